@@ -1,0 +1,108 @@
+// The writes allot accepts, and what they produce. Commands arrive already
+// validated in shape (types, ranges, id syntax: see api/validate.h); the
+// domain decides them against current state.
+#ifndef ALLOT_COMMANDS_H_
+#define ALLOT_COMMANDS_H_
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "allot/error.h"
+#include "allot/model.h"
+
+namespace allot {
+
+struct CreateItem {
+  std::string id;
+  std::optional<std::string> name;
+  std::int64_t on_hand = 0;
+  std::optional<std::int64_t> max_per_user;
+};
+
+struct AdjustItem {
+  std::string id;
+  std::int64_t delta = 0;  // non-zero; negative removes stock
+  std::string reason;
+};
+
+struct Reserve {
+  std::string user_id;
+  std::vector<Line> lines;  // all or nothing; repeated items count together
+  std::int64_t ttl_seconds = 600;
+};
+
+struct ConfirmReservation {
+  std::string id;
+  std::optional<std::string> payment_ref;
+};
+
+struct CancelReservation {
+  std::string id;
+};
+
+struct PlaceOrder {
+  std::string user_id;
+  std::vector<Line> lines;
+};
+
+struct CancelOrder {
+  std::string id;
+  std::optional<std::string> reason;
+};
+
+// Marks up to `limit` reservations that are past expiry as expired and
+// releases their units. Submitted by the sweeper.
+struct ExpireDue {
+  std::size_t limit = 1000;
+};
+
+using CommandBody = std::variant<CreateItem, AdjustItem, Reserve, ConfirmReservation,
+                                 CancelReservation, PlaceOrder, CancelOrder, ExpireDue>;
+
+// What a confirm returns: the reservation and the order it became.
+struct Confirmation {
+  Reservation reservation;
+  Order order;
+};
+
+struct ExpirySummary {
+  std::size_t expired = 0;
+};
+
+// The stored answer of an earlier request with the same idempotency key.
+struct Replay {
+  int status = 0;
+  std::string body;
+};
+
+struct Outcome {
+  std::variant<Item, Reservation, Confirmation, Order, ExpirySummary, Replay> value;
+  bool created = false;  // a new resource was made (201), else 200
+};
+
+using CommandResult = Expected<Outcome>;
+
+// What the client sent, rendered as its stored answer. Called on the
+// sequencer thread for a command that carries an idempotency key, so that
+// the answer is stored in the same transaction as the effect.
+using ResponseRenderer = std::function<IdempotencyRecord(const CommandResult&)>;
+
+struct IdempotencyKey {
+  std::string key;          // 1..255 printable ASCII
+  std::string fingerprint;  // identifies method + path + body
+  ResponseRenderer render;  // fills status and body; principal/key/time set by the engine
+};
+
+struct Command {
+  CommandBody body;
+  std::string principal;  // who asks ("" when the service is open)
+  std::optional<IdempotencyKey> idempotency;
+};
+
+}  // namespace allot
+
+#endif  // ALLOT_COMMANDS_H_

@@ -1,0 +1,101 @@
+// Storage behind the engine: one interface, one implementation per database.
+//
+// A Store is the write side. It is used by exactly one thread, the engine's
+// sequencer, and is not thread-safe. Every batch is one transaction:
+//   Begin(); Load*(...)*; Write(writes); Commit()   (or Rollback()).
+// Loads inside a batch see the state as of the transaction (plus nothing the
+// batch has not written yet: the engine keeps its own working copy).
+//
+// A StoreReader answers reads on its own connections, beside the writer; it
+// is thread-safe and sees only committed state.
+//
+// Errors: any failure is reported as ErrorCode::kUnavailable. After a failed
+// Write or Commit the caller must Rollback(); nothing of the batch persists.
+#ifndef ALLOT_STORE_H_
+#define ALLOT_STORE_H_
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "allot/error.h"
+#include "allot/model.h"
+
+namespace allot {
+
+// Everything a batch changes, written in one go before Commit.
+struct BatchWrites {
+  std::vector<Item> items;  // full rows, inserted or updated by id
+  // Inserted with their lines; those still kHeld also get live-hold rows.
+  std::vector<Reservation> new_reservations;
+  // Existing reservations whose status/confirmed_at/order_id/released_at
+  // changed; live-hold rows are removed for those no longer kHeld.
+  std::vector<Reservation> updated_reservations;
+  std::vector<Order> new_orders;      // inserted with their lines
+  std::vector<Order> updated_orders;  // status, cancelled_at, cancel_reason
+  std::vector<UserUsage> usage;       // full rows, inserted or updated
+  std::vector<LedgerEntry> ledger;    // appended in this order
+  std::vector<IdempotencyRecord> idempotency;  // inserted
+  // Idempotency records created before this time are deleted (0 = none).
+  std::int64_t purge_idempotency_before_ms = 0;
+
+  bool empty() const {
+    return items.empty() && new_reservations.empty() && updated_reservations.empty() &&
+           new_orders.empty() && updated_orders.empty() && usage.empty() && ledger.empty() &&
+           idempotency.empty() && purge_idempotency_before_ms == 0;
+  }
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  virtual Status Begin() = 0;
+  virtual Expected<std::optional<Item>> LoadItem(std::string_view id) = 0;
+  virtual Expected<std::optional<Reservation>> LoadReservation(std::string_view id) = 0;
+  virtual Expected<std::optional<Order>> LoadOrder(std::string_view id) = 0;
+  virtual Expected<std::optional<UserUsage>> LoadUsage(std::string_view user_id,
+                                                       std::string_view item_id) = 0;
+  virtual Expected<std::optional<IdempotencyRecord>> LoadIdempotency(
+      std::string_view principal, std::string_view key) = 0;
+  // Ids of reservations still kHeld that have a line on item_id and whose
+  // expires_at_ms <= now_ms, at most `limit`, in ascending id order.
+  virtual Expected<std::vector<std::string>> DueReservationsOnItem(std::string_view item_id,
+                                                                   std::int64_t now_ms,
+                                                                   std::size_t limit) = 0;
+  // Ids of reservations still kHeld whose expires_at_ms <= now_ms, earliest
+  // expiry first, at most `limit`.
+  virtual Expected<std::vector<std::string>> DueReservations(std::int64_t now_ms,
+                                                             std::size_t limit) = 0;
+  virtual Status Write(const BatchWrites& writes) = 0;
+  virtual Status Commit() = 0;
+  virtual void Rollback() = 0;
+};
+
+struct ItemPage {
+  std::vector<Item> items;
+  std::optional<std::string> next;  // id to pass as `after` for the next page
+};
+
+class StoreReader {
+ public:
+  virtual ~StoreReader() = default;
+  // `held` (and so available()) leaves out holds whose expires_at_ms <= now_ms
+  // even if no sweep has marked them expired yet.
+  virtual Expected<std::optional<Item>> GetItem(std::string_view id, std::int64_t now_ms) = 0;
+  // Items with id > after (all when after is empty), ascending, at most limit.
+  virtual Expected<ItemPage> ListItems(std::string_view after, std::size_t limit,
+                                       std::int64_t now_ms) = 0;
+  // As stored: a kHeld reservation may already be past its expiry.
+  virtual Expected<std::optional<Reservation>> GetReservation(std::string_view id) = 0;
+  virtual Expected<std::optional<Order>> GetOrder(std::string_view id) = 0;
+  // Succeeds when the database answers a trivial query.
+  virtual Status Ping() = 0;
+};
+
+}  // namespace allot
+
+#endif  // ALLOT_STORE_H_

@@ -1,0 +1,47 @@
+// The service layer: what the HTTP layer calls. It validates decoded
+// commands (ranges, id syntax, limits), hands writes to the engine and
+// answers reads from the store's read connections. No sockets, no JSON.
+#ifndef ALLOT_API_SERVICE_H_
+#define ALLOT_API_SERVICE_H_
+
+#include <cstddef>
+#include <string_view>
+
+#include "allot/clock.h"
+#include "allot/commands.h"
+#include "allot/engine.h"
+#include "allot/error.h"
+#include "allot/store.h"
+
+namespace allot::api {
+
+class Service {
+ public:
+  // All three must outlive the service.
+  Service(Engine& engine, StoreReader& reader, const Clock& clock);
+
+  // Validates `command` (see Validate) and submits it. `done` runs exactly
+  // once: inline with the validation error or kOverloaded, else on the
+  // sequencer thread after the commit. It must not block.
+  void Submit(Command command, Completion done);
+
+  Expected<Item> GetItem(std::string_view id);
+  // limit 1..1000 (checked by the caller's decoding; clamped here).
+  Expected<ItemPage> ListItems(std::string_view after, std::size_t limit);
+  // A reservation still stored as held but past its expiry reads as expired.
+  Expected<Reservation> GetReservation(std::string_view id);
+  Expected<Order> GetOrder(std::string_view id);
+
+  // Succeeds when storage answers (for /readyz).
+  Status Ready();
+  std::size_t QueueDepth() const;
+
+ private:
+  Engine& engine_;
+  StoreReader& reader_;
+  const Clock& clock_;
+};
+
+}  // namespace allot::api
+
+#endif  // ALLOT_API_SERVICE_H_
