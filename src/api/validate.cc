@@ -1,0 +1,146 @@
+#include "api/validate.h"
+
+#include <cstdio>
+#include <string>
+
+namespace allot::api {
+namespace {
+
+bool IsIdChar(char c) {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' ||
+         c == '_' || c == ':' || c == '-';
+}
+
+Status CheckId(std::string_view id, std::string field) {
+  if (IsValidId(id)) return {};
+  return Fail(InvalidField(std::move(field),
+                           "An id must be 1 to 128 characters from A-Z a-z 0-9 . _ : -."));
+}
+
+Status CheckQuantity(std::int64_t qty, std::string field) {
+  if (qty >= 1 && qty <= kMaxQuantity) return {};
+  return Fail(InvalidField(std::move(field), "A quantity must be an integer from 1 to 1000000000."));
+}
+
+Status CheckText(const std::string& text, std::string field, bool required) {
+  if (required && text.empty()) {
+    return Fail(InvalidField(std::move(field), "This text must not be empty."));
+  }
+  if (text.size() > kMaxTextLength) {
+    return Fail(InvalidField(std::move(field), "This text is longer than 500 bytes."));
+  }
+  return {};
+}
+
+Status CheckLines(const std::vector<Line>& lines) {
+  if (lines.empty()) return Fail(InvalidField("lines", "At least one line is needed."));
+  if (lines.size() > kMaxLinesPerRequest) {
+    return Fail(InvalidField("lines", "At most 100 lines are allowed in one request."));
+  }
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    const std::string prefix = "lines[" + std::to_string(i) + "].";
+    if (auto s = CheckId(lines[i].item_id, prefix + "itemId"); !s) return s;
+    if (auto s = CheckQuantity(lines[i].qty, prefix + "qty"); !s) return s;
+  }
+  return {};
+}
+
+Status ValidateBody(const CreateItem& c) {
+  if (auto s = CheckId(c.id, "id"); !s) return s;
+  if (c.on_hand < 0 || c.on_hand > kMaxQuantity) {
+    return Fail(InvalidField("onHand", "onHand must be an integer from 0 to 1000000000."));
+  }
+  if (c.name) {
+    if (auto s = CheckText(*c.name, "name", false); !s) return s;
+  }
+  if (c.max_per_user) return CheckQuantity(*c.max_per_user, "maxPerUser");
+  return {};
+}
+
+Status ValidateBody(const AdjustItem& c) {
+  if (auto s = CheckId(c.id, "id"); !s) return s;
+  if (c.delta == 0 || c.delta < -kMaxQuantity || c.delta > kMaxQuantity) {
+    return Fail(InvalidField("delta", "delta must be a non-zero integer from -1000000000 to "
+                                      "1000000000."));
+  }
+  return CheckText(c.reason, "reason", true);
+}
+
+Status ValidateBody(const Reserve& c) {
+  if (auto s = CheckId(c.user_id, "userId"); !s) return s;
+  if (auto s = CheckLines(c.lines); !s) return s;
+  if (c.ttl_seconds < 1 || c.ttl_seconds > kMaxTtlSeconds) {
+    return Fail(InvalidField("ttlSeconds", "ttlSeconds must be an integer from 1 to 604800."));
+  }
+  return {};
+}
+
+Status ValidateBody(const ConfirmReservation& c) {
+  if (auto s = CheckId(c.id, "id"); !s) return s;
+  if (c.payment_ref) return CheckText(*c.payment_ref, "paymentRef", false);
+  return {};
+}
+
+Status ValidateBody(const CancelReservation& c) { return CheckId(c.id, "id"); }
+
+Status ValidateBody(const PlaceOrder& c) {
+  if (auto s = CheckId(c.user_id, "userId"); !s) return s;
+  return CheckLines(c.lines);
+}
+
+Status ValidateBody(const CancelOrder& c) {
+  if (auto s = CheckId(c.id, "id"); !s) return s;
+  if (c.reason) return CheckText(*c.reason, "reason", false);
+  return {};
+}
+
+Status ValidateBody(const ExpireDue& c) {
+  if (c.limit == 0) return Fail(InvalidField("limit", "An expiry sweep needs a limit above 0."));
+  return {};
+}
+
+// FNV-1a, 64 bits, with a chosen offset basis: two of these with different
+// bases make a 128-bit digest, ample to tell requests apart.
+std::uint64_t Fnv1a(std::uint64_t basis, std::string_view data) {
+  std::uint64_t h = basis;
+  for (unsigned char c : data) {
+    h ^= c;
+    h *= 0x100000001b3ULL;
+  }
+  return h;
+}
+
+}  // namespace
+
+bool IsValidId(std::string_view id) {
+  if (id.empty() || id.size() > kMaxIdLength) return false;
+  for (char c : id) {
+    if (!IsIdChar(c)) return false;
+  }
+  return true;
+}
+
+bool IsValidIdempotencyKey(std::string_view key) {
+  if (key.empty() || key.size() > kMaxIdempotencyKeyLength) return false;
+  for (char c : key) {
+    if (c < 0x20 || c > 0x7e) return false;
+  }
+  return true;
+}
+
+Status Validate(const CommandBody& body) {
+  return std::visit([](const auto& c) { return ValidateBody(c); }, body);
+}
+
+std::string Fingerprint(std::string_view method, std::string_view path, std::string_view body) {
+  std::string text;
+  text.reserve(method.size() + path.size() + body.size() + 2);
+  text.append(method).append(1, '\n').append(path).append(1, '\n').append(body);
+  char out[33];
+  std::snprintf(out, sizeof out, "%016llx%016llx",
+                static_cast<unsigned long long>(Fnv1a(0xcbf29ce484222325ULL, text)),
+                static_cast<unsigned long long>(Fnv1a(0x84222325cbf29ce4ULL, text)));
+  return out;
+}
+
+}  // namespace allot::api

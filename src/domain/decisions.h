@@ -1,0 +1,24 @@
+// One decision function per command; Decide (rules.h) dispatches to them.
+// Internal to the domain.
+#ifndef ALLOT_DOMAIN_DECISIONS_H_
+#define ALLOT_DOMAIN_DECISIONS_H_
+
+#include "allot/commands.h"
+#include "domain/rules.h"
+#include "domain/working_set.h"
+
+namespace allot::domain {
+
+CommandResult DecideCreateItem(const CreateItem& c, WorkingSet& ws, const Context& ctx);
+CommandResult DecideAdjustItem(const AdjustItem& c, WorkingSet& ws, const Context& ctx);
+CommandResult DecideReserve(const Reserve& c, WorkingSet& ws, const Context& ctx);
+CommandResult DecideConfirm(const ConfirmReservation& c, WorkingSet& ws, const Context& ctx);
+CommandResult DecideCancelReservation(const CancelReservation& c, WorkingSet& ws,
+                                      const Context& ctx);
+CommandResult DecidePlaceOrder(const PlaceOrder& c, WorkingSet& ws, const Context& ctx);
+CommandResult DecideCancelOrder(const CancelOrder& c, WorkingSet& ws, const Context& ctx);
+CommandResult DecideExpireDue(const ExpireDue& c, WorkingSet& ws, const Context& ctx);
+
+}  // namespace allot::domain
+
+#endif  // ALLOT_DOMAIN_DECISIONS_H_

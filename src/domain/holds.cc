@@ -1,0 +1,120 @@
+#include "domain/holds.h"
+
+#include <algorithm>
+
+namespace allot::domain {
+namespace {
+
+Error InconsistentState(std::string what) {
+  // A stored row points at a row that is not there. The schema's foreign keys
+  // prevent this; if it ever happens, refuse the batch rather than guess.
+  return Unavailable("Stored state is inconsistent: " + what + ".");
+}
+
+}  // namespace
+
+std::vector<Line> SumPerItem(const std::vector<Line>& lines) {
+  std::vector<Line> summed;
+  for (const Line& line : lines) {
+    auto it = std::find_if(summed.begin(), summed.end(),
+                           [&](const Line& s) { return s.item_id == line.item_id; });
+    if (it == summed.end()) {
+      summed.push_back(line);
+    } else {
+      it->qty += line.qty;
+    }
+  }
+  return summed;
+}
+
+Expected<UserUsage*> CappedUsage(WorkingSet& ws, const Item& item, std::string_view user_id) {
+  if (!item.max_per_user) return nullptr;
+  return ws.Usage(user_id, item.id);
+}
+
+Status EndHold(WorkingSet& ws, Reservation& reservation, ReservationStatus end,
+               const Context& ctx) {
+  const LedgerKind kind =
+      end == ReservationStatus::kExpired ? LedgerKind::kExpire : LedgerKind::kRelease;
+  for (const Line& line : SumPerItem(reservation.lines)) {
+    auto item = ws.FindItem(line.item_id);
+    if (!item) return std::unexpected(item.error());
+    if (*item == nullptr) return Fail(InconsistentState("held item " + line.item_id));
+    Item& it = **item;
+    it.held -= line.qty;
+    ws.Changed(it);
+    auto usage = CappedUsage(ws, it, reservation.user_id);
+    if (!usage) return std::unexpected(usage.error());
+    if (*usage != nullptr) {
+      (*usage)->held = std::max<std::int64_t>(0, (*usage)->held - line.qty);
+      ws.Changed(**usage);
+    }
+    ws.AppendLedger(LedgerEntry{.at_ms = ctx.now_ms,
+                                .item_id = it.id,
+                                .kind = kind,
+                                .held_delta = -line.qty,
+                                .reason = std::string(ToString(end)),
+                                .reservation_id = reservation.id});
+  }
+  reservation.status = end;
+  reservation.released_at_ms = ctx.now_ms;
+  ws.Changed(reservation);
+  return {};
+}
+
+Expected<Item*> LoadLiveItem(WorkingSet& ws, std::string_view id, const Context& ctx) {
+  auto item = ws.FindItem(id);
+  if (!item || *item == nullptr) return item;
+  auto due = ws.DueOnItemOnce(id, ctx.now_ms);
+  if (!due) return std::unexpected(due.error());
+  for (const std::string& reservation_id : *due) {
+    auto found = ws.FindReservation(reservation_id);
+    if (!found) return std::unexpected(found.error());
+    Reservation* r = *found;
+    // An earlier command of this batch may have ended it already.
+    if (r == nullptr || r->status != ReservationStatus::kHeld || r->expires_at_ms > ctx.now_ms) {
+      continue;
+    }
+    if (auto ended = EndHold(ws, *r, ReservationStatus::kExpired, ctx); !ended) {
+      return std::unexpected(ended.error());
+    }
+  }
+  return item;
+}
+
+Expected<std::vector<Claim>> ClaimLines(WorkingSet& ws, const std::vector<Line>& summed,
+                                        std::string_view user_id, const Context& ctx) {
+  std::vector<Claim> claims;
+  claims.reserve(summed.size());
+  for (const Line& line : summed) {
+    auto item = LoadLiveItem(ws, line.item_id, ctx);
+    if (!item) return std::unexpected(item.error());
+    if (*item == nullptr) return Fail(NotFound("item", line.item_id));
+    claims.push_back(Claim{*item, line.qty, nullptr});
+  }
+  for (Claim& claim : claims) {
+    const Item& item = *claim.item;
+    if (claim.qty > item.available()) {
+      Error e{ErrorCode::kOutOfStock, "Item '" + item.id + "' has fewer units available than "
+                                      "requested.", {}};
+      e.With("itemId", item.id).With("requested", claim.qty).With("available", item.available());
+      return Fail(std::move(e));
+    }
+    auto usage = CappedUsage(ws, item, user_id);
+    if (!usage) return std::unexpected(usage.error());
+    claim.usage = *usage;
+    if (claim.usage != nullptr) {
+      const std::int64_t already = claim.usage->held + claim.usage->bought;
+      if (already + claim.qty > *item.max_per_user) {
+        Error e{ErrorCode::kLimitExceeded, "User '" + std::string(user_id) +
+                                               "' would pass the per-user limit of item '" +
+                                               item.id + "'.", {}};
+        e.With("itemId", item.id).With("limit", *item.max_per_user).With("alreadyHeld", already);
+        return Fail(std::move(e));
+      }
+    }
+  }
+  return claims;
+}
+
+}  // namespace allot::domain

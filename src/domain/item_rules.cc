@@ -1,0 +1,60 @@
+// Creating items and adjusting their stock.
+#include "domain/decisions.h"
+#include "domain/holds.h"
+
+namespace allot::domain {
+
+CommandResult DecideCreateItem(const CreateItem& c, WorkingSet& ws, const Context& ctx) {
+  auto existing = LoadLiveItem(ws, c.id, ctx);
+  if (!existing) return std::unexpected(existing.error());
+  if (Item* item = *existing) {
+    // A repeated create is fine when it asks for the same thing (a retry).
+    if (item->name == c.name && item->max_per_user == c.max_per_user &&
+        item->created_on_hand == c.on_hand) {
+      return Outcome{*item, false};
+    }
+    Error e{ErrorCode::kAlreadyExists,
+            "Item '" + c.id + "' already exists with different attributes.", {}};
+    e.With("resource", "item").With("id", c.id);
+    return Fail(std::move(e));
+  }
+  Item& item = ws.AddItem(Item{.id = c.id,
+                               .name = c.name,
+                               .on_hand = c.on_hand,
+                               .max_per_user = c.max_per_user,
+                               .created_on_hand = c.on_hand});
+  ws.AppendLedger(LedgerEntry{.at_ms = ctx.now_ms,
+                              .item_id = item.id,
+                              .kind = LedgerKind::kCreate,
+                              .on_hand_delta = c.on_hand,
+                              .reason = "created"});
+  return Outcome{item, true};
+}
+
+CommandResult DecideAdjustItem(const AdjustItem& c, WorkingSet& ws, const Context& ctx) {
+  auto found = LoadLiveItem(ws, c.id, ctx);
+  if (!found) return std::unexpected(found.error());
+  if (*found == nullptr) return Fail(NotFound("item", c.id));
+  Item& item = **found;
+  const std::int64_t on_hand = item.on_hand + c.delta;
+  if (on_hand < item.held) {
+    // Units under live holds cannot be taken away.
+    Error e{ErrorCode::kOutOfStock,
+            "Item '" + item.id + "' cannot lose more units than are available.", {}};
+    e.With("itemId", item.id).With("requested", -c.delta).With("available", item.available());
+    return Fail(std::move(e));
+  }
+  if (on_hand > kMaxOnHand) {
+    return Fail(InvalidField("delta", "The adjustment would put more than 10^15 units on hand."));
+  }
+  item.on_hand = on_hand;
+  ws.Changed(item);
+  ws.AppendLedger(LedgerEntry{.at_ms = ctx.now_ms,
+                              .item_id = item.id,
+                              .kind = LedgerKind::kAdjust,
+                              .on_hand_delta = c.delta,
+                              .reason = c.reason});
+  return Outcome{item, false};
+}
+
+}  // namespace allot::domain

@@ -1,0 +1,74 @@
+// Direct purchases without a hold, and their cancellation (a failed payment
+// or a return puts the units back on hand).
+#include "domain/decisions.h"
+#include "domain/holds.h"
+
+namespace allot::domain {
+
+CommandResult DecidePlaceOrder(const PlaceOrder& c, WorkingSet& ws, const Context& ctx) {
+  auto claims = ClaimLines(ws, SumPerItem(c.lines), c.user_id, ctx);
+  if (!claims) return std::unexpected(claims.error());
+  Order& order = ws.AddOrder(Order{.id = ctx.ids->NewOrderId(),
+                                   .user_id = c.user_id,
+                                   .owner = ctx.principal,
+                                   .status = OrderStatus::kPlaced,
+                                   .lines = c.lines,
+                                   .created_at_ms = ctx.now_ms});
+  for (Claim& claim : *claims) {
+    claim.item->on_hand -= claim.qty;
+    claim.item->sold += claim.qty;
+    ws.Changed(*claim.item);
+    if (claim.usage != nullptr) {
+      claim.usage->bought += claim.qty;
+      ws.Changed(*claim.usage);
+    }
+    ws.AppendLedger(LedgerEntry{.at_ms = ctx.now_ms,
+                                .item_id = claim.item->id,
+                                .kind = LedgerKind::kOrder,
+                                .on_hand_delta = -claim.qty,
+                                .sold_delta = claim.qty,
+                                .reason = "ordered",
+                                .order_id = order.id});
+  }
+  return Outcome{order, true};
+}
+
+CommandResult DecideCancelOrder(const CancelOrder& c, WorkingSet& ws, const Context& ctx) {
+  auto found = ws.FindOrder(c.id);
+  if (!found) return std::unexpected(found.error());
+  if (*found == nullptr) return Fail(NotFound("order", c.id));
+  Order& order = **found;
+  if (order.status == OrderStatus::kCancelled) return Outcome{order, false};
+  for (const Line& line : SumPerItem(order.lines)) {
+    auto item_found = ws.FindItem(line.item_id);
+    if (!item_found) return std::unexpected(item_found.error());
+    if (*item_found == nullptr) {
+      return Fail(Unavailable("Ordered item '" + line.item_id + "' is gone."));
+    }
+    Item& item = **item_found;
+    item.on_hand += line.qty;
+    item.sold -= line.qty;
+    ws.Changed(item);
+    auto usage = CappedUsage(ws, item, order.user_id);
+    if (!usage) return std::unexpected(usage.error());
+    if (*usage != nullptr) {
+      (*usage)->bought = std::max<std::int64_t>(0, (*usage)->bought - line.qty);
+      ws.Changed(**usage);
+    }
+    ws.AppendLedger(LedgerEntry{.at_ms = ctx.now_ms,
+                                .item_id = item.id,
+                                .kind = LedgerKind::kReturn,
+                                .on_hand_delta = line.qty,
+                                .sold_delta = -line.qty,
+                                .reason = c.reason.value_or("order cancelled"),
+                                .reservation_id = order.reservation_id,
+                                .order_id = order.id});
+  }
+  order.status = OrderStatus::kCancelled;
+  order.cancelled_at_ms = ctx.now_ms;
+  order.cancel_reason = c.reason;
+  ws.Changed(order);
+  return Outcome{order, false};
+}
+
+}  // namespace allot::domain

@@ -1,0 +1,36 @@
+#include "domain/rules.h"
+
+#include "domain/decisions.h"
+
+namespace allot::domain {
+namespace {
+
+struct Dispatch {
+  WorkingSet& ws;
+  const Context& ctx;
+  CommandResult operator()(const CreateItem& c) { return DecideCreateItem(c, ws, ctx); }
+  CommandResult operator()(const AdjustItem& c) { return DecideAdjustItem(c, ws, ctx); }
+  CommandResult operator()(const Reserve& c) { return DecideReserve(c, ws, ctx); }
+  CommandResult operator()(const ConfirmReservation& c) { return DecideConfirm(c, ws, ctx); }
+  CommandResult operator()(const CancelReservation& c) {
+    return DecideCancelReservation(c, ws, ctx);
+  }
+  CommandResult operator()(const PlaceOrder& c) { return DecidePlaceOrder(c, ws, ctx); }
+  CommandResult operator()(const CancelOrder& c) { return DecideCancelOrder(c, ws, ctx); }
+  CommandResult operator()(const ExpireDue& c) { return DecideExpireDue(c, ws, ctx); }
+};
+
+}  // namespace
+
+CommandResult Decide(const CommandBody& body, WorkingSet& ws, const Context& ctx) {
+  return std::visit(Dispatch{ws, ctx}, body);
+}
+
+Reservation ViewAt(Reservation reservation, std::int64_t now_ms) {
+  if (reservation.status == ReservationStatus::kHeld && reservation.expires_at_ms <= now_ms) {
+    reservation.status = ReservationStatus::kExpired;
+  }
+  return reservation;
+}
+
+}  // namespace allot::domain

@@ -1,0 +1,46 @@
+// The pure rules: given the state in a WorkingSet and one command, decide
+// whether it is allowed and apply its effects to the working set (counters,
+// records, ledger rows). No I/O beyond the working set's loader.
+//
+// Contract of Decide: a refusal (any error) leaves the working set as it was,
+// except that holds found past their expiry may have been expired (which is
+// true regardless of the command). A kUnavailable error means a load failed;
+// the caller must then abandon the whole batch.
+#ifndef ALLOT_DOMAIN_RULES_H_
+#define ALLOT_DOMAIN_RULES_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "allot/commands.h"
+#include "domain/working_set.h"
+
+namespace allot::domain {
+
+// The most units an item may have on hand: keeps every counter sum far from
+// int64 overflow.
+inline constexpr std::int64_t kMaxOnHand = 1'000'000'000'000'000;
+
+class IdSource {
+ public:
+  virtual ~IdSource() = default;
+  virtual std::string NewReservationId() = 0;
+  virtual std::string NewOrderId() = 0;
+};
+
+struct Context {
+  std::int64_t now_ms = 0;  // one instant for the whole batch
+  std::string principal;
+  IdSource* ids = nullptr;
+};
+
+CommandResult Decide(const CommandBody& body, WorkingSet& ws, const Context& ctx);
+
+// How a reservation reads at now_ms: one still stored as held but past its
+// expiry reads as expired (availability never counts it either).
+Reservation ViewAt(Reservation reservation, std::int64_t now_ms);
+
+}  // namespace allot::domain
+
+#endif  // ALLOT_DOMAIN_RULES_H_

@@ -1,0 +1,108 @@
+// The slice of state one batch works on. Rows are loaded on first use
+// through a Loader (inside the batch's transaction), cached for the rest of
+// the batch, changed in memory by the rules, and handed to the store as one
+// BatchWrites at the end. Later commands in a batch see earlier ones' effects.
+//
+// Not thread-safe: one batch, one thread (the sequencer).
+#ifndef ALLOT_DOMAIN_WORKING_SET_H_
+#define ALLOT_DOMAIN_WORKING_SET_H_
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "allot/error.h"
+#include "allot/model.h"
+#include "allot/store.h"
+
+namespace allot::domain {
+
+// Where rows come from. The engine implements it over a Store; unit tests
+// over maps. Errors mean the storage failed (kUnavailable).
+class Loader {
+ public:
+  virtual ~Loader() = default;
+  virtual Expected<std::optional<Item>> LoadItem(std::string_view id) = 0;
+  virtual Expected<std::optional<Reservation>> LoadReservation(std::string_view id) = 0;
+  virtual Expected<std::optional<Order>> LoadOrder(std::string_view id) = 0;
+  virtual Expected<std::optional<UserUsage>> LoadUsage(std::string_view user_id,
+                                                       std::string_view item_id) = 0;
+  virtual Expected<std::vector<std::string>> DueReservationsOnItem(std::string_view item_id,
+                                                                   std::int64_t now_ms,
+                                                                   std::size_t limit) = 0;
+  virtual Expected<std::vector<std::string>> DueReservations(std::int64_t now_ms,
+                                                             std::size_t limit) = 0;
+};
+
+// Heterogeneous lookup, so a string_view finds a std::string key.
+struct StringHash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+template <typename T>
+using StringMap = std::unordered_map<std::string, T, StringHash, std::equal_to<>>;
+
+class WorkingSet {
+ public:
+  explicit WorkingSet(Loader& loader) : loader_(loader) {}
+
+  // A pointer into the working set, stable for the batch; nullptr when no
+  // such row exists. An error only when loading failed.
+  Expected<Item*> FindItem(std::string_view id);
+  Expected<Reservation*> FindReservation(std::string_view id);
+  Expected<Order*> FindOrder(std::string_view id);
+  // The usage row of a user on an item, zeroed if none is stored yet.
+  Expected<UserUsage*> Usage(std::string_view user_id, std::string_view item_id);
+
+  // Ids of reservations holding `item_id` that are due at now_ms, asked of
+  // the store only the first time per item per batch (time stands still
+  // within a batch, so later asks could only return the same ids).
+  Expected<std::vector<std::string>> DueOnItemOnce(std::string_view item_id, std::int64_t now_ms);
+  Expected<std::vector<std::string>> DueReservations(std::int64_t now_ms, std::size_t limit);
+
+  // New rows; the returned reference is stable for the batch.
+  Item& AddItem(Item item);
+  Reservation& AddReservation(Reservation reservation);
+  Order& AddOrder(Order order);
+
+  // Rows changed through pointers must be reported, so they get written.
+  void Changed(const Item& item);
+  void Changed(const Reservation& reservation);
+  void Changed(const Order& order);
+  void Changed(const UserUsage& usage);
+
+  void AppendLedger(LedgerEntry entry) { ledger_.push_back(std::move(entry)); }
+  void AddIdempotency(IdempotencyRecord record) { idempotency_.push_back(std::move(record)); }
+
+  // Everything changed so far, ready for Store::Write. Leaves the set empty.
+  BatchWrites TakeWrites();
+
+ private:
+  template <typename T>
+  struct Entry {
+    std::optional<T> row;  // nullopt: known not to exist
+    bool dirty = false;
+    bool is_new = false;
+  };
+
+  template <typename T, typename LoadFn>
+  Expected<T*> Find(StringMap<Entry<T>>& map, std::string_view id, LoadFn load);
+
+  Loader& loader_;
+  StringMap<Entry<Item>> items_;
+  StringMap<Entry<Reservation>> reservations_;
+  StringMap<Entry<Order>> orders_;
+  StringMap<Entry<UserUsage>> usage_;  // key: user_id + '\n' + item_id
+  std::unordered_set<std::string> due_checked_items_;
+  std::vector<LedgerEntry> ledger_;
+  std::vector<IdempotencyRecord> idempotency_;
+};
+
+}  // namespace allot::domain
+
+#endif  // ALLOT_DOMAIN_WORKING_SET_H_
