@@ -53,7 +53,7 @@ class Engine {
 
   // Thread-safe. `done` is called exactly once: with the result after the
   // command's batch committed, with kUnavailable if the batch failed, or at
-  // once with kOverloaded if the queue is full or the engine is stopping.
+  // once with kOverloaded if the queue is full (kUnavailable once stopping).
   void Submit(Command command, Completion done);
 
   // Submit and wait. For embedding and tests.

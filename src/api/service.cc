@@ -1,0 +1,59 @@
+#include "api/service.h"
+
+#include <algorithm>
+
+#include "api/validate.h"
+#include "domain/rules.h"
+
+namespace allot::api {
+
+Service::Service(Engine& engine, StoreReader& reader, const Clock& clock)
+    : engine_(engine), reader_(reader), clock_(clock) {}
+
+void Service::Submit(Command command, Completion done) {
+  if (auto valid = Validate(command.body); !valid) {
+    done(std::unexpected(valid.error()));
+    return;
+  }
+  if (command.idempotency && !IsValidIdempotencyKey(command.idempotency->key)) {
+    done(std::unexpected(InvalidField(
+        "Idempotency-Key", "An Idempotency-Key must be 1 to 255 printable ASCII characters.")));
+    return;
+  }
+  engine_.Submit(std::move(command), std::move(done));
+}
+
+Expected<Item> Service::GetItem(std::string_view id) {
+  if (!IsValidId(id)) return Fail(NotFound("item", std::string(id)));
+  auto item = reader_.GetItem(id, clock_.NowMs());
+  if (!item) return std::unexpected(item.error());
+  if (!*item) return Fail(NotFound("item", std::string(id)));
+  return std::move(**item);
+}
+
+Expected<ItemPage> Service::ListItems(std::string_view after, std::size_t limit) {
+  limit = std::clamp<std::size_t>(limit, 1, kMaxPageSize);
+  return reader_.ListItems(after, limit, clock_.NowMs());
+}
+
+Expected<Reservation> Service::GetReservation(std::string_view id) {
+  if (!IsValidId(id)) return Fail(NotFound("reservation", std::string(id)));
+  auto reservation = reader_.GetReservation(id);
+  if (!reservation) return std::unexpected(reservation.error());
+  if (!*reservation) return Fail(NotFound("reservation", std::string(id)));
+  return domain::ViewAt(std::move(**reservation), clock_.NowMs());
+}
+
+Expected<Order> Service::GetOrder(std::string_view id) {
+  if (!IsValidId(id)) return Fail(NotFound("order", std::string(id)));
+  auto order = reader_.GetOrder(id);
+  if (!order) return std::unexpected(order.error());
+  if (!*order) return Fail(NotFound("order", std::string(id)));
+  return std::move(**order);
+}
+
+Status Service::Ready() { return reader_.Ping(); }
+
+std::size_t Service::QueueDepth() const { return engine_.QueueDepth(); }
+
+}  // namespace allot::api

@@ -1,0 +1,137 @@
+#include "engine/batch_runner.h"
+
+#include <chrono>
+#include <exception>
+#include <map>
+#include <utility>
+
+#include "domain/rules.h"
+#include "domain/working_set.h"
+#include "engine/store_loader.h"
+
+namespace allot {
+namespace {
+
+Error KeyReused(const std::string& key) {
+  return Error{ErrorCode::kIdempotencyKeyReused,
+               "Idempotency-Key '" + key + "' was already used with a different request.",
+               {}};
+}
+
+bool MustAbandon(const CommandResult& result) {
+  return !result && result.error().code == ErrorCode::kUnavailable;
+}
+
+}  // namespace
+
+BatchRunner::BatchRunner(Store& store, const Clock& clock, const EngineOptions& options)
+    : store_(store), clock_(clock), options_(options), ids_(clock) {}
+
+std::vector<CommandResult> BatchRunner::Run(const std::vector<PendingCommand>& batch,
+                                            bool sweep) {
+  std::vector<CommandResult> results;
+  results.reserve(batch.size());
+  last_commit_us_ = 0;
+  now_ms_ = clock_.NowMs();
+
+  Error failure = Unavailable("Storage failed; nothing was done.");
+  bool ok = false;
+  if (auto begun = store_.Begin(); !begun) {
+    failure = begun.error();
+  } else {
+    try {
+      ok = DecideAll(batch, sweep, results, failure);
+    } catch (const std::exception& e) {
+      // Exceptions never cross the sequencer: a throwing batch is abandoned.
+      failure = Unavailable(std::string("Internal error: ") + e.what());
+      ok = false;
+    }
+    if (!ok) store_.Rollback();
+  }
+  if (!ok) {
+    failure.code = ErrorCode::kUnavailable;
+    results.assign(batch.size(), std::unexpected(failure));
+  }
+  return results;
+}
+
+bool BatchRunner::DecideAll(const std::vector<PendingCommand>& batch, bool sweep,
+                            std::vector<CommandResult>& results, Error& failure) {
+  StoreLoader loader(store_);
+  domain::WorkingSet ws(loader);
+  domain::Context ctx{.now_ms = now_ms_, .ids = &ids_};
+
+  if (sweep) {
+    auto swept = domain::Decide(ExpireDue{options_.sweep_limit}, ws, ctx);
+    if (MustAbandon(swept)) {
+      failure = swept.error();
+      return false;
+    }
+  }
+  // Answers given earlier in this batch, by (principal, key): a duplicate in
+  // the same batch replays them like one from an earlier batch.
+  std::map<std::pair<std::string, std::string>, IdempotencyRecord> answered;
+
+  for (const PendingCommand& pending : batch) {
+    const Command& command = pending.command;
+    if (command.idempotency) {
+      const IdempotencyKey& idem = *command.idempotency;
+      std::optional<IdempotencyRecord> stored;
+      if (auto it = answered.find({command.principal, idem.key}); it != answered.end()) {
+        stored = it->second;
+      } else {
+        auto loaded = store_.LoadIdempotency(command.principal, idem.key);
+        if (!loaded) {
+          failure = loaded.error();
+          return false;
+        }
+        stored = std::move(*loaded);
+      }
+      if (stored) {
+        if (stored->fingerprint == idem.fingerprint) {
+          results.push_back(Outcome{Replay{stored->status, stored->body}, false});
+        } else {
+          results.push_back(std::unexpected(KeyReused(idem.key)));
+        }
+        continue;
+      }
+    }
+    ctx.principal = command.principal;
+    CommandResult result = domain::Decide(command.body, ws, ctx);
+    if (MustAbandon(result)) {
+      failure = result.error();
+      return false;
+    }
+    if (command.idempotency && command.idempotency->render) {
+      IdempotencyRecord record = command.idempotency->render(result);
+      record.principal = command.principal;
+      record.key = command.idempotency->key;
+      record.fingerprint = command.idempotency->fingerprint;
+      record.created_at_ms = now_ms_;
+      answered[{record.principal, record.key}] = record;
+      ws.AddIdempotency(std::move(record));
+    }
+    results.push_back(std::move(result));
+  }
+
+  if (auto committed = WriteAndCommit(ws.TakeWrites(), sweep); !committed) {
+    failure = committed.error();
+    return false;
+  }
+  return true;
+}
+
+Status BatchRunner::WriteAndCommit(BatchWrites writes, bool sweep) {
+  if (sweep) writes.purge_idempotency_before_ms = now_ms_ - options_.idempotency_ttl_ms;
+  const auto start = std::chrono::steady_clock::now();
+  if (!writes.empty()) {
+    if (auto written = store_.Write(writes); !written) return written;
+  }
+  auto committed = store_.Commit();
+  last_commit_us_ = std::chrono::duration_cast<std::chrono::microseconds>(
+                        std::chrono::steady_clock::now() - start)
+                        .count();
+  return committed;
+}
+
+}  // namespace allot

@@ -1,0 +1,51 @@
+// Runs one batch of commands as one transaction: Begin, decide each command
+// in order against the working set (answering idempotent replays from the
+// stored answers), Write, Commit. Used only by the sequencer thread.
+#ifndef ALLOT_ENGINE_BATCH_RUNNER_H_
+#define ALLOT_ENGINE_BATCH_RUNNER_H_
+
+#include <cstdint>
+#include <vector>
+
+#include "allot/commands.h"
+#include "allot/engine.h"
+#include "allot/store.h"
+#include "engine/id_generator.h"
+
+namespace allot {
+
+struct PendingCommand {
+  Command command;
+  Completion done;
+};
+
+class BatchRunner {
+ public:
+  BatchRunner(Store& store, const Clock& clock, const EngineOptions& options);
+
+  // Decides and commits `batch`, first expiring due holds when `sweep` is
+  // set. Returns one result per command, in order. If anything fails to
+  // load, write or commit, the transaction is rolled back and every result
+  // is kUnavailable: nothing of the batch persists.
+  std::vector<CommandResult> Run(const std::vector<PendingCommand>& batch, bool sweep);
+
+  // Microseconds the last Run spent writing and committing.
+  std::int64_t last_commit_us() const { return last_commit_us_; }
+
+ private:
+  // Decides every command; false if the batch must be abandoned.
+  bool DecideAll(const std::vector<PendingCommand>& batch, bool sweep,
+                 std::vector<CommandResult>& results, Error& failure);
+  Status WriteAndCommit(BatchWrites writes, bool sweep);
+
+  Store& store_;
+  const Clock& clock_;
+  const EngineOptions& options_;
+  IdGenerator ids_;
+  std::int64_t now_ms_ = 0;
+  std::int64_t last_commit_us_ = 0;
+};
+
+}  // namespace allot
+
+#endif  // ALLOT_ENGINE_BATCH_RUNNER_H_

@@ -1,0 +1,43 @@
+// The domain's Loader over the Store the sequencer holds open: loads go to
+// the batch's write transaction.
+#ifndef ALLOT_ENGINE_STORE_LOADER_H_
+#define ALLOT_ENGINE_STORE_LOADER_H_
+
+#include "allot/store.h"
+#include "domain/working_set.h"
+
+namespace allot {
+
+class StoreLoader final : public domain::Loader {
+ public:
+  explicit StoreLoader(Store& store) : store_(store) {}
+  Expected<std::optional<Item>> LoadItem(std::string_view id) override {
+    return store_.LoadItem(id);
+  }
+  Expected<std::optional<Reservation>> LoadReservation(std::string_view id) override {
+    return store_.LoadReservation(id);
+  }
+  Expected<std::optional<Order>> LoadOrder(std::string_view id) override {
+    return store_.LoadOrder(id);
+  }
+  Expected<std::optional<UserUsage>> LoadUsage(std::string_view user_id,
+                                               std::string_view item_id) override {
+    return store_.LoadUsage(user_id, item_id);
+  }
+  Expected<std::vector<std::string>> DueReservationsOnItem(std::string_view item_id,
+                                                           std::int64_t now_ms,
+                                                           std::size_t limit) override {
+    return store_.DueReservationsOnItem(item_id, now_ms, limit);
+  }
+  Expected<std::vector<std::string>> DueReservations(std::int64_t now_ms,
+                                                     std::size_t limit) override {
+    return store_.DueReservations(now_ms, limit);
+  }
+
+ private:
+  Store& store_;
+};
+
+}  // namespace allot
+
+#endif  // ALLOT_ENGINE_STORE_LOADER_H_
