@@ -1,0 +1,96 @@
+// Test double for the domain: committed state in maps, loaded through the
+// domain's Loader interface; Commit() applies a working set's writes the way
+// a store would. Lets the rules be tested with no database.
+#ifndef ALLOT_TESTS_UNIT_MEMORY_STATE_H_
+#define ALLOT_TESTS_UNIT_MEMORY_STATE_H_
+
+#include <algorithm>
+#include <map>
+#include <string>
+
+#include "domain/rules.h"
+#include "domain/working_set.h"
+
+namespace allot::testing {
+
+class MemoryState final : public domain::Loader {
+ public:
+  std::map<std::string, Item> items;
+  std::map<std::string, Reservation> reservations;
+  std::map<std::string, Order> orders;
+  std::map<std::pair<std::string, std::string>, UserUsage> usage;
+  std::vector<LedgerEntry> ledger;
+
+  Expected<std::optional<Item>> LoadItem(std::string_view id) override {
+    return Lookup(items, std::string(id));
+  }
+  Expected<std::optional<Reservation>> LoadReservation(std::string_view id) override {
+    return Lookup(reservations, std::string(id));
+  }
+  Expected<std::optional<Order>> LoadOrder(std::string_view id) override {
+    return Lookup(orders, std::string(id));
+  }
+  Expected<std::optional<UserUsage>> LoadUsage(std::string_view user,
+                                               std::string_view item) override {
+    return Lookup(usage, std::pair{std::string(user), std::string(item)});
+  }
+  Expected<std::vector<std::string>> DueReservationsOnItem(std::string_view item_id,
+                                                           std::int64_t now_ms,
+                                                           std::size_t limit) override {
+    std::vector<std::string> due;
+    for (const auto& [id, r] : reservations) {
+      const bool on_item = std::any_of(r.lines.begin(), r.lines.end(),
+                                       [&](const Line& l) { return l.item_id == item_id; });
+      if (on_item && IsDue(r, now_ms) && due.size() < limit) due.push_back(id);
+    }
+    return due;
+  }
+  Expected<std::vector<std::string>> DueReservations(std::int64_t now_ms,
+                                                     std::size_t limit) override {
+    std::vector<std::string> due;
+    for (const auto& [id, r] : reservations) {
+      if (IsDue(r, now_ms) && due.size() < limit) due.push_back(id);
+    }
+    return due;
+  }
+
+  void Commit(BatchWrites writes) {
+    for (auto& i : writes.items) items[i.id] = i;
+    for (auto& r : writes.new_reservations) reservations[r.id] = r;
+    for (auto& r : writes.updated_reservations) reservations[r.id] = r;
+    for (auto& o : writes.new_orders) orders[o.id] = o;
+    for (auto& o : writes.updated_orders) orders[o.id] = o;
+    for (auto& u : writes.usage) usage[{u.user_id, u.item_id}] = u;
+    for (auto& l : writes.ledger) ledger.push_back(l);
+  }
+
+  // When set, every load fails as a broken database would.
+  bool fail_loads = false;
+
+ private:
+  static bool IsDue(const Reservation& r, std::int64_t now_ms) {
+    return r.status == ReservationStatus::kHeld && r.expires_at_ms <= now_ms;
+  }
+  template <typename Map, typename Key>
+  Expected<std::optional<typename Map::mapped_type>> Lookup(const Map& map, const Key& key) {
+    if (fail_loads) return Fail(Unavailable("injected load failure"));
+    auto it = map.find(key);
+    if (it == map.end()) return std::nullopt;
+    return it->second;
+  }
+};
+
+// Predictable ids: rsv_1, rsv_2, ord_1, ...
+class CountingIds final : public domain::IdSource {
+ public:
+  std::string NewReservationId() override { return "rsv_" + std::to_string(++reservations_); }
+  std::string NewOrderId() override { return "ord_" + std::to_string(++orders_); }
+
+ private:
+  int reservations_ = 0;
+  int orders_ = 0;
+};
+
+}  // namespace allot::testing
+
+#endif  // ALLOT_TESTS_UNIT_MEMORY_STATE_H_
