@@ -1,0 +1,259 @@
+// The sequencer over a real SQLite store in a temporary directory: group
+// commit, all-or-nothing batches, overload, idempotency, sweeps, stop.
+#include "allot/engine.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <future>
+#include <mutex>
+#include <thread>
+
+#include "allot/sqlite_store.h"
+#include "gated_store.h"
+
+namespace allot {
+namespace {
+
+constexpr std::int64_t kStart = 1'800'000'000'000;
+
+class EngineTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char pattern[] = "/tmp/allot-engine-XXXXXX";
+    ASSERT_NE(mkdtemp(pattern), nullptr);
+    dir_ = pattern;
+  }
+  void TearDown() override {
+    if (engine_) engine_->Stop();
+    std::filesystem::remove_all(dir_);
+  }
+
+  void Start(EngineOptions options = {}) {
+    auto db = OpenSqlite(SqliteOptions{.path = dir_ + "/allot.db", .sync = SyncMode::kNormal});
+    ASSERT_TRUE(db) << db.error().message;
+    reader_ = std::move(db->reader);
+    auto gated = std::make_unique<testing::GatedStore>(std::move(db->writer));
+    gate_ = gated.get();
+    options.clock = &clock_;
+    options.on_batch = [this](std::size_t commands, std::int64_t) {
+      std::lock_guard lock(mu_);
+      batch_sizes_.push_back(commands);
+    };
+    auto engine = Engine::Start(std::move(gated), std::move(options));
+    ASSERT_TRUE(engine);
+    engine_ = std::move(*engine);
+  }
+
+  CommandResult Execute(CommandBody body) { return engine_->Execute(Command{std::move(body)}); }
+
+  // Submits without waiting; the future resolves when the engine answers.
+  std::future<CommandResult> Send(Command command) {
+    auto promise = std::make_shared<std::promise<CommandResult>>();
+    auto future = promise->get_future();
+    engine_->Submit(std::move(command),
+                    [promise](CommandResult r) { promise->set_value(std::move(r)); });
+    return future;
+  }
+
+  void WaitForCommitAtGate() {
+    for (int i = 0; i < 2000 && gate_->commits_waiting() == 0; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    ASSERT_EQ(gate_->commits_waiting(), 1);
+  }
+
+  Item ReadItem(const std::string& id) {
+    auto item = reader_->GetItem(id, clock_.NowMs());
+    EXPECT_TRUE(item && *item);
+    return item && *item ? **item : Item{};
+  }
+
+  std::string dir_;
+  ManualClock clock_{kStart};
+  std::unique_ptr<StoreReader> reader_;
+  testing::GatedStore* gate_ = nullptr;
+  std::unique_ptr<Engine> engine_;
+  std::mutex mu_;
+  std::vector<std::size_t> batch_sizes_;
+};
+
+TEST_F(EngineTest, ExecutesCommandsAndCommitsThem) {
+  Start();
+  ASSERT_TRUE(Execute(CreateItem{.id = "a", .on_hand = 3}));
+  auto r = Execute(Reserve{"u1", {{"a", 2}}, 60});
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(ReadItem("a").held, 2);
+  auto stored = reader_->GetReservation(std::get<Reservation>(r->value).id);
+  ASSERT_TRUE(stored && *stored);
+  EXPECT_EQ((*stored)->status, ReservationStatus::kHeld);
+}
+
+TEST_F(EngineTest, CommandsThatQueueDuringACommitShareTheNextBatch) {
+  Start();
+  ASSERT_TRUE(Execute(CreateItem{.id = "a", .on_hand = 1000}));
+  gate_->CloseGate();
+  auto first = Send(Command{Reserve{"u0", {{"a", 1}}, 60}});
+  WaitForCommitAtGate();
+  std::vector<std::future<CommandResult>> rest;
+  for (int i = 0; i < 50; ++i) rest.push_back(Send(Command{Reserve{"u", {{"a", 1}}, 60}}));
+  gate_->OpenGate();
+  ASSERT_TRUE(first.get());
+  for (auto& f : rest) ASSERT_TRUE(f.get());
+  std::lock_guard lock(mu_);
+  ASSERT_GE(batch_sizes_.size(), 3u);
+  EXPECT_EQ(batch_sizes_.back(), 50u);  // one transaction for all fifty
+  EXPECT_EQ(ReadItem("a").held, 51);
+}
+
+TEST_F(EngineTest, BatchMaxOneGivesOneTransactionPerCommand) {
+  Start(EngineOptions{.batch_max = 1});
+  ASSERT_TRUE(Execute(CreateItem{.id = "a", .on_hand = 1000}));
+  gate_->CloseGate();
+  auto first = Send(Command{Reserve{"u0", {{"a", 1}}, 60}});
+  WaitForCommitAtGate();
+  std::vector<std::future<CommandResult>> rest;
+  for (int i = 0; i < 10; ++i) rest.push_back(Send(Command{Reserve{"u", {{"a", 1}}, 60}}));
+  gate_->OpenGate();
+  for (auto& f : rest) ASSERT_TRUE(f.get());
+  std::lock_guard lock(mu_);
+  for (std::size_t size : batch_sizes_) EXPECT_EQ(size, 1u);
+}
+
+TEST_F(EngineTest, AFailedCommitAnswersUnavailableForTheWholeBatchAndKeepsNothing) {
+  Start();
+  ASSERT_TRUE(Execute(CreateItem{.id = "a", .on_hand = 10}));
+  gate_->CloseGate();
+  auto blocker = Send(Command{Reserve{"u0", {{"a", 1}}, 60}});
+  WaitForCommitAtGate();
+  gate_->fail_commits = true;
+  std::vector<std::future<CommandResult>> batch;
+  for (int i = 0; i < 5; ++i) batch.push_back(Send(Command{Reserve{"u", {{"a", 1}}, 60}}));
+  batch.push_back(Send(Command{CreateItem{.id = "b", .on_hand = 1}}));
+  gate_->OpenGate();
+  EXPECT_FALSE(blocker.get());
+  for (auto& f : batch) {
+    CommandResult r = f.get();
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().code, ErrorCode::kUnavailable);
+  }
+  gate_->fail_commits = false;
+  EXPECT_EQ(ReadItem("a").held, 0);
+  auto b = reader_->GetItem("b", clock_.NowMs());
+  ASSERT_TRUE(b);
+  EXPECT_FALSE(b->has_value());
+  // Service resumes once storage does.
+  EXPECT_TRUE(Execute(Reserve{"u", {{"a", 1}}, 60}));
+}
+
+TEST_F(EngineTest, AFullQueueRefusesAtOnceWithOverloaded) {
+  Start(EngineOptions{.queue_capacity = 2});
+  ASSERT_TRUE(Execute(CreateItem{.id = "a", .on_hand = 10}));
+  gate_->CloseGate();
+  auto in_commit = Send(Command{Reserve{"u", {{"a", 1}}, 60}});
+  WaitForCommitAtGate();
+  auto q1 = Send(Command{Reserve{"u", {{"a", 1}}, 60}});
+  auto q2 = Send(Command{Reserve{"u", {{"a", 1}}, 60}});
+  auto refused = Send(Command{Reserve{"u", {{"a", 1}}, 60}});
+  ASSERT_EQ(refused.wait_for(std::chrono::seconds(0)), std::future_status::ready);
+  CommandResult r = refused.get();
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, ErrorCode::kOverloaded);
+  gate_->OpenGate();
+  EXPECT_TRUE(in_commit.get());
+  EXPECT_TRUE(q1.get());
+  EXPECT_TRUE(q2.get());
+  EXPECT_EQ(ReadItem("a").held, 3);
+}
+
+Command WithKey(CommandBody body, std::string key, std::string fingerprint) {
+  IdempotencyKey idem{std::move(key), std::move(fingerprint), [](const CommandResult& r) {
+                        IdempotencyRecord record;
+                        record.status = r ? 201 : 409;
+                        record.body = r ? std::get<Reservation>(r->value).id : "refused";
+                        return record;
+                      }};
+  return Command{std::move(body), "client-1", std::move(idem)};
+}
+
+TEST_F(EngineTest, IdempotencyKeyReplaysTheStoredAnswerAndRefusesReuse) {
+  Start();
+  ASSERT_TRUE(Execute(CreateItem{.id = "a", .on_hand = 10}));
+  CommandResult first = engine_->Execute(WithKey(Reserve{"u", {{"a", 2}}, 60}, "k1", "fp-A"));
+  ASSERT_TRUE(first);
+  const std::string id = std::get<Reservation>(first->value).id;
+  CommandResult again = engine_->Execute(WithKey(Reserve{"u", {{"a", 2}}, 60}, "k1", "fp-A"));
+  ASSERT_TRUE(again);
+  const Replay& replay = std::get<Replay>(again->value);
+  EXPECT_EQ(replay.status, 201);
+  EXPECT_EQ(replay.body, id);
+  EXPECT_EQ(ReadItem("a").held, 2);
+  CommandResult reused = engine_->Execute(WithKey(Reserve{"u", {{"a", 1}}, 60}, "k1", "fp-B"));
+  ASSERT_FALSE(reused);
+  EXPECT_EQ(reused.error().code, ErrorCode::kIdempotencyKeyReused);
+}
+
+TEST_F(EngineTest, ConcurrentDuplicatesInOneBatchExecuteOnce) {
+  Start();
+  ASSERT_TRUE(Execute(CreateItem{.id = "a", .on_hand = 10}));
+  gate_->CloseGate();
+  auto blocker = Send(Command{Reserve{"u0", {{"a", 1}}, 60}});
+  WaitForCommitAtGate();
+  std::vector<std::future<CommandResult>> dups;
+  for (int i = 0; i < 20; ++i) {
+    dups.push_back(Send(WithKey(Reserve{"u", {{"a", 3}}, 60}, "same", "fp")));
+  }
+  gate_->OpenGate();
+  ASSERT_TRUE(blocker.get());
+  int executed = 0, replayed = 0;
+  for (auto& f : dups) {
+    CommandResult r = f.get();
+    ASSERT_TRUE(r);
+    if (std::holds_alternative<Replay>(r->value)) ++replayed;
+    if (std::holds_alternative<Reservation>(r->value)) ++executed;
+  }
+  EXPECT_EQ(executed, 1);
+  EXPECT_EQ(replayed, 19);
+  EXPECT_EQ(ReadItem("a").held, 4);
+}
+
+TEST_F(EngineTest, TheSweeperExpiresDueHoldsWithoutAnyRequest) {
+  Start(EngineOptions{.sweep_interval_ms = 10});
+  ASSERT_TRUE(Execute(CreateItem{.id = "a", .on_hand = 5}));
+  auto r = Execute(Reserve{"u", {{"a", 5}}, 30});
+  ASSERT_TRUE(r);
+  const std::string id = std::get<Reservation>(r->value).id;
+  clock_.Advance(30'000);
+  Reservation stored;
+  for (int i = 0; i < 500; ++i) {
+    stored = **reader_->GetReservation(id);
+    if (stored.status == ReservationStatus::kExpired) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  EXPECT_EQ(stored.status, ReservationStatus::kExpired);
+  EXPECT_EQ(ReadItem("a").held, 0);
+}
+
+TEST_F(EngineTest, StopFinishesWhatIsQueuedAndThenRefuses) {
+  Start();
+  ASSERT_TRUE(Execute(CreateItem{.id = "a", .on_hand = 100}));
+  gate_->CloseGate();
+  auto first = Send(Command{Reserve{"u", {{"a", 1}}, 60}});
+  WaitForCommitAtGate();
+  std::vector<std::future<CommandResult>> queued;
+  for (int i = 0; i < 10; ++i) queued.push_back(Send(Command{Reserve{"u", {{"a", 1}}, 60}}));
+  std::thread stopper([this] { engine_->Stop(); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  gate_->OpenGate();
+  stopper.join();
+  EXPECT_TRUE(first.get());
+  for (auto& f : queued) EXPECT_TRUE(f.get());
+  CommandResult late = Execute(Reserve{"u", {{"a", 1}}, 60});
+  ASSERT_FALSE(late);
+  EXPECT_EQ(late.error().code, ErrorCode::kUnavailable);
+  EXPECT_EQ(ReadItem("a").held, 11);
+}
+
+}  // namespace
+}  // namespace allot

@@ -1,0 +1,83 @@
+// A Store decorator for engine tests: can hold a commit at a gate (so that a
+// batch forms behind it) and can make commits fail (a storage fault).
+#ifndef ALLOT_TESTS_UNIT_GATED_STORE_H_
+#define ALLOT_TESTS_UNIT_GATED_STORE_H_
+
+#include <atomic>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+
+#include "allot/store.h"
+
+namespace allot::testing {
+
+class GatedStore final : public Store {
+ public:
+  explicit GatedStore(std::unique_ptr<Store> inner) : inner_(std::move(inner)) {}
+
+  // While closed, Commit() waits; commits_waiting() tells how many do.
+  void CloseGate() {
+    std::lock_guard lock(mu_);
+    open_ = false;
+  }
+  void OpenGate() {
+    {
+      std::lock_guard lock(mu_);
+      open_ = true;
+    }
+    cv_.notify_all();
+  }
+  int commits_waiting() const { return waiting_.load(); }
+  std::atomic<bool> fail_commits{false};
+
+  Status Begin() override { return inner_->Begin(); }
+  Expected<std::optional<Item>> LoadItem(std::string_view id) override {
+    return inner_->LoadItem(id);
+  }
+  Expected<std::optional<Reservation>> LoadReservation(std::string_view id) override {
+    return inner_->LoadReservation(id);
+  }
+  Expected<std::optional<Order>> LoadOrder(std::string_view id) override {
+    return inner_->LoadOrder(id);
+  }
+  Expected<std::optional<UserUsage>> LoadUsage(std::string_view u, std::string_view i) override {
+    return inner_->LoadUsage(u, i);
+  }
+  Expected<std::optional<IdempotencyRecord>> LoadIdempotency(std::string_view p,
+                                                             std::string_view k) override {
+    return inner_->LoadIdempotency(p, k);
+  }
+  Expected<std::vector<std::string>> DueReservationsOnItem(std::string_view item,
+                                                           std::int64_t now_ms,
+                                                           std::size_t limit) override {
+    return inner_->DueReservationsOnItem(item, now_ms, limit);
+  }
+  Expected<std::vector<std::string>> DueReservations(std::int64_t now_ms,
+                                                     std::size_t limit) override {
+    return inner_->DueReservations(now_ms, limit);
+  }
+  Status Write(const BatchWrites& writes) override { return inner_->Write(writes); }
+  Status Commit() override {
+    {
+      std::unique_lock lock(mu_);
+      ++waiting_;
+      cv_.wait(lock, [this] { return open_; });
+      --waiting_;
+    }
+    if (fail_commits) return Fail(Unavailable("injected commit failure"));
+    return inner_->Commit();
+  }
+  void Rollback() override { inner_->Rollback(); }
+
+ private:
+  std::unique_ptr<Store> inner_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool open_ = true;
+  std::atomic<int> waiting_{0};
+};
+
+}  // namespace allot::testing
+
+#endif  // ALLOT_TESTS_UNIT_GATED_STORE_H_
