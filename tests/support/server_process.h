@@ -1,0 +1,75 @@
+// Runs the real allot server binary as a child process for black-box tests.
+//
+// Each ServerProcess owns a fresh temporary directory (removed in the
+// destructor) that holds the database and is the server's working directory.
+// Start() may be called again after the previous process exited, which
+// restarts the server on the same database. The destructor SIGKILLs and reaps
+// a process that is still running, so no test leaves a server behind.
+//
+// Not thread-safe: use one ServerProcess from one test thread.
+#ifndef ALLOT_TESTS_SUPPORT_SERVER_PROCESS_H_
+#define ALLOT_TESTS_SUPPORT_SERVER_PROCESS_H_
+
+#include <gtest/gtest.h>
+#include <sys/types.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace allot::testing {
+
+// The server binary: $ALLOT_BINARY if set, else the path compiled in.
+std::string ServerBinaryPath();
+
+class ServerProcess {
+ public:
+  ServerProcess();
+  ~ServerProcess();
+  ServerProcess(const ServerProcess&) = delete;
+  ServerProcess& operator=(const ServerProcess&) = delete;
+
+  // Runs `allot serve --listen 127.0.0.1:0 --db <dir>/allot.db <extra_args>`
+  // and waits (up to `timeout`) for the line `listening on http://HOST:PORT`.
+  // On failure the result carries the captured output and the child is killed.
+  ::testing::AssertionResult Start(const std::vector<std::string>& extra_args = {},
+                                   std::chrono::milliseconds timeout = std::chrono::seconds(15));
+
+  // Sends `signal` to the running process; false if none is running.
+  bool Terminate(int signal);
+  // Waits up to `timeout` for the process to exit and reaps it. Returns the
+  // raw wait status (use WIFEXITED/WEXITSTATUS), or nullopt on timeout.
+  std::optional<int> Wait(std::chrono::milliseconds timeout = std::chrono::seconds(15));
+  // SIGKILL and reap; no-op when nothing is running.
+  void Kill();
+
+  bool running() const { return pid_ > 0; }
+  int port() const { return port_; }
+  const std::string& dir() const { return dir_; }
+  std::string db_path() const { return dir_ + "/allot.db"; }
+  // Everything the process (and earlier runs) wrote to stdout and stderr,
+  // truncated to the last few hundred KiB.
+  std::string output() const;
+
+ private:
+  void ReadOutput(int fd);
+  void JoinReader();
+
+  std::string dir_;
+  pid_t pid_ = -1;
+  int port_ = 0;
+  std::thread reader_;
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  std::string output_;         // guarded by mu_
+  bool eof_ = false;           // guarded by mu_; the current child closed its output
+  std::size_t run_start_ = 0;  // guarded by mu_; offset of this run's output
+};
+
+}  // namespace allot::testing
+
+#endif  // ALLOT_TESTS_SUPPORT_SERVER_PROCESS_H_
