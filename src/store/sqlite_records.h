@@ -1,0 +1,43 @@
+// Reading records back from SQLite rows, shared by the writer and the reader
+// pool: the column lists, row decoders, and the per-connection statements
+// that load a reservation or an order together with its lines.
+#ifndef ALLOT_STORE_SQLITE_RECORDS_H_
+#define ALLOT_STORE_SQLITE_RECORDS_H_
+
+#include <sqlite3.h>
+
+#include <optional>
+#include <string_view>
+
+#include "allot/error.h"
+#include "allot/model.h"
+#include "store/sqlite_handle.h"
+
+namespace allot::sqlite {
+
+// Items are selected as `SELECT <kItemColumns> FROM items ...`, optionally
+// with `held` replaced by an expression (see the reader).
+inline constexpr std::string_view kItemColumns =
+    "id, name, on_hand, held, sold, max_per_user, created_on_hand";
+
+// Decodes the current row of a statement that selects kItemColumns.
+Item ItemFromRow(const Statement& row);
+
+// Loads reservations and orders with their lines in line order. Each load is
+// a single statement, so it reads one consistent snapshot even outside a
+// transaction. Owned by one connection; not thread-safe.
+class RecordQueries {
+ public:
+  static Expected<RecordQueries> Prepare(sqlite3* db);
+
+  Expected<std::optional<Reservation>> LoadReservation(std::string_view id);
+  Expected<std::optional<Order>> LoadOrder(std::string_view id);
+
+ private:
+  Statement reservation_;
+  Statement order_;
+};
+
+}  // namespace allot::sqlite
+
+#endif  // ALLOT_STORE_SQLITE_RECORDS_H_

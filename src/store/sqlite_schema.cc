@@ -1,0 +1,204 @@
+#include "store/sqlite_schema.h"
+
+#include <array>
+#include <string>
+
+#include "allot/sqlite_store.h"
+#include "store/sqlite_handle.h"
+
+namespace allot::sqlite {
+namespace {
+
+constexpr std::string_view kCreateVersionTable = R"sql(
+CREATE TABLE IF NOT EXISTS schema_version (
+  version INTEGER PRIMARY KEY NOT NULL,
+  description TEXT NOT NULL,
+  applied_at_ms INTEGER NOT NULL
+) STRICT;
+)sql";
+
+// Version 1: stock, reservations with their live holds, orders, per-user
+// usage, the ledger and idempotency records. Quantities are integers and
+// times are milliseconds since the epoch.
+constexpr std::string_view kInitialSchema = R"sql(
+CREATE TABLE items (
+  id TEXT PRIMARY KEY NOT NULL,
+  name TEXT,
+  on_hand INTEGER NOT NULL,
+  held INTEGER NOT NULL,
+  sold INTEGER NOT NULL,
+  max_per_user INTEGER,
+  created_on_hand INTEGER NOT NULL,
+  CHECK (on_hand >= 0 AND held >= 0 AND held <= on_hand AND sold >= 0)
+) STRICT;
+
+CREATE TABLE reservations (
+  id TEXT PRIMARY KEY NOT NULL,
+  user_id TEXT NOT NULL,
+  owner TEXT NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('held', 'confirmed', 'cancelled', 'expired')),
+  created_at_ms INTEGER NOT NULL,
+  expires_at_ms INTEGER NOT NULL,
+  confirmed_at_ms INTEGER,
+  order_id TEXT REFERENCES orders (id) DEFERRABLE INITIALLY DEFERRED,
+  released_at_ms INTEGER
+) STRICT;
+
+CREATE TABLE reservation_lines (
+  reservation_id TEXT NOT NULL REFERENCES reservations (id),
+  line_no INTEGER NOT NULL,
+  item_id TEXT NOT NULL REFERENCES items (id),
+  qty INTEGER NOT NULL CHECK (qty > 0),
+  PRIMARY KEY (reservation_id, line_no)
+) STRICT, WITHOUT ROWID;
+
+-- Live holds: rows exist only while their reservation is 'held', so what can
+-- expire is found by index range scans instead of scanning reservations.
+CREATE TABLE holds (
+  reservation_id TEXT NOT NULL,
+  line_no INTEGER NOT NULL,
+  item_id TEXT NOT NULL,
+  qty INTEGER NOT NULL CHECK (qty > 0),
+  expires_at_ms INTEGER NOT NULL,
+  PRIMARY KEY (reservation_id, line_no),
+  FOREIGN KEY (reservation_id, line_no) REFERENCES reservation_lines (reservation_id, line_no)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX holds_by_item ON holds (item_id, expires_at_ms, reservation_id, qty);
+CREATE INDEX holds_by_expiry ON holds (expires_at_ms, reservation_id);
+
+CREATE TABLE orders (
+  id TEXT PRIMARY KEY NOT NULL,
+  user_id TEXT NOT NULL,
+  owner TEXT NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('placed', 'cancelled')),
+  created_at_ms INTEGER NOT NULL,
+  reservation_id TEXT REFERENCES reservations (id) DEFERRABLE INITIALLY DEFERRED,
+  payment_ref TEXT,
+  cancelled_at_ms INTEGER,
+  cancel_reason TEXT
+) STRICT;
+
+CREATE TABLE order_lines (
+  order_id TEXT NOT NULL REFERENCES orders (id),
+  line_no INTEGER NOT NULL,
+  item_id TEXT NOT NULL REFERENCES items (id),
+  qty INTEGER NOT NULL CHECK (qty > 0),
+  PRIMARY KEY (order_id, line_no)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE user_usage (
+  user_id TEXT NOT NULL,
+  item_id TEXT NOT NULL REFERENCES items (id),
+  held INTEGER NOT NULL,
+  bought INTEGER NOT NULL,
+  PRIMARY KEY (user_id, item_id),
+  CHECK (held >= 0 AND bought >= 0)
+) STRICT, WITHOUT ROWID;
+
+-- Append-only: every stock movement, so counters can be recomputed.
+CREATE TABLE ledger (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  at_ms INTEGER NOT NULL,
+  item_id TEXT NOT NULL REFERENCES items (id),
+  kind TEXT NOT NULL CHECK (kind IN ('create', 'adjust', 'reserve', 'release', 'expire',
+                                     'confirm', 'order', 'return')),
+  on_hand_delta INTEGER NOT NULL,
+  held_delta INTEGER NOT NULL,
+  sold_delta INTEGER NOT NULL,
+  reason TEXT NOT NULL,
+  reservation_id TEXT REFERENCES reservations (id),
+  order_id TEXT REFERENCES orders (id)
+) STRICT;
+CREATE INDEX ledger_by_item ON ledger (item_id, seq);
+CREATE TRIGGER ledger_no_update BEFORE UPDATE ON ledger
+  BEGIN SELECT RAISE(ABORT, 'the ledger is append-only'); END;
+CREATE TRIGGER ledger_no_delete BEFORE DELETE ON ledger
+  BEGIN SELECT RAISE(ABORT, 'the ledger is append-only'); END;
+
+CREATE TABLE idempotency_keys (
+  principal TEXT NOT NULL,
+  key TEXT NOT NULL,
+  fingerprint TEXT NOT NULL,
+  status INTEGER NOT NULL,
+  body TEXT NOT NULL,
+  created_at_ms INTEGER NOT NULL,
+  PRIMARY KEY (principal, key)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX idempotency_by_created ON idempotency_keys (created_at_ms);
+)sql";
+
+constexpr std::array<Migration, 1> kMigrations{{
+    {1, "initial schema", kInitialSchema},
+}};
+
+Status ApplyOne(sqlite3* db, const Migration& migration, std::int64_t now_ms) {
+  const std::string what = "Schema migration " + std::to_string(migration.version) + " (" +
+                           std::string(migration.description) + ")";
+  if (auto done = Exec(db, std::string(migration.sql).c_str(), what); !done) return done;
+  auto record = Statement::Prepare(
+      db, "INSERT INTO schema_version (version, description, applied_at_ms) VALUES (?, ?, ?)");
+  if (!record) return Fail(std::move(record.error()));
+  return record->Exec("Recording " + what, migration.version, migration.description, now_ms);
+}
+
+// Inside the migration transaction: checks the stored version and applies
+// what is missing.
+Status MigrateLocked(sqlite3* db, std::span<const Migration> migrations, std::int64_t now_ms) {
+  if (auto done = Exec(db, kCreateVersionTable.data(), "Creating schema_version"); !done) {
+    return done;
+  }
+  auto stored = StoredSchemaVersion(db);
+  if (!stored) return Fail(std::move(stored.error()));
+  const int known = migrations.empty() ? 0 : migrations.back().version;
+  if (*stored > known) {
+    return Fail(Unavailable("The database has schema version " + std::to_string(*stored) +
+                            ", newer than version " + std::to_string(known) +
+                            " that this build understands; use a newer allot."));
+  }
+  for (const Migration& migration : migrations) {
+    if (migration.version <= *stored) continue;
+    if (auto done = ApplyOne(db, migration, now_ms); !done) return done;
+  }
+  return {};
+}
+
+}  // namespace
+
+std::span<const Migration> Migrations() { return kMigrations; }
+
+Expected<int> StoredSchemaVersion(sqlite3* db) {
+  auto exists = Statement::Prepare(
+      db, "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'schema_version'");
+  if (!exists) return Fail(std::move(exists.error()));
+  auto row = exists->Step("Looking for schema_version");
+  if (!row) return Fail(std::move(row.error()));
+  if (exists->Int(0) == 0) return 0;
+  auto max = Statement::Prepare(db, "SELECT coalesce(max(version), 0) FROM schema_version");
+  if (!max) return Fail(std::move(max.error()));
+  row = max->Step("Reading the schema version");
+  if (!row) return Fail(std::move(row.error()));
+  return static_cast<int>(max->Int(0));
+}
+
+Status ApplyMigrations(sqlite3* db, std::span<const Migration> migrations, std::int64_t now_ms) {
+  if (auto begun = Exec(db, "BEGIN IMMEDIATE", "Starting the schema migration"); !begun) {
+    return begun;
+  }
+  if (auto done = MigrateLocked(db, migrations, now_ms); !done) {
+    Exec(db, "ROLLBACK", "Rolling back the schema migration");
+    return done;
+  }
+  if (auto committed = Exec(db, "COMMIT", "Committing the schema migration"); !committed) {
+    Exec(db, "ROLLBACK", "Rolling back the schema migration");
+    return committed;
+  }
+  return {};
+}
+
+}  // namespace allot::sqlite
+
+namespace allot {
+
+int SqliteSchemaVersion() { return sqlite::Migrations().back().version; }
+
+}  // namespace allot

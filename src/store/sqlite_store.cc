@@ -1,0 +1,80 @@
+// OpenSqlite: configures the writer connection, migrates the schema, then
+// opens the reader pool over the same file.
+#include "allot/sqlite_store.h"
+
+#include <string>
+#include <utility>
+
+#include "allot/clock.h"
+#include "store/sqlite_handle.h"
+#include "store/sqlite_reader.h"
+#include "store/sqlite_schema.h"
+#include "store/sqlite_writer.h"
+
+namespace allot {
+namespace {
+
+// A bound on the pool so a typo cannot exhaust file descriptors.
+constexpr int kMaxReaderConnections = 64;
+
+Status CheckOptions(const SqliteOptions& options) {
+  if (options.path.empty()) return Fail(Unavailable("The SQLite database path is empty."));
+  if (options.reader_connections < 1 || options.reader_connections > kMaxReaderConnections) {
+    return Fail(Unavailable("reader_connections must be between 1 and " +
+                            std::to_string(kMaxReaderConnections) + ", not " +
+                            std::to_string(options.reader_connections) + "."));
+  }
+  if (options.busy_timeout_ms < 0)
+    return Fail(Unavailable("busy_timeout_ms must not be negative."));
+  return {};
+}
+
+// WAL lets the reader pool read beside the writer; it needs a real file.
+Status EnableWal(sqlite3* db, const std::string& path) {
+  auto pragma = sqlite::Statement::Prepare(db, "PRAGMA journal_mode = WAL");
+  if (!pragma) return Fail(std::move(pragma.error()));
+  auto row = pragma->Step("Switching to WAL mode");
+  if (!row) return Fail(std::move(row.error()));
+  const std::string mode = *row ? pragma->Text(0) : "";
+  if (mode != "wal") {
+    return Fail(Unavailable("'" + path + "' cannot use WAL mode (journal mode is '" + mode +
+                            "'); allot needs a database file on a local disk."));
+  }
+  return {};
+}
+
+Expected<sqlite::Connection> OpenWriterConnection(const SqliteOptions& options) {
+  auto db = sqlite::OpenConnection(options.path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+                                   options.busy_timeout_ms);
+  if (!db) return db;
+  sqlite3* raw = db->get();
+  if (auto wal = EnableWal(raw, options.path); !wal) return Fail(std::move(wal.error()));
+  const char* sync =
+      options.sync == SyncMode::kFull ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL";
+  if (auto set = sqlite::Exec(raw, sync, "Setting the sync mode"); !set) {
+    return Fail(std::move(set.error()));
+  }
+  if (auto set = sqlite::Exec(raw, "PRAGMA foreign_keys = ON", "Enabling foreign keys"); !set) {
+    return Fail(std::move(set.error()));
+  }
+  return db;
+}
+
+}  // namespace
+
+Expected<SqliteDatabase> OpenSqlite(const SqliteOptions& options) {
+  if (auto valid = CheckOptions(options); !valid) return Fail(std::move(valid.error()));
+  auto db = OpenWriterConnection(options);
+  if (!db) return Fail(std::move(db.error()));
+  const std::int64_t now_ms = SystemClock().NowMs();
+  if (auto migrated = sqlite::ApplyMigrations(db->get(), sqlite::Migrations(), now_ms); !migrated) {
+    return Fail(std::move(migrated.error()));
+  }
+  auto writer = sqlite::SqliteWriter::Create(std::move(*db));
+  if (!writer) return Fail(std::move(writer.error()));
+  auto reader = sqlite::SqliteReader::Open(options);
+  if (!reader) return Fail(std::move(reader.error()));
+  return SqliteDatabase{std::move(*writer), std::move(*reader)};
+}
+
+}  // namespace allot
