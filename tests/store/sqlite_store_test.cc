@@ -1,0 +1,224 @@
+// The conformance suite run against SQLite, plus what only SQLite has: WAL,
+// sync modes, migrations, query plans over the holds indexes.
+#include "allot/sqlite_store.h"
+
+#include <gmock/gmock.h>
+
+#include <thread>
+
+#include "sqlite_test_backend.h"
+#include "store/sqlite_reader.h"
+#include "store/sqlite_schema.h"
+#include "store/sqlite_writer.h"
+#include "store_conformance.h"
+
+namespace allot::store_test {
+
+INSTANTIATE_TEST_SUITE_P(Sqlite, StoreConformanceTest, ::testing::Values(SqliteStoreFactory()),
+                         FactoryName);
+
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+// The first column of the first row of `sql` on db, as text.
+std::string QueryText(sqlite3* db, std::string_view sql) {
+  auto query = sqlite::Statement::Prepare(db, sql);
+  if (!query) return "error: " + query.error().message;
+  auto row = query->Step("test query");
+  if (!row || !*row) return "no row";
+  return query->Text(0);
+}
+
+// The EXPLAIN QUERY PLAN details of sql, one per line.
+std::string QueryPlan(sqlite3* db, std::string_view sql) {
+  auto query = sqlite::Statement::Prepare(db, "EXPLAIN QUERY PLAN " + std::string(sql));
+  if (!query) return "error: " + query.error().message;
+  std::string plan;
+  while (query->Step("explain").value_or(false)) plan += query->Text(3) + "\n";
+  return plan;
+}
+
+sqlite3* WriterHandle(const SqliteDatabase& db) {
+  return dynamic_cast<sqlite::SqliteWriter&>(*db.writer).handle();
+}
+
+class SqliteStoreTest : public ::testing::Test {
+ protected:
+  Expected<SqliteDatabase> Open(SqliteOptions options) {
+    options.path = backend_.options().path;
+    return OpenSqlite(options);
+  }
+
+  SqliteTestBackend backend_;
+};
+
+TEST_F(SqliteStoreTest, DatabaseIsInWalMode) {
+  auto db = Open({});
+  ASSERT_TRUE(Ok(db));
+  EXPECT_EQ(QueryText(backend_.Inspect().get(), "PRAGMA journal_mode"), "wal");
+}
+
+TEST_F(SqliteStoreTest, SyncModeIsHonoured) {
+  auto full = Open({.sync = SyncMode::kFull});
+  ASSERT_TRUE(Ok(full));
+  EXPECT_EQ(QueryText(WriterHandle(*full), "PRAGMA synchronous"), "2");
+  full->writer.reset();
+  auto normal = Open({.sync = SyncMode::kNormal});
+  ASSERT_TRUE(Ok(normal));
+  EXPECT_EQ(QueryText(WriterHandle(*normal), "PRAGMA synchronous"), "1");
+}
+
+TEST_F(SqliteStoreTest, WriterEnforcesForeignKeys) {
+  auto db = Open({});
+  ASSERT_TRUE(Ok(db));
+  EXPECT_EQ(QueryText(WriterHandle(*db), "PRAGMA foreign_keys"), "1");
+  ASSERT_TRUE(Ok(db->writer->Begin()));
+  const Status written = db->writer->Write(
+      {.new_reservations = {MakeReservation("res-1", 1000, {{"no-such-item", 1}})}});
+  ASSERT_FALSE(written);
+  EXPECT_EQ(written.error().code, ErrorCode::kUnavailable);
+  EXPECT_THAT(written.error().message, HasSubstr("FOREIGN KEY"));
+  db->writer->Rollback();
+}
+
+TEST_F(SqliteStoreTest, MigrationsRunOnceAcrossReopens) {
+  for (int open = 0; open < 3; ++open) {
+    auto db = Open({});
+    ASSERT_TRUE(Ok(db));
+  }
+  EXPECT_EQ(QueryText(backend_.Inspect().get(), "SELECT count(*) FROM schema_version"),
+            std::to_string(SqliteSchemaVersion()));
+  EXPECT_EQ(SqliteSchemaVersion(), sqlite::Migrations().back().version);
+}
+
+TEST_F(SqliteStoreTest, DatabaseWithNewerSchemaIsRefusedUntouched) {
+  ASSERT_TRUE(Ok(Open({})));
+  const int newer = SqliteSchemaVersion() + 1;
+  const std::string insert =
+      "INSERT INTO schema_version VALUES (" + std::to_string(newer) + ", 'future', 0)";
+  ASSERT_TRUE(Ok(sqlite::Exec(backend_.Inspect().get(), insert.c_str(), "test insert")));
+
+  auto db = Open({});
+  ASSERT_FALSE(db);
+  EXPECT_EQ(db.error().code, ErrorCode::kUnavailable);
+  EXPECT_THAT(db.error().message, HasSubstr("newer"));
+  EXPECT_THAT(db.error().message, HasSubstr(std::to_string(newer)));
+  EXPECT_EQ(backend_.StoredSchemaVersion(), newer);
+}
+
+TEST_F(SqliteStoreTest, OnlyMissingMigrationsAreApplied) {
+  sqlite::Connection db =
+      sqlite::OpenConnection(backend_.options().path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, 0)
+          .value();
+  const sqlite::Migration v1{1, "one", "CREATE TABLE one (x INTEGER)"};
+  const sqlite::Migration v2{2, "two", "CREATE TABLE two (x INTEGER)"};
+  const sqlite::Migration first[] = {v1};
+  const sqlite::Migration both[] = {v1, v2};
+  ASSERT_TRUE(Ok(sqlite::ApplyMigrations(db.get(), first, 10)));
+  EXPECT_EQ(sqlite::StoredSchemaVersion(db.get()), 1);
+  // Re-running v1 would fail: its table exists.
+  ASSERT_TRUE(Ok(sqlite::ApplyMigrations(db.get(), both, 20)));
+  EXPECT_EQ(sqlite::StoredSchemaVersion(db.get()), 2);
+  EXPECT_EQ(QueryText(db.get(), "SELECT group_concat(applied_at_ms) FROM schema_version"), "10,20");
+}
+
+TEST_F(SqliteStoreTest, FailedMigrationLeavesNothingBehind) {
+  sqlite::Connection db =
+      sqlite::OpenConnection(backend_.options().path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, 0)
+          .value();
+  const sqlite::Migration migrations[] = {{1, "one", "CREATE TABLE one (x INTEGER)"},
+                                          {2, "broken", "CREATE TABLE one (y INTEGER)"}};
+  const Status applied = sqlite::ApplyMigrations(db.get(), migrations, 10);
+  ASSERT_FALSE(applied);
+  EXPECT_EQ(applied.error().code, ErrorCode::kUnavailable);
+  EXPECT_THAT(applied.error().message, HasSubstr("broken"));
+  EXPECT_EQ(sqlite::StoredSchemaVersion(db.get()), 0);
+  EXPECT_EQ(QueryText(db.get(), "SELECT count(*) FROM sqlite_schema WHERE name = 'one'"), "0");
+}
+
+TEST_F(SqliteStoreTest, LedgerIsAppendOnly) {
+  auto db = Open({});
+  ASSERT_TRUE(Ok(db));
+  ASSERT_TRUE(Ok(db->writer->Begin()));
+  ASSERT_TRUE(
+      Ok(db->writer->Write({.items = {MakeItem("item-a", 1)},
+                            .ledger = {{1, "item-a", LedgerKind::kCreate, 1, 0, 0, "", {}, {}}}})));
+  ASSERT_TRUE(Ok(db->writer->Commit()));
+  sqlite::Connection inspect = backend_.Inspect();
+  const Status updated = sqlite::Exec(inspect.get(), "UPDATE ledger SET on_hand_delta = 9", "u");
+  EXPECT_THAT(updated.error().message, HasSubstr("append-only"));
+  const Status deleted = sqlite::Exec(inspect.get(), "DELETE FROM ledger", "d");
+  EXPECT_THAT(deleted.error().message, HasSubstr("append-only"));
+}
+
+TEST_F(SqliteStoreTest, HoldQueriesAreIndexRangeScans) {
+  auto db = Open({});
+  ASSERT_TRUE(Ok(db));
+  sqlite3* handle = WriterHandle(*db);
+  const std::string due = QueryPlan(handle, sqlite::kDueSql);
+  EXPECT_THAT(due, HasSubstr("SEARCH holds USING COVERING INDEX holds_by_expiry"));
+  EXPECT_THAT(due, Not(HasSubstr("TEMP B-TREE")));  // already in expiry order
+  EXPECT_THAT(QueryPlan(handle, sqlite::kDueOnItemSql),
+              HasSubstr("SEARCH holds USING COVERING INDEX holds_by_item"));
+  for (const std::string& sql : {sqlite::GetItemSql(), sqlite::ListItemsSql()}) {
+    const std::string plan = QueryPlan(handle, sql);
+    EXPECT_THAT(plan, HasSubstr("SEARCH h USING COVERING INDEX holds_by_item")) << sql;
+    EXPECT_THAT(plan, HasSubstr("USING INDEX sqlite_autoindex_items_1")) << sql;
+  }
+}
+
+TEST_F(SqliteStoreTest, MemoryDatabaseIsRefused) {
+  auto db = OpenSqlite({.path = ":memory:"});
+  ASSERT_FALSE(db);
+  EXPECT_EQ(db.error().code, ErrorCode::kUnavailable);
+  EXPECT_THAT(db.error().message, HasSubstr("WAL"));
+}
+
+TEST_F(SqliteStoreTest, BadOptionsAreRefused) {
+  for (int connections : {0, 65}) {
+    auto db = Open({.reader_connections = connections});
+    ASSERT_FALSE(db);
+    EXPECT_THAT(db.error().message, HasSubstr("reader_connections"));
+  }
+  EXPECT_FALSE(OpenSqlite({.path = ""}));
+  auto unreachable = OpenSqlite({.path = (backend_.options().path + "/no/such/dir/x.db")});
+  ASSERT_FALSE(unreachable);
+  EXPECT_EQ(unreachable.error().code, ErrorCode::kUnavailable);
+  EXPECT_THAT(unreachable.error().message, HasSubstr("Opening"));
+}
+
+// More threads than connections: callers wait for a free one.
+TEST_F(SqliteStoreTest, OneReaderConnectionServesManyThreads) {
+  auto db = Open({.reader_connections = 1});
+  ASSERT_TRUE(Ok(db));
+  ASSERT_TRUE(Ok(db->writer->Begin()));
+  ASSERT_TRUE(Ok(db->writer->Write({.items = {MakeItem("item-a", 3)}})));
+  ASSERT_TRUE(Ok(db->writer->Commit()));
+  std::atomic<int> good = 0;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 200; ++i) {
+        auto item = db->reader->GetItem("item-a", 0);
+        if (item && *item && (*item)->on_hand == 3 && db->reader->Ping()) ++good;
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  EXPECT_EQ(good.load(), 8 * 200);
+}
+
+TEST_F(SqliteStoreTest, ReaderConnectionsAreReadOnly) {
+  auto db = Open({});
+  ASSERT_TRUE(Ok(db));
+  auto reader = sqlite::SqliteReader::Open({.path = backend_.options().path});
+  ASSERT_TRUE(Ok(reader));
+  sqlite::Connection read_only =
+      sqlite::OpenConnection(backend_.options().path, SQLITE_OPEN_READONLY, 0).value();
+  EXPECT_FALSE(sqlite::Exec(read_only.get(), "DELETE FROM items", "delete"));
+}
+
+}  // namespace
+}  // namespace allot::store_test
