@@ -1,0 +1,265 @@
+#include "http/handler.h"
+
+#include <atomic>
+#include <charconv>
+#include <chrono>
+#include <exception>
+#include <memory>
+#include <utility>
+
+#include "api/validate.h"
+#include "http/json_codec.h"
+
+namespace allot::http {
+namespace {
+
+using SteadyClock = std::chrono::steady_clock;
+
+HttpResponse JsonResponse(int status, std::string body) {
+  HttpResponse response;
+  response.status = status;
+  response.body = std::move(body);
+  response.Set("Content-Type", std::string(kJsonContentType));
+  return response;
+}
+
+// Turns an Expected<T> of a record into 200 + its encoding or the error.
+template <typename T, typename Encode>
+HttpResponse ReadResponse(const Expected<T>& result, Encode encode) {
+  if (!result) return Handler::ErrorResponse(result.error());
+  return JsonResponse(200, encode(*result));
+}
+
+template <typename T>
+Expected<CommandBody> AsBody(Expected<T> decoded) {
+  if (!decoded) return Fail(std::move(decoded.error()));
+  return CommandBody(std::move(*decoded));
+}
+
+Expected<CommandBody> DecodeCommand(const RouteMatch& route, std::string_view body) {
+  std::string_view id = route.Param("id");
+  switch (route.id) {
+    case RouteId::kCreateItem:
+      return AsBody(DecodeCreateItem(body));
+    case RouteId::kAdjustItem:
+      return AsBody(DecodeAdjustItem(id, body));
+    case RouteId::kReserve:
+      return AsBody(DecodeReserve(body));
+    case RouteId::kConfirmReservation:
+      return AsBody(DecodeConfirmReservation(id, body));
+    case RouteId::kCancelReservation:
+      return AsBody(DecodeCancelReservation(id, body));
+    case RouteId::kPlaceOrder:
+      return AsBody(DecodePlaceOrder(body));
+    case RouteId::kCancelOrder:
+      return AsBody(DecodeCancelOrder(id, body));
+    default:
+      break;
+  }
+  return Fail(Unavailable("The route has no command."));
+}
+
+bool IsWrite(RouteId id) {
+  switch (id) {
+    case RouteId::kCreateItem:
+    case RouteId::kAdjustItem:
+    case RouteId::kReserve:
+    case RouteId::kConfirmReservation:
+    case RouteId::kCancelReservation:
+    case RouteId::kPlaceOrder:
+    case RouteId::kCancelOrder:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// The state shared by the paths that may answer a request; only the first
+// answer is sent.
+struct Pending {
+  Handler::Respond respond;
+  Metrics* metrics = nullptr;
+  std::string request_id;
+  std::string_view route;
+  SteadyClock::time_point start;
+  std::atomic<bool> answered{false};
+
+  void Answer(HttpResponse response) {
+    if (answered.exchange(true)) return;
+    response.Set("X-Request-Id", request_id);
+    std::chrono::duration<double> elapsed = SteadyClock::now() - start;
+    metrics->RecordRequest(route, response.status, elapsed.count());
+    respond(std::move(response));
+  }
+};
+
+Error BadQuery(std::string field, std::string message) {
+  return InvalidField(std::move(field), std::move(message));
+}
+
+}  // namespace
+
+Handler::Handler(api::Service& service, Metrics& metrics) : service_(service), metrics_(metrics) {}
+
+HttpResponse Handler::ErrorResponse(const Error& error) {
+  HttpResponse response = JsonResponse(HttpStatusOf(error.code), EncodeError(error));
+  if (error.code == ErrorCode::kOverloaded) response.Set("Retry-After", "1");
+  return response;
+}
+
+HttpResponse Handler::ResultResponse(const CommandResult& result) {
+  if (!result) return ErrorResponse(result.error());
+  if (const auto* replay = std::get_if<Replay>(&result->value)) {
+    HttpResponse response = JsonResponse(replay->status, replay->body);
+    response.Set("Idempotent-Replayed", "true");
+    return response;
+  }
+  return JsonResponse(result->created ? 201 : 200, EncodeOutcome(*result));
+}
+
+HttpResponse Handler::Refuse(const HttpRequest& request, const Error& error) {
+  auto start = SteadyClock::now();
+  auto route = Route(request.method, request.target);
+  std::string_view label = route ? route->route : route.error().route;
+  HttpResponse response = ErrorResponse(error);
+  response.Set("X-Request-Id", request_ids_.For(request));
+  std::chrono::duration<double> elapsed = SteadyClock::now() - start;
+  metrics_.RecordRequest(label, response.status, elapsed.count());
+  return response;
+}
+
+void Handler::Handle(HttpRequest request, Respond respond) {
+  auto pending = std::make_shared<Pending>();
+  pending->respond = std::move(respond);
+  pending->metrics = &metrics_;
+  pending->start = SteadyClock::now();
+  RequestContext context{request_ids_.For(request), ""};
+  pending->request_id = context.request_id;
+  Respond finish = [pending](HttpResponse response) { pending->Answer(std::move(response)); };
+
+  auto route = Route(request.method, request.target);
+  if (!route) {
+    pending->route = route.error().route;
+    HttpResponse response = ErrorResponse(route.error().error);
+    if (!route.error().allow.empty()) response.Set("Allow", route.error().allow);
+    finish(std::move(response));
+    return;
+  }
+  pending->route = route->route;
+  try {
+    if (IsWrite(route->id)) {
+      HandleWrite(request, *route, context, finish);
+    } else {
+      HandleRead(*route, finish);
+    }
+  } catch (const std::exception& e) {
+    // Only reached before an answer was handed on; Pending drops a second one.
+    finish(ErrorResponse(Unavailable(std::string("The request failed: ") + e.what())));
+  }
+}
+
+void Handler::HandleRead(const RouteMatch& route, const Respond& finish) {
+  std::string_view id = route.Param("id");
+  switch (route.id) {
+    case RouteId::kListItems:
+      finish(ListItems(route));
+      return;
+    case RouteId::kGetItem:
+      finish(ReadResponse(service_.GetItem(id), EncodeItem));
+      return;
+    case RouteId::kGetReservation:
+      finish(ReadResponse(service_.GetReservation(id), EncodeReservation));
+      return;
+    case RouteId::kGetOrder:
+      finish(ReadResponse(service_.GetOrder(id), EncodeOrder));
+      return;
+    case RouteId::kHealthz:
+      finish(JsonResponse(200, EncodeStatus("ok")));
+      return;
+    case RouteId::kReadyz: {
+      Status ready = service_.Ready();
+      if (!ready) {
+        Error error = ready.error();
+        error.code = ErrorCode::kUnavailable;
+        finish(ErrorResponse(error));
+      } else {
+        finish(JsonResponse(200, EncodeStatus("ready")));
+      }
+      return;
+    }
+    case RouteId::kMetrics: {
+      HttpResponse response;
+      response.body = metrics_.Render(service_.QueueDepth());
+      response.Set("Content-Type", std::string(kPrometheusContentType));
+      finish(std::move(response));
+      return;
+    }
+    default:
+      break;
+  }
+  finish(ErrorResponse(Unavailable("The route has no reader.")));
+}
+
+HttpResponse Handler::ListItems(const RouteMatch& route) {
+  std::size_t limit = api::kDefaultPageSize;
+  std::string after;
+  bool seen_limit = false, seen_after = false;
+  for (const auto& [key, value] : route.query) {
+    if (key == "limit") {
+      if (seen_limit) return ErrorResponse(BadQuery("limit", "Give 'limit' once."));
+      seen_limit = true;
+      if (value.empty()) continue;
+      std::size_t parsed = 0;
+      auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), parsed);
+      if (ec != std::errc() || end != value.data() + value.size() || parsed < 1 ||
+          parsed > api::kMaxPageSize) {
+        return ErrorResponse(BadQuery("limit", "'limit' must be an integer from 1 to 1000."));
+      }
+      limit = parsed;
+    } else if (key == "after") {
+      if (seen_after) return ErrorResponse(BadQuery("after", "Give 'after' once."));
+      seen_after = true;
+      if (value.empty()) continue;
+      if (!api::IsValidId(value)) {
+        return ErrorResponse(BadQuery("after", "'after' must be an item id."));
+      }
+      after = value;
+    } else {
+      return ErrorResponse(BadQuery(key, "The query parameter '" + key + "' is not known here."));
+    }
+  }
+  return ReadResponse(service_.ListItems(after, limit), EncodeItemPage);
+}
+
+void Handler::HandleWrite(const HttpRequest& request, const RouteMatch& route,
+                          const RequestContext& context, const Respond& finish) {
+  Command command;
+  command.principal = context.principal;
+  if (const std::string* key = request.Header("Idempotency-Key")) {
+    if (!api::IsValidIdempotencyKey(*key)) {
+      finish(ErrorResponse(
+          InvalidField("Idempotency-Key",
+                       "The Idempotency-Key header must be 1..255 printable ASCII characters.")));
+      return;
+    }
+    command.idempotency =
+        IdempotencyKey{*key, api::Fingerprint(request.method, route.path, request.body),
+                       [](const CommandResult& result) {
+                         HttpResponse response = ResultResponse(result);
+                         IdempotencyRecord record;
+                         record.status = response.status;
+                         record.body = std::move(response.body);
+                         return record;
+                       }};
+  }
+  auto body = DecodeCommand(route, request.body);
+  if (!body) {
+    finish(ErrorResponse(body.error()));
+    return;
+  }
+  command.body = std::move(*body);
+  service_.Submit(std::move(command),
+                  [finish](CommandResult result) { finish(ResultResponse(result)); });
+}
+
+}  // namespace allot::http

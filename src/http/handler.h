@@ -1,0 +1,72 @@
+// The HTTP semantics of the service, without sockets: route, decode, call
+// api::Service, encode. The server feeds it parsed requests; tests call it
+// directly.
+//
+// Every response carries X-Request-Id (the client's, echoed, or a new one)
+// and is counted in Metrics under its route template. Writes carry the
+// request's principal ("" while the service is open) and, when the request
+// has an Idempotency-Key header, an IdempotencyKey whose renderer uses the
+// same encoding as the live answer, so a replay is byte-identical.
+//
+// Thread-safe: Handle may be called from many threads at once. `respond` is
+// called exactly once, either inline (reads, refusals) or on the engine's
+// sequencer thread after the commit (writes); it must not block and must be
+// safe to call from any thread. The Service and Metrics must outlive the
+// handler, and the handler must outlive every pending `respond`.
+#ifndef ALLOT_HTTP_HANDLER_H_
+#define ALLOT_HTTP_HANDLER_H_
+
+#include <functional>
+#include <string>
+
+#include "allot/commands.h"
+#include "allot/error.h"
+#include "api/service.h"
+#include "http/http_message.h"
+#include "http/metrics.h"
+#include "http/request_id.h"
+#include "http/router.h"
+
+namespace allot::http {
+
+// Who asks and how the request is known; the principal is "" until tokens
+// exist.
+struct RequestContext {
+  std::string request_id;
+  std::string principal;
+};
+
+class Handler {
+ public:
+  using Respond = std::function<void(HttpResponse)>;
+
+  Handler(api::Service& service, Metrics& metrics);
+
+  void Handle(HttpRequest request, Respond respond);
+
+  // The answer to a request the server refuses before handling it (body or
+  // headers too large, malformed HTTP, too many connections): the error
+  // response with X-Request-Id, counted in metrics. `request` may hold only
+  // method, target and headers.
+  HttpResponse Refuse(const HttpRequest& request, const Error& error);
+
+  // The status and body a command result is answered with: 201 when a
+  // resource was created, else 200; a Replay's stored status and body; an
+  // error's status and error body. Used for live answers and stored ones.
+  static HttpResponse ResultResponse(const CommandResult& result);
+  static HttpResponse ErrorResponse(const Error& error);
+
+ private:
+  void HandleRead(const RouteMatch& route, const Respond& finish);
+  void HandleWrite(const HttpRequest& request, const RouteMatch& route,
+                   const RequestContext& context, const Respond& finish);
+  HttpResponse ListItems(const RouteMatch& route);
+
+  api::Service& service_;
+  Metrics& metrics_;
+  RequestIds request_ids_;
+};
+
+}  // namespace allot::http
+
+#endif  // ALLOT_HTTP_HANDLER_H_

@@ -1,0 +1,70 @@
+// The JSON of the contract (Boost.JSON underneath, not exposed here).
+//
+// Decoding: a POST body is parsed as JSON whatever its Content-Type says. It
+// must be one object; unknown fields, missing required fields and wrong types
+// are kInvalidRequest with `field` naming the first bad one (body order for
+// unknown fields; "lines[1].qty" inside lines). Integers must be JSON integers
+// that fit int64: 1.0, 1e3, "5", true and 2^63 are refused. Invalid UTF-8 and
+// nesting deeper than kMaxJsonDepth are refused as malformed JSON. A JSON null
+// for an optional field means "not given". Ranges and id syntax are NOT
+// checked here: api::Validate does that (so a qty of -1 decodes).
+//
+// Encoding: compact JSON, camelCase, fields in the contract's order. The same
+// function is used for a live response and for the stored idempotent answer,
+// so a replay is byte-identical.
+#ifndef ALLOT_HTTP_JSON_CODEC_H_
+#define ALLOT_HTTP_JSON_CODEC_H_
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+#include "allot/commands.h"
+#include "allot/error.h"
+#include "allot/model.h"
+#include "allot/store.h"
+
+namespace allot::http {
+
+inline constexpr std::size_t kMaxJsonDepth = 16;
+
+// POST /items: {"id","onHand","name"?,"maxPerUser"?}
+Expected<CreateItem> DecodeCreateItem(std::string_view body);
+// POST /items/{id}/adjustments: {"delta","reason"}
+Expected<AdjustItem> DecodeAdjustItem(std::string_view item_id, std::string_view body);
+// POST /reservations: {"userId","lines":[{"itemId","qty"}],"ttlSeconds"?} or
+// {"userId","itemId","qty","ttlSeconds"?}. ttlSeconds defaults to 600.
+Expected<Reserve> DecodeReserve(std::string_view body);
+// POST /reservations/{id}/confirm: {"paymentRef"?} or an empty body.
+Expected<ConfirmReservation> DecodeConfirmReservation(std::string_view id, std::string_view body);
+// POST /reservations/{id}/cancel: {} or an empty body.
+Expected<CancelReservation> DecodeCancelReservation(std::string_view id, std::string_view body);
+// POST /orders: {"userId","lines":[...]} or {"userId","itemId","qty"}.
+Expected<PlaceOrder> DecodePlaceOrder(std::string_view body);
+// POST /orders/{id}/cancel: {"reason"?} or an empty body.
+Expected<CancelOrder> DecodeCancelOrder(std::string_view id, std::string_view body);
+
+// {"id","name","onHand","held","available","sold","maxPerUser"}; null name
+// and maxPerUser when unset.
+std::string EncodeItem(const Item& item);
+// {"items":[...],"next":id|null}
+std::string EncodeItemPage(const ItemPage& page);
+// {"id","userId","status","lines","createdAt","expiresAt"} plus
+// "confirmedAt" and "orderId" when set.
+std::string EncodeReservation(const Reservation& reservation);
+// {"id","userId","status","lines","createdAt"} plus "reservationId" and
+// "paymentRef" when set.
+std::string EncodeOrder(const Order& order);
+// {"reservation":{...},"order":{...}}
+std::string EncodeConfirmation(const Confirmation& confirmation);
+// The body of a successful command: the encoding of its record ({"expired":n}
+// for a sweep); for a Replay, the stored body as it is.
+std::string EncodeOutcome(const Outcome& outcome);
+// {"error":{"code","message",...details}}
+std::string EncodeError(const Error& error);
+// {"status":"<status>"}
+std::string EncodeStatus(std::string_view status);
+
+}  // namespace allot::http
+
+#endif  // ALLOT_HTTP_JSON_CODEC_H_

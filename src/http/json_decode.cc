@@ -1,0 +1,268 @@
+// Decoding of request bodies into commands. See json_codec.h for the rules.
+#include <boost/json/parse.hpp>
+#include <boost/json/value.hpp>
+#include <initializer_list>
+#include <optional>
+#include <string>
+
+#include "api/validate.h"
+#include "http/json_codec.h"
+
+namespace allot::http {
+namespace {
+
+namespace json = boost::json;
+
+bool IsBlank(std::string_view body) {
+  return body.find_first_not_of(" \t\r\n") == std::string_view::npos;
+}
+
+// Parses `body` as one JSON object. An empty (or all-whitespace) body is the
+// empty object when `empty_ok`.
+Expected<json::object> ParseObject(std::string_view body, bool empty_ok) {
+  if (IsBlank(body)) {
+    if (empty_ok) return json::object();
+    return Fail(ErrorCode::kInvalidRequest, "The request body must be a JSON object.");
+  }
+  json::parse_options options;
+  options.max_depth = kMaxJsonDepth;
+  boost::system::error_code ec;
+  json::value value =
+      json::parse(json::string_view(body.data(), body.size()), ec, json::storage_ptr(), options);
+  if (ec) {
+    return Fail(ErrorCode::kInvalidRequest,
+                "The request body is not valid JSON: " + ec.message() + ".");
+  }
+  if (!value.is_object()) {
+    return Fail(ErrorCode::kInvalidRequest, "The request body must be a JSON object.");
+  }
+  return std::move(value.as_object());
+}
+
+// Typed access to the fields of one JSON object; `prefix` is prepended to
+// field names in errors ("lines[2].").
+class Fields {
+ public:
+  Fields(const json::object& object, std::string prefix)
+      : object_(object), prefix_(std::move(prefix)) {}
+
+  Status OnlyKnown(std::initializer_list<std::string_view> allowed) const {
+    for (const auto& entry : object_) {
+      std::string_view key(entry.key().data(), entry.key().size());
+      bool known = false;
+      for (std::string_view name : allowed) known = known || name == key;
+      if (!known) {
+        return Fail(InvalidField(Name(key), "The field '" + Name(key) + "' is not known here."));
+      }
+    }
+    return {};
+  }
+
+  // Present and not null.
+  bool Has(std::string_view name) const {
+    const json::value* value = object_.if_contains(name);
+    return value != nullptr && !value->is_null();
+  }
+
+  Expected<std::string> RequiredString(std::string_view name) const {
+    if (!Has(name)) return Fail(Missing(name));
+    return String(name);
+  }
+
+  Expected<std::optional<std::string>> OptionalString(std::string_view name) const {
+    if (!Has(name)) return std::optional<std::string>();
+    auto text = String(name);
+    if (!text) return Fail(std::move(text.error()));
+    return std::optional<std::string>(std::move(*text));
+  }
+
+  Expected<std::int64_t> RequiredInt(std::string_view name) const {
+    if (!Has(name)) return Fail(Missing(name));
+    return Int(name);
+  }
+
+  Expected<std::optional<std::int64_t>> OptionalInt(std::string_view name) const {
+    if (!Has(name)) return std::optional<std::int64_t>();
+    auto number = Int(name);
+    if (!number) return Fail(std::move(number.error()));
+    return std::optional<std::int64_t>(*number);
+  }
+
+  const json::value* Get(std::string_view name) const { return object_.if_contains(name); }
+  std::string Name(std::string_view name) const { return prefix_ + std::string(name); }
+
+  Error Missing(std::string_view name) const {
+    return InvalidField(Name(name), "The field '" + Name(name) + "' is required.");
+  }
+  Error WrongType(std::string_view name, std::string_view what) const {
+    return InvalidField(Name(name),
+                        "The field '" + Name(name) + "' must be " + std::string(what) + ".");
+  }
+
+ private:
+  Expected<std::string> String(std::string_view name) const {
+    const json::value& value = object_.at(name);
+    if (!value.is_string()) return Fail(WrongType(name, "a string"));
+    return std::string(value.get_string().data(), value.get_string().size());
+  }
+
+  Expected<std::int64_t> Int(std::string_view name) const {
+    const json::value& value = object_.at(name);
+    if (value.is_int64()) return value.get_int64();
+    if (value.is_uint64()) return Fail(WrongType(name, "an integer that fits in 64 bits"));
+    return Fail(WrongType(name, "an integer"));
+  }
+
+  const json::object& object_;
+  std::string prefix_;
+};
+
+Expected<Line> DecodeLine(const json::value& value, std::size_t index) {
+  std::string prefix = "lines[" + std::to_string(index) + "]";
+  if (!value.is_object()) {
+    return Fail(InvalidField(prefix, "Each entry of 'lines' must be an object."));
+  }
+  Fields fields(value.get_object(), prefix + ".");
+  if (auto known = fields.OnlyKnown({"itemId", "qty"}); !known) return Fail(known.error());
+  auto item_id = fields.RequiredString("itemId");
+  if (!item_id) return Fail(item_id.error());
+  auto qty = fields.RequiredInt("qty");
+  if (!qty) return Fail(qty.error());
+  return Line{std::move(*item_id), *qty};
+}
+
+// Reads either "lines" or the one-line form "itemId" + "qty".
+Expected<std::vector<Line>> DecodeLines(const Fields& fields) {
+  bool one_line = fields.Has("itemId") || fields.Has("qty");
+  if (fields.Has("lines")) {
+    if (one_line) {
+      return Fail(InvalidField("lines", "Give either 'lines' or 'itemId' and 'qty', not both."));
+    }
+    const json::value& lines = *fields.Get("lines");
+    if (!lines.is_array()) return Fail(fields.WrongType("lines", "an array"));
+    std::vector<Line> out;
+    out.reserve(lines.get_array().size());
+    for (const json::value& entry : lines.get_array()) {
+      auto line = DecodeLine(entry, out.size());
+      if (!line) return Fail(line.error());
+      out.push_back(std::move(*line));
+    }
+    return out;
+  }
+  if (!one_line) {
+    return Fail(InvalidField("lines", "The field 'lines' (or 'itemId' and 'qty') is required."));
+  }
+  auto item_id = fields.RequiredString("itemId");
+  if (!item_id) return Fail(item_id.error());
+  auto qty = fields.RequiredInt("qty");
+  if (!qty) return Fail(qty.error());
+  return std::vector<Line>{Line{std::move(*item_id), *qty}};
+}
+
+}  // namespace
+
+Expected<CreateItem> DecodeCreateItem(std::string_view body) {
+  auto object = ParseObject(body, false);
+  if (!object) return Fail(object.error());
+  Fields fields(*object, "");
+  if (auto known = fields.OnlyKnown({"id", "onHand", "name", "maxPerUser"}); !known) {
+    return Fail(known.error());
+  }
+  CreateItem command;
+  auto id = fields.RequiredString("id");
+  if (!id) return Fail(id.error());
+  command.id = std::move(*id);
+  auto on_hand = fields.RequiredInt("onHand");
+  if (!on_hand) return Fail(on_hand.error());
+  command.on_hand = *on_hand;
+  auto name = fields.OptionalString("name");
+  if (!name) return Fail(name.error());
+  command.name = std::move(*name);
+  auto max_per_user = fields.OptionalInt("maxPerUser");
+  if (!max_per_user) return Fail(max_per_user.error());
+  command.max_per_user = *max_per_user;
+  return command;
+}
+
+Expected<AdjustItem> DecodeAdjustItem(std::string_view item_id, std::string_view body) {
+  auto object = ParseObject(body, false);
+  if (!object) return Fail(object.error());
+  Fields fields(*object, "");
+  if (auto known = fields.OnlyKnown({"delta", "reason"}); !known) return Fail(known.error());
+  AdjustItem command;
+  command.id = std::string(item_id);
+  auto delta = fields.RequiredInt("delta");
+  if (!delta) return Fail(delta.error());
+  command.delta = *delta;
+  auto reason = fields.RequiredString("reason");
+  if (!reason) return Fail(reason.error());
+  command.reason = std::move(*reason);
+  return command;
+}
+
+Expected<Reserve> DecodeReserve(std::string_view body) {
+  auto object = ParseObject(body, false);
+  if (!object) return Fail(object.error());
+  Fields fields(*object, "");
+  if (auto known = fields.OnlyKnown({"userId", "lines", "itemId", "qty", "ttlSeconds"}); !known) {
+    return Fail(known.error());
+  }
+  Reserve command;
+  auto user_id = fields.RequiredString("userId");
+  if (!user_id) return Fail(user_id.error());
+  command.user_id = std::move(*user_id);
+  auto lines = DecodeLines(fields);
+  if (!lines) return Fail(lines.error());
+  command.lines = std::move(*lines);
+  auto ttl = fields.OptionalInt("ttlSeconds");
+  if (!ttl) return Fail(ttl.error());
+  command.ttl_seconds = ttl->value_or(api::kDefaultTtlSeconds);
+  return command;
+}
+
+Expected<ConfirmReservation> DecodeConfirmReservation(std::string_view id, std::string_view body) {
+  auto object = ParseObject(body, true);
+  if (!object) return Fail(object.error());
+  Fields fields(*object, "");
+  if (auto known = fields.OnlyKnown({"paymentRef"}); !known) return Fail(known.error());
+  auto payment_ref = fields.OptionalString("paymentRef");
+  if (!payment_ref) return Fail(payment_ref.error());
+  return ConfirmReservation{std::string(id), std::move(*payment_ref)};
+}
+
+Expected<CancelReservation> DecodeCancelReservation(std::string_view id, std::string_view body) {
+  auto object = ParseObject(body, true);
+  if (!object) return Fail(object.error());
+  Fields fields(*object, "");
+  if (auto known = fields.OnlyKnown({}); !known) return Fail(known.error());
+  return CancelReservation{std::string(id)};
+}
+
+Expected<PlaceOrder> DecodePlaceOrder(std::string_view body) {
+  auto object = ParseObject(body, false);
+  if (!object) return Fail(object.error());
+  Fields fields(*object, "");
+  if (auto known = fields.OnlyKnown({"userId", "lines", "itemId", "qty"}); !known) {
+    return Fail(known.error());
+  }
+  PlaceOrder command;
+  auto user_id = fields.RequiredString("userId");
+  if (!user_id) return Fail(user_id.error());
+  command.user_id = std::move(*user_id);
+  auto lines = DecodeLines(fields);
+  if (!lines) return Fail(lines.error());
+  command.lines = std::move(*lines);
+  return command;
+}
+
+Expected<CancelOrder> DecodeCancelOrder(std::string_view id, std::string_view body) {
+  auto object = ParseObject(body, true);
+  if (!object) return Fail(object.error());
+  Fields fields(*object, "");
+  if (auto known = fields.OnlyKnown({"reason"}); !known) return Fail(known.error());
+  auto reason = fields.OptionalString("reason");
+  if (!reason) return Fail(reason.error());
+  return CancelOrder{std::string(id), std::move(*reason)};
+}
+
+}  // namespace allot::http

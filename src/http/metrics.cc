@@ -1,0 +1,126 @@
+#include "http/metrics.h"
+
+#include <algorithm>
+#include <cassert>
+#include <cstdio>
+
+namespace allot::http {
+namespace {
+
+constexpr double kLatencyBounds[] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
+                                     0.1,    0.25,  0.5,    1,     2.5,  5,     10};
+constexpr double kBatchBounds[] = {1,   2,   4,    8,    16,   32,   64,   128,
+                                   256, 512, 1024, 2048, 4096, 8192, 16384};
+constexpr double kCommitBounds[] = {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01,
+                                    0.025,  0.05,    0.1,    0.25,  0.5,    1,     2.5};
+
+std::string FormatNumber(double value) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%.17g", value);
+  return buffer;
+}
+
+void AddTo(std::atomic<double>& target, double value) {
+  double current = target.load(std::memory_order_relaxed);
+  while (!target.compare_exchange_weak(current, current + value, std::memory_order_relaxed)) {
+  }
+}
+
+std::string JoinLabels(std::string_view labels, std::string_view extra) {
+  std::string out(labels);
+  if (!out.empty() && !extra.empty()) out += ',';
+  out += extra;
+  return out;
+}
+
+}  // namespace
+
+Histogram::Histogram(std::span<const double> upper_bounds) {
+  assert(upper_bounds.size() <= kMaxBuckets);
+  bucket_count_ = std::min(upper_bounds.size(), kMaxBuckets);
+  std::copy_n(upper_bounds.begin(), bucket_count_, bounds_.begin());
+}
+
+void Histogram::Observe(double value) {
+  std::size_t bucket = bucket_count_;  // +Inf
+  for (std::size_t i = 0; i < bucket_count_; ++i) {
+    if (value <= bounds_[i]) {
+      bucket = i;
+      break;
+    }
+  }
+  counts_[bucket].fetch_add(1, std::memory_order_relaxed);
+  AddTo(sum_, value);
+  count_.fetch_add(1, std::memory_order_relaxed);
+}
+
+void Histogram::Render(std::string_view name, std::string_view labels, std::string& out) const {
+  std::uint64_t cumulative = 0;
+  for (std::size_t i = 0; i <= bucket_count_; ++i) {
+    cumulative += counts_[i].load(std::memory_order_relaxed);
+    std::string le = i < bucket_count_ ? FormatNumber(bounds_[i]) : "+Inf";
+    out += std::string(name) + "_bucket{" + JoinLabels(labels, "le=\"" + le + "\"") + "} " +
+           std::to_string(cumulative) + "\n";
+  }
+  std::string suffix = labels.empty() ? "" : "{" + std::string(labels) + "}";
+  out += std::string(name) + "_sum" + suffix + " " +
+         FormatNumber(sum_.load(std::memory_order_relaxed)) + "\n";
+  // The count is the +Inf bucket, so the two always agree in one scrape.
+  out += std::string(name) + "_count" + suffix + " " + std::to_string(cumulative) + "\n";
+}
+
+Metrics::Metrics() : batch_commands_(kBatchBounds), commit_seconds_(kCommitBounds) {}
+
+std::string_view Metrics::BoundedRoute(std::string_view route) {
+  if (durations_.find(route) != durations_.end()) return route;
+  if (durations_.size() >= kMaxRouteLabels) return "other";
+  return route;
+}
+
+void Metrics::RecordRequest(std::string_view route, int status, double seconds) {
+  Histogram* histogram = nullptr;
+  {
+    std::lock_guard lock(mu_);
+    std::string label(BoundedRoute(route));
+    ++requests_[{label, status}];
+    auto it = durations_.find(label);
+    if (it == durations_.end()) {
+      it = durations_.emplace(label, std::make_unique<Histogram>(kLatencyBounds)).first;
+    }
+    histogram = it->second.get();  // entries are never removed
+  }
+  histogram->Observe(seconds);
+}
+
+void Metrics::RecordBatch(std::size_t commands, std::int64_t commit_us) {
+  batch_commands_.Observe(static_cast<double>(commands));
+  commit_seconds_.Observe(static_cast<double>(commit_us) / 1e6);
+}
+
+std::string Metrics::Render(std::size_t queue_depth) const {
+  std::string out;
+  out += "# HELP allot_http_requests_total HTTP requests answered, by route template and status.\n";
+  out += "# TYPE allot_http_requests_total counter\n";
+  std::lock_guard lock(mu_);
+  for (const auto& [key, count] : requests_) {
+    out += "allot_http_requests_total{route=\"" + key.first + "\",code=\"" +
+           std::to_string(key.second) + "\"} " + std::to_string(count) + "\n";
+  }
+  out += "# HELP allot_http_request_duration_seconds Time from request read to response ready.\n";
+  out += "# TYPE allot_http_request_duration_seconds histogram\n";
+  for (const auto& [route, histogram] : durations_) {
+    histogram->Render("allot_http_request_duration_seconds", "route=\"" + route + "\"", out);
+  }
+  out += "# HELP allot_batch_commands Client commands per committed batch.\n";
+  out += "# TYPE allot_batch_commands histogram\n";
+  batch_commands_.Render("allot_batch_commands", "", out);
+  out += "# HELP allot_commit_duration_seconds Time to commit one batch.\n";
+  out += "# TYPE allot_commit_duration_seconds histogram\n";
+  commit_seconds_.Render("allot_commit_duration_seconds", "", out);
+  out += "# HELP allot_queue_depth Commands waiting for the sequencer.\n";
+  out += "# TYPE allot_queue_depth gauge\n";
+  out += "allot_queue_depth " + std::to_string(queue_depth) + "\n";
+  return out;
+}
+
+}  // namespace allot::http

@@ -1,0 +1,71 @@
+// Counters and histograms of the service, rendered in the Prometheus text
+// format (version 0.0.4) for GET /metrics.
+//
+// Thread-safe: requests are recorded from I/O threads and the engine's
+// sequencer, batches from the sequencer. Histograms use atomics; the per-route
+// maps are guarded by a short mutex. Label sets are bounded: `route` is a
+// route template (or "unmatched"), never a raw path, and at most
+// kMaxRouteLabels distinct routes are kept (others are counted as "other").
+#ifndef ALLOT_HTTP_METRICS_H_
+#define ALLOT_HTTP_METRICS_H_
+
+#include <array>
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+
+namespace allot::http {
+
+// A cumulative histogram with fixed upper bounds. Thread-safe, lock-free.
+class Histogram {
+ public:
+  static constexpr std::size_t kMaxBuckets = 24;
+  explicit Histogram(std::span<const double> upper_bounds);
+
+  void Observe(double value);
+  // Appends the _bucket, _sum and _count lines of `name`; `labels` is either
+  // empty or "key=\"value\"" pairs joined by commas.
+  void Render(std::string_view name, std::string_view labels, std::string& out) const;
+
+ private:
+  std::array<double, kMaxBuckets> bounds_{};
+  std::size_t bucket_count_ = 0;
+  std::array<std::atomic<std::uint64_t>, kMaxBuckets + 1> counts_{};  // last: +Inf
+  std::atomic<std::uint64_t> count_{0};
+  std::atomic<double> sum_{0.0};
+};
+
+class Metrics {
+ public:
+  static constexpr std::size_t kMaxRouteLabels = 64;
+
+  Metrics();
+
+  // One answered HTTP request: its route template, status and time taken.
+  void RecordRequest(std::string_view route, int status, double seconds);
+  // One committed batch: client commands in it and its commit time.
+  void RecordBatch(std::size_t commands, std::int64_t commit_us);
+
+  // The full exposition; `queue_depth` is the engine's current queue length.
+  std::string Render(std::size_t queue_depth) const;
+
+ private:
+  std::string_view BoundedRoute(std::string_view route);  // requires mu_
+
+  mutable std::mutex mu_;
+  std::map<std::pair<std::string, int>, std::uint64_t> requests_;             // guarded by mu_
+  std::map<std::string, std::unique_ptr<Histogram>, std::less<>> durations_;  // guarded by mu_
+  Histogram batch_commands_;
+  Histogram commit_seconds_;
+};
+
+}  // namespace allot::http
+
+#endif  // ALLOT_HTTP_METRICS_H_

@@ -1,0 +1,315 @@
+// The only file of the project that includes Beast and Asio.
+#include "http/server.h"
+
+#include <boost/asio.hpp>
+#include <boost/asio/experimental/as_tuple.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <condition_variable>
+#include <iostream>
+#include <mutex>
+#include <thread>
+#include <unordered_set>
+#include <vector>
+
+namespace allot::http {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = asio::ip::tcp;
+using boost::system::error_code;
+
+constexpr auto kUseTuple = asio::experimental::as_tuple(asio::use_awaitable);
+using BeastRequest = bhttp::request<bhttp::string_body>;
+using BeastResponse = bhttp::response<bhttp::string_body>;
+
+// What Stop() needs to reach a session: whether it is between requests, and
+// its stream (valid while `stream` is set; touched only on the session's strand).
+struct SessionState {
+  asio::any_io_executor executor;
+  beast::tcp_stream* stream = nullptr;
+  bool busy = false;
+};
+
+HttpRequest ToHttpRequest(const BeastRequest& request) {
+  HttpRequest out;
+  out.method = std::string(request.method_string());
+  out.target = std::string(request.target());
+  for (const auto& field : request) {
+    out.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+  }
+  out.body = request.body();
+  return out;
+}
+
+BeastResponse ToBeastResponse(HttpResponse response, unsigned version, bool keep_alive) {
+  BeastResponse out{static_cast<bhttp::status>(response.status), version};
+  for (auto& [name, value] : response.headers) out.insert(name, value);
+  out.body() = std::move(response.body);
+  out.keep_alive(keep_alive);
+  out.prepare_payload();
+  return out;
+}
+
+// Refusals made from the read error of a request, or nullopt to just close.
+std::optional<Error> ReadFailure(const error_code& ec) {
+  if (ec == bhttp::error::body_limit) {
+    return Error{ErrorCode::kPayloadTooLarge, "The request body is larger than the limit.", {}};
+  }
+  if (ec == bhttp::error::header_limit) {
+    return Error{ErrorCode::kHeadersTooLarge, "The request headers are larger than the limit.", {}};
+  }
+  if (ec.category() == bhttp::make_error_code(bhttp::error::end_of_stream).category() &&
+      ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message) {
+    return Error{ErrorCode::kInvalidRequest, "The request is not valid HTTP/1.1.", {}};
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+class Server::Impl {
+ public:
+  Impl(Handler& handler, ServerOptions options)
+      : handler_(handler),
+        options_(std::move(options)),
+        acceptor_strand_(asio::make_strand(ioc_)),
+        acceptor_(acceptor_strand_),
+        signals_(acceptor_strand_) {}
+
+  Status Listen() {
+    error_code ec;
+    auto address =
+        asio::ip::make_address(options_.host == "localhost" ? "127.0.0.1" : options_.host, ec);
+    if (ec) return Fail(ErrorCode::kInvalidRequest, "Not an IP address: " + options_.host);
+    tcp::endpoint endpoint(address, options_.port);
+    if (acceptor_.open(endpoint.protocol(), ec) ||
+        acceptor_.set_option(asio::socket_base::reuse_address(true), ec) ||
+        acceptor_.bind(endpoint, ec) ||
+        acceptor_.listen(asio::socket_base::max_listen_connections, ec)) {
+      return Fail(Unavailable("Cannot listen on " + options_.host + ":" +
+                              std::to_string(options_.port) + ": " + ec.message()));
+    }
+    port_ = acceptor_.local_endpoint().port();
+    return {};
+  }
+
+  void Run() {
+    if (options_.handle_signals) {
+      signals_.add(SIGINT);
+      signals_.add(SIGTERM);
+      signals_.async_wait([this](const error_code& ec, int) {
+        if (!ec) Stop();
+      });
+    }
+    asio::co_spawn(acceptor_strand_, Accept(), asio::detached);
+    std::vector<std::thread> threads;
+    for (int i = 0; i < std::max(1, options_.threads); ++i)
+      threads.emplace_back([this] { ioc_.run(); });
+
+    std::unique_lock lock(mu_);
+    stop_cv_.wait(lock, [this] { return stop_requested_; });
+    std::vector<std::shared_ptr<SessionState>> open(sessions_.begin(), sessions_.end());
+    lock.unlock();
+    asio::post(acceptor_strand_, [this] {
+      error_code ignored;
+      acceptor_.close(ignored);
+      signals_.cancel(ignored);
+    });
+    for (const auto& session : open) CloseIfIdle(session);
+    lock.lock();
+    bool drained =
+        stop_cv_.wait_for(lock, options_.shutdown_grace, [this] { return sessions_.empty(); });
+    lock.unlock();
+    if (!drained) std::cerr << "allot: dropping connections still open after the grace period\n";
+    ioc_.stop();
+    for (auto& thread : threads) thread.join();
+  }
+
+  void Stop() {
+    std::lock_guard lock(mu_);
+    stopping_.store(true);
+    stop_requested_ = true;
+    stop_cv_.notify_all();
+  }
+
+  const std::string& host() const { return options_.host; }
+  std::uint16_t port() const { return port_; }
+
+ private:
+  // Runs on the session's strand: an idle session's wait for a request ends.
+  void CloseIfIdle(const std::shared_ptr<SessionState>& session) {
+    asio::post(session->executor, [session] {
+      if (session->stream != nullptr && !session->busy) session->stream->cancel();
+    });
+  }
+
+  asio::awaitable<void> Accept() {
+    for (;;) {
+      auto [ec, socket] = co_await acceptor_.async_accept(asio::make_strand(ioc_), kUseTuple);
+      if (ec) {
+        if (ec == asio::error::operation_aborted || !acceptor_.is_open()) co_return;
+        continue;  // e.g. too many open files: try the next one
+      }
+      auto state = std::make_shared<SessionState>();
+      state->executor = socket.get_executor();
+      bool admitted = false;
+      {
+        std::lock_guard lock(mu_);
+        if (!stopping_.load() && sessions_.size() < options_.max_connections) {
+          sessions_.insert(state);
+          admitted = true;
+        }
+      }
+      auto executor = socket.get_executor();
+      if (admitted) {
+        asio::co_spawn(executor, Session(beast::tcp_stream(std::move(socket)), state),
+                       [this, state](std::exception_ptr error) { EndSession(state, error); });
+      } else {
+        asio::co_spawn(executor, TurnAway(beast::tcp_stream(std::move(socket))), asio::detached);
+      }
+    }
+  }
+
+  void EndSession(const std::shared_ptr<SessionState>& state, std::exception_ptr error) {
+    if (error) {
+      try {
+        std::rethrow_exception(error);
+      } catch (const std::exception& e) {
+        std::cerr << "allot: session failed: " << e.what() << "\n";
+      }
+    }
+    std::lock_guard lock(mu_);
+    sessions_.erase(state);
+    if (sessions_.empty()) stop_cv_.notify_all();
+  }
+
+  // Too many connections: answer 503 overloaded and close.
+  asio::awaitable<void> TurnAway(beast::tcp_stream stream) {
+    Error error{ErrorCode::kOverloaded, "Too many open connections; try again shortly.", {}};
+    auto response = ToBeastResponse(handler_.Refuse(HttpRequest{}, error), 11, false);
+    stream.expires_after(std::chrono::seconds(1));
+    co_await bhttp::async_write(stream, response, kUseTuple);
+    error_code ignored;
+    stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
+  }
+
+  // Wraps the callback-based Handler::Handle: the answer (which may come from
+  // the engine's sequencer thread) is posted back to this session's strand.
+  asio::awaitable<HttpResponse> Handle(HttpRequest request) {
+    co_return co_await asio::async_initiate<decltype(asio::use_awaitable), void(HttpResponse)>(
+        [this](auto completion, HttpRequest request) {
+          using Completion = decltype(completion);
+          auto executor = asio::get_associated_executor(completion);
+          auto pending = std::make_shared<Completion>(std::move(completion));
+          auto work = std::make_shared<asio::executor_work_guard<decltype(executor)>>(executor);
+          handler_.Handle(std::move(request), [pending, work](HttpResponse response) {
+            asio::post(work->get_executor(),
+                       [pending, work, response = std::move(response)]() mutable {
+                         std::move (*pending)(std::move(response));
+                       });
+          });
+        },
+        asio::use_awaitable, std::move(request));
+  }
+
+  asio::awaitable<void> Session(beast::tcp_stream stream, std::shared_ptr<SessionState> state) {
+    state->stream = &stream;
+    beast::flat_buffer buffer;
+    for (;;) {
+      state->busy = false;
+      if (stopping_.load()) break;
+      bhttp::request_parser<bhttp::string_body> parser;
+      parser.body_limit(options_.body_limit_bytes);
+      parser.header_limit(static_cast<std::uint32_t>(options_.header_limit_bytes));
+      stream.expires_after(options_.idle_timeout);
+      auto [header_ec, header_bytes] =
+          co_await bhttp::async_read_header(stream, buffer, parser, kUseTuple);
+      if (header_ec) {
+        if (auto refusal = ReadFailure(header_ec)) {
+          co_await Refuse(stream,
+                          parser.is_header_done() ? ToHttpRequest(parser.get()) : HttpRequest{},
+                          *refusal);
+        }
+        break;
+      }
+      state->busy = true;
+      if (bhttp::token_list(parser.get()[bhttp::field::expect]).exists("100-continue") &&
+          parser.get().version() >= 11) {
+        bhttp::response<bhttp::empty_body> proceed{bhttp::status::continue_, 11};
+        auto [continue_ec, continue_bytes] =
+            co_await bhttp::async_write(stream, proceed, kUseTuple);
+        if (continue_ec) break;
+      }
+      auto [body_ec, body_bytes] = co_await bhttp::async_read(stream, buffer, parser, kUseTuple);
+      if (body_ec) {
+        if (auto refusal = ReadFailure(body_ec))
+          co_await Refuse(stream, ToHttpRequest(parser.get()), *refusal);
+        break;
+      }
+      stream.expires_never();  // waiting for the engine is bounded by its queue, not by us
+      BeastRequest& request = parser.get();
+      HttpResponse answer = co_await Handle(ToHttpRequest(request));
+      bool keep_alive = request.keep_alive() && !stopping_.load();
+      auto response = ToBeastResponse(std::move(answer), request.version(), keep_alive);
+      stream.expires_after(options_.idle_timeout);
+      auto [write_ec, write_bytes] = co_await bhttp::async_write(stream, response, kUseTuple);
+      if (write_ec || !keep_alive) break;
+    }
+    state->stream = nullptr;
+    error_code ignored;
+    stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  }
+
+  // Answers a request that cannot be read, then closes without resetting:
+  // the client's unread bytes are drained for a moment so that it sees the
+  // answer rather than a connection reset.
+  asio::awaitable<void> Refuse(beast::tcp_stream& stream, const HttpRequest& request,
+                               const Error& error) {
+    auto response = ToBeastResponse(handler_.Refuse(request, error), 11, false);
+    stream.expires_after(std::chrono::seconds(5));
+    auto [write_ec, written] = co_await bhttp::async_write(stream, response, kUseTuple);
+    if (write_ec) co_return;
+    error_code ignored;
+    stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    std::array<char, 16 * 1024> sink;
+    std::size_t drained = 0;
+    stream.expires_after(std::chrono::seconds(2));
+    while (drained < 4 * 1024 * 1024) {
+      auto [read_ec, n] = co_await stream.async_read_some(asio::buffer(sink), kUseTuple);
+      if (read_ec) break;
+      drained += n;
+    }
+  }
+
+  Handler& handler_;
+  ServerOptions options_;
+  asio::io_context ioc_;
+  asio::strand<asio::io_context::executor_type> acceptor_strand_;
+  tcp::acceptor acceptor_;
+  asio::signal_set signals_;
+  std::uint16_t port_ = 0;
+
+  std::atomic<bool> stopping_{false};
+  std::mutex mu_;
+  std::condition_variable stop_cv_;
+  bool stop_requested_ = false;                                 // guarded by mu_
+  std::unordered_set<std::shared_ptr<SessionState>> sessions_;  // guarded by mu_
+};
+
+Expected<std::unique_ptr<Server>> Server::Open(Handler& handler, ServerOptions options) {
+  auto impl = std::make_unique<Impl>(handler, std::move(options));
+  if (auto listening = impl->Listen(); !listening) return Fail(listening.error());
+  return std::unique_ptr<Server>(new Server(std::move(impl)));
+}
+
+Server::Server(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Server::~Server() = default;
+const std::string& Server::host() const { return impl_->host(); }
+std::uint16_t Server::port() const { return impl_->port(); }
+void Server::Run() { impl_->Run(); }
+void Server::Stop() { impl_->Stop(); }
+
+}  // namespace allot::http
