@@ -82,6 +82,23 @@ TEST_P(StoreConformanceTest, ConfirmStoresTheOrderAndTheReservationChange) {
   EXPECT_EQ(Got(reader_->GetOrder("ord-1")), std::optional(order));
 }
 
+// The engine may create and confirm a reservation in one batch: the new
+// reservation then names an order that is written after it.
+TEST_P(StoreConformanceTest, ReservationCreatedAndConfirmedInOneBatch) {
+  Reservation r = MakeReservation("res-1", kT, {{"item-a", 2}});
+  r.status = ReservationStatus::kConfirmed;
+  r.confirmed_at_ms = kT - 1;
+  r.order_id = "ord-1";
+  Order order = MakeOrder("ord-1", {{"item-a", 2}});
+  order.reservation_id = "res-1";
+  ASSERT_TRUE(Ok(
+      Apply({.items = {MakeItem("item-a", 5)}, .new_reservations = {r}, .new_orders = {order}})));
+
+  EXPECT_EQ(Got(reader_->GetReservation("res-1")), std::optional(r));
+  EXPECT_EQ(Got(reader_->GetOrder("ord-1")), std::optional(order));
+  EXPECT_EQ(writer_->DueReservations(kT, 10), std::vector<std::string>());
+}
+
 TEST_P(StoreConformanceTest, OrderRoundTripsAndUpdatesItsCancellation) {
   Order order = MakeOrder("ord-1", {{"item-b", 1}, {"item-a", 4}});
   ASSERT_TRUE(
@@ -220,6 +237,24 @@ TEST_P(StoreConformanceTest, RowBreakingAConstraintFailsTheBatch) {
   // The store is still usable.
   ASSERT_TRUE(Ok(Apply(EverythingBatch())));
   EXPECT_EQ(Got(writer_->LoadItem("item-a")), std::optional(MakeItem("item-a", 5, 2)));
+}
+
+// A dangling reference may be caught at Write or only at Commit; either way
+// the batch fails as a whole.
+TEST_P(StoreConformanceTest, DanglingReferenceFailsTheBatch) {
+  Reservation r = MakeReservation("res-1", kT, {{"item-a", 2}});
+  r.status = ReservationStatus::kConfirmed;
+  r.order_id = "no-such-order";
+  ASSERT_TRUE(Ok(writer_->Begin()));
+  Status status = writer_->Write({.items = {MakeItem("item-a", 5)}, .new_reservations = {r}});
+  if (status) status = writer_->Commit();
+  ASSERT_FALSE(status);
+  EXPECT_EQ(status.error().code, ErrorCode::kUnavailable);
+  writer_->Rollback();
+
+  EXPECT_EQ(Got(writer_->LoadItem("item-a")), std::nullopt);
+  EXPECT_EQ(Got(reader_->GetReservation("res-1")), std::nullopt);
+  ASSERT_TRUE(Ok(Apply({.items = {MakeItem("item-a", 5)}})));  // usable again
 }
 
 TEST_P(StoreConformanceTest, UpdatingAnAbsentRecordFails) {
