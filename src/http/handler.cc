@@ -36,7 +36,8 @@ Expected<CommandBody> AsBody(Expected<T> decoded) {
   return CommandBody(std::move(*decoded));
 }
 
-Expected<CommandBody> DecodeCommand(const RouteMatch& route, std::string_view body) {
+Expected<CommandBody> DecodeCommand(const RouteMatch& route, std::string_view body,
+                                    bool* one_line_form) {
   std::string_view id = route.Param("id");
   switch (route.id) {
     case RouteId::kCreateItem:
@@ -44,19 +45,31 @@ Expected<CommandBody> DecodeCommand(const RouteMatch& route, std::string_view bo
     case RouteId::kAdjustItem:
       return AsBody(DecodeAdjustItem(id, body));
     case RouteId::kReserve:
-      return AsBody(DecodeReserve(body));
+      return AsBody(DecodeReserve(body, one_line_form));
     case RouteId::kConfirmReservation:
       return AsBody(DecodeConfirmReservation(id, body));
     case RouteId::kCancelReservation:
       return AsBody(DecodeCancelReservation(id, body));
     case RouteId::kPlaceOrder:
-      return AsBody(DecodePlaceOrder(body));
+      return AsBody(DecodePlaceOrder(body, one_line_form));
     case RouteId::kCancelOrder:
       return AsBody(DecodeCancelOrder(id, body));
     default:
       break;
   }
   return Fail(Unavailable("The route has no command."));
+}
+
+// Validation names the fields of the decoded command ("lines[0].qty"); a
+// client that used the one-line form sent "qty", so that is the name it gets.
+void NameOneLineFields(CommandResult& result) {
+  if (result || result.error().code != ErrorCode::kInvalidRequest) return;
+  for (auto& [key, value] : result.error().details) {
+    auto* field = std::get_if<std::string>(&value);
+    if (key == "field" && field != nullptr && field->starts_with("lines[0].")) {
+      *field = field->substr(std::string_view("lines[0].").size());
+    }
+  }
 }
 
 bool IsWrite(RouteId id) {
@@ -252,14 +265,17 @@ void Handler::HandleWrite(const HttpRequest& request, const RouteMatch& route,
                          return record;
                        }};
   }
-  auto body = DecodeCommand(route, request.body);
+  bool one_line_form = false;
+  auto body = DecodeCommand(route, request.body, &one_line_form);
   if (!body) {
     finish(ErrorResponse(body.error()));
     return;
   }
   command.body = std::move(*body);
-  service_.Submit(std::move(command),
-                  [finish](CommandResult result) { finish(ResultResponse(result)); });
+  service_.Submit(std::move(command), [finish, one_line_form](CommandResult result) {
+    if (one_line_form) NameOneLineFields(result);
+    finish(ResultResponse(result));
+  });
 }
 
 }  // namespace allot::http

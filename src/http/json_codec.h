@@ -34,13 +34,14 @@ Expected<CreateItem> DecodeCreateItem(std::string_view body);
 Expected<AdjustItem> DecodeAdjustItem(std::string_view item_id, std::string_view body);
 // POST /reservations: {"userId","lines":[{"itemId","qty"}],"ttlSeconds"?} or
 // {"userId","itemId","qty","ttlSeconds"?}. ttlSeconds defaults to 600.
-Expected<Reserve> DecodeReserve(std::string_view body);
+// `one_line_form`, when given, is set to whether the second form was used.
+Expected<Reserve> DecodeReserve(std::string_view body, bool* one_line_form = nullptr);
 // POST /reservations/{id}/confirm: {"paymentRef"?} or an empty body.
 Expected<ConfirmReservation> DecodeConfirmReservation(std::string_view id, std::string_view body);
 // POST /reservations/{id}/cancel: {} or an empty body.
 Expected<CancelReservation> DecodeCancelReservation(std::string_view id, std::string_view body);
 // POST /orders: {"userId","lines":[...]} or {"userId","itemId","qty"}.
-Expected<PlaceOrder> DecodePlaceOrder(std::string_view body);
+Expected<PlaceOrder> DecodePlaceOrder(std::string_view body, bool* one_line_form = nullptr);
 // POST /orders/{id}/cancel: {"reason"?} or an empty body.
 Expected<CancelOrder> DecodeCancelOrder(std::string_view id, std::string_view body);
 

@@ -132,8 +132,9 @@ Expected<Line> DecodeLine(const json::value& value, std::size_t index) {
 }
 
 // Reads either "lines" or the one-line form "itemId" + "qty".
-Expected<std::vector<Line>> DecodeLines(const Fields& fields) {
+Expected<std::vector<Line>> DecodeLines(const Fields& fields, bool* one_line_form) {
   bool one_line = fields.Has("itemId") || fields.Has("qty");
+  if (one_line_form != nullptr) *one_line_form = one_line && !fields.Has("lines");
   if (fields.Has("lines")) {
     if (one_line) {
       return Fail(InvalidField("lines", "Give either 'lines' or 'itemId' and 'qty', not both."));
@@ -200,7 +201,7 @@ Expected<AdjustItem> DecodeAdjustItem(std::string_view item_id, std::string_view
   return command;
 }
 
-Expected<Reserve> DecodeReserve(std::string_view body) {
+Expected<Reserve> DecodeReserve(std::string_view body, bool* one_line_form) {
   auto object = ParseObject(body, false);
   if (!object) return Fail(object.error());
   Fields fields(*object, "");
@@ -211,7 +212,7 @@ Expected<Reserve> DecodeReserve(std::string_view body) {
   auto user_id = fields.RequiredString("userId");
   if (!user_id) return Fail(user_id.error());
   command.user_id = std::move(*user_id);
-  auto lines = DecodeLines(fields);
+  auto lines = DecodeLines(fields, one_line_form);
   if (!lines) return Fail(lines.error());
   command.lines = std::move(*lines);
   auto ttl = fields.OptionalInt("ttlSeconds");
@@ -238,7 +239,7 @@ Expected<CancelReservation> DecodeCancelReservation(std::string_view id, std::st
   return CancelReservation{std::string(id)};
 }
 
-Expected<PlaceOrder> DecodePlaceOrder(std::string_view body) {
+Expected<PlaceOrder> DecodePlaceOrder(std::string_view body, bool* one_line_form) {
   auto object = ParseObject(body, false);
   if (!object) return Fail(object.error());
   Fields fields(*object, "");
@@ -249,7 +250,7 @@ Expected<PlaceOrder> DecodePlaceOrder(std::string_view body) {
   auto user_id = fields.RequiredString("userId");
   if (!user_id) return Fail(user_id.error());
   command.user_id = std::move(*user_id);
-  auto lines = DecodeLines(fields);
+  auto lines = DecodeLines(fields, one_line_form);
   if (!lines) return Fail(lines.error());
   command.lines = std::move(*lines);
   return command;

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 #include <cassert>
-#include <cstdio>
+#include <charconv>
 
 namespace allot::http {
 namespace {
@@ -14,10 +14,11 @@ constexpr double kBatchBounds[] = {1,   2,   4,    8,    16,   32,   64,   128,
 constexpr double kCommitBounds[] = {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01,
                                     0.025,  0.05,    0.1,    0.25,  0.5,    1,     2.5};
 
+// The shortest text that reads back as `value` ("0.0025", "1", "1e-05").
 std::string FormatNumber(double value) {
   char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%.17g", value);
-  return buffer;
+  auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, value);
+  return ec == std::errc() ? std::string(buffer, end) : "NaN";
 }
 
 void AddTo(std::atomic<double>& target, double value) {

@@ -24,6 +24,7 @@ using boost::system::error_code;
 constexpr auto kUseTuple = asio::experimental::as_tuple(asio::use_awaitable);
 using BeastRequest = bhttp::request<bhttp::string_body>;
 using BeastResponse = bhttp::response<bhttp::string_body>;
+using Parser = bhttp::request_parser<bhttp::string_body>;
 
 // What Stop() needs to reach a session: whether it is between requests, and
 // its stream (valid while `stream` is set; touched only on the session's strand).
@@ -215,43 +216,58 @@ class Server::Impl {
         asio::use_awaitable, std::move(request));
   }
 
+  // Reads one request into `parser`. False when there is none to handle:
+  // the peer closed, timed out or was cancelled, or the request was refused
+  // (413, 431, 400) and that answer was sent.
+  asio::awaitable<bool> ReadRequest(beast::tcp_stream& stream, beast::flat_buffer& buffer,
+                                    Parser& parser, SessionState& state) {
+    // GCC 12 mishandles temporaries inside co_await expressions: every
+    // argument of a co_await below is a named local.
+    auto [header_ec, header_bytes] =
+        co_await bhttp::async_read_header(stream, buffer, parser, kUseTuple);
+    error_code ec = header_ec;
+    if (!ec) {
+      state.busy = true;
+      bool expects_continue =
+          parser.get().version() >= 11 &&
+          bhttp::token_list(parser.get()[bhttp::field::expect]).exists("100-continue");
+      if (expects_continue) {
+        bhttp::response<bhttp::empty_body> proceed{bhttp::status::continue_, 11};
+        auto [continue_ec, continue_bytes] =
+            co_await bhttp::async_write(stream, proceed, kUseTuple);
+        if (continue_ec) co_return false;
+      }
+      auto [body_ec, body_bytes] = co_await bhttp::async_read(stream, buffer, parser, kUseTuple);
+      if (!body_ec) co_return true;
+      ec = body_ec;
+    }
+    std::optional<Error> refusal = ReadFailure(ec);
+    if (!refusal) co_return false;
+    // What was parsed before the failure (method and target come first), so
+    // the refusal is counted under its route and echoes X-Request-Id if seen.
+    HttpRequest partial = ToHttpRequest(parser.get());
+    partial.body.clear();
+    BeastResponse response = ToBeastResponse(handler_.Refuse(partial, *refusal), 11, false);
+    co_await SendRefusal(stream, response);
+    co_return false;
+  }
+
   asio::awaitable<void> Session(beast::tcp_stream stream, std::shared_ptr<SessionState> state) {
     state->stream = &stream;
     beast::flat_buffer buffer;
     for (;;) {
       state->busy = false;
       if (stopping_.load()) break;
-      bhttp::request_parser<bhttp::string_body> parser;
+      Parser parser;
       parser.body_limit(options_.body_limit_bytes);
       parser.header_limit(static_cast<std::uint32_t>(options_.header_limit_bytes));
       stream.expires_after(options_.idle_timeout);
-      auto [header_ec, header_bytes] =
-          co_await bhttp::async_read_header(stream, buffer, parser, kUseTuple);
-      if (header_ec) {
-        if (auto refusal = ReadFailure(header_ec)) {
-          co_await Refuse(stream,
-                          parser.is_header_done() ? ToHttpRequest(parser.get()) : HttpRequest{},
-                          *refusal);
-        }
-        break;
-      }
-      state->busy = true;
-      if (bhttp::token_list(parser.get()[bhttp::field::expect]).exists("100-continue") &&
-          parser.get().version() >= 11) {
-        bhttp::response<bhttp::empty_body> proceed{bhttp::status::continue_, 11};
-        auto [continue_ec, continue_bytes] =
-            co_await bhttp::async_write(stream, proceed, kUseTuple);
-        if (continue_ec) break;
-      }
-      auto [body_ec, body_bytes] = co_await bhttp::async_read(stream, buffer, parser, kUseTuple);
-      if (body_ec) {
-        if (auto refusal = ReadFailure(body_ec))
-          co_await Refuse(stream, ToHttpRequest(parser.get()), *refusal);
-        break;
-      }
+      bool have_request = co_await ReadRequest(stream, buffer, parser, *state);
+      if (!have_request) break;
       stream.expires_never();  // waiting for the engine is bounded by its queue, not by us
       BeastRequest& request = parser.get();
-      HttpResponse answer = co_await Handle(ToHttpRequest(request));
+      HttpRequest plain = ToHttpRequest(request);
+      HttpResponse answer = co_await Handle(std::move(plain));
       bool keep_alive = request.keep_alive() && !stopping_.load();
       auto response = ToBeastResponse(std::move(answer), request.version(), keep_alive);
       stream.expires_after(options_.idle_timeout);
@@ -266,9 +282,7 @@ class Server::Impl {
   // Answers a request that cannot be read, then closes without resetting:
   // the client's unread bytes are drained for a moment so that it sees the
   // answer rather than a connection reset.
-  asio::awaitable<void> Refuse(beast::tcp_stream& stream, const HttpRequest& request,
-                               const Error& error) {
-    auto response = ToBeastResponse(handler_.Refuse(request, error), 11, false);
+  asio::awaitable<void> SendRefusal(beast::tcp_stream& stream, BeastResponse& response) {
     stream.expires_after(std::chrono::seconds(5));
     auto [write_ec, written] = co_await bhttp::async_write(stream, response, kUseTuple);
     if (write_ec) co_return;
