@@ -22,6 +22,14 @@ class BlackboxTest : public ::testing::Test {
     ASSERT_TRUE(server_.Start(ServerArgs()));
     api_ = std::make_unique<Api>(server_.port());
   }
+  // A server that died during the test (a crash, an abort) fails it.
+  void TearDown() override {
+    if (std::optional<int> status = server_.Poll()) {
+      ADD_FAILURE() << "the server died during the test (wait status " << *status
+                    << "); its output:\n"
+                    << server_.output();
+    }
+  }
   // Extra command-line arguments for `allot serve`.
   virtual std::vector<std::string> ServerArgs() const { return {}; }
 

@@ -31,7 +31,7 @@ class ErrorsTest : public BlackboxTest {
 
 TEST_F(ErrorsTest, BadQuantitiesAreInvalidAndChangeNothing) {
   for (const char* qty : {"1.5", "\"5\"", "-1", "0", "9223372036854775808", "1000000001",
-                          "18446744073709551616", "null", "true", "[1]"}) {
+                          "18446744073709551616", "1.0", "1e3", "null", "true", "[1]"}) {
     SCOPED_TRACE(qty);
     EXPECT_TRUE(IsInvalidField(ReserveQty(qty), "qty"));
     EXPECT_TRUE(IsInvalidField(
@@ -181,8 +181,10 @@ TEST_F(ErrorsTest, UnknownThingsAreNotFound) {
 }
 
 TEST_F(ErrorsTest, WrongMethodOnAKnownPathIs405) {
-  EXPECT_TRUE(IsError(api().client().Request("DELETE", ApiPath("/items/stock")), 405,
-                      "method_not_allowed"));
+  Response del = api().client().Request("DELETE", ApiPath("/items/stock"));
+  EXPECT_TRUE(IsError(del, 405, "method_not_allowed"));
+  EXPECT_NE(del.Header("Allow").value_or("").find("GET"), std::string::npos)
+      << "Allow should list GET (docs/api.md)";
   EXPECT_TRUE(IsError(api().Post("/items/stock", "{}"), 405, "method_not_allowed"));
   EXPECT_TRUE(IsError(api().Get("/reservations"), 405, "method_not_allowed"));
   EXPECT_TRUE(IsError(api().Get("/reserve"), 405, "method_not_allowed"));

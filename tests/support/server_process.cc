@@ -178,6 +178,15 @@ std::optional<int> ServerProcess::Wait(std::chrono::milliseconds timeout) {
   }
 }
 
+std::optional<int> ServerProcess::Poll() {
+  if (!running()) return std::nullopt;
+  int status = 0;
+  if (waitpid(pid_, &status, WNOHANG) != pid_) return std::nullopt;
+  pid_ = -1;
+  JoinReader();
+  return status;
+}
+
 void ServerProcess::Kill() {
   if (!running()) return;
   kill(pid_, SIGKILL);

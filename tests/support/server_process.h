@@ -44,6 +44,9 @@ class ServerProcess {
   // Waits up to `timeout` for the process to exit and reaps it. Returns the
   // raw wait status (use WIFEXITED/WEXITSTATUS), or nullopt on timeout.
   std::optional<int> Wait(std::chrono::milliseconds timeout = std::chrono::seconds(15));
+  // If the process has exited, reaps it and returns its wait status;
+  // nullopt while it runs (or when none was started).
+  std::optional<int> Poll();
   // SIGKILL and reap; no-op when nothing is running.
   void Kill();
 
