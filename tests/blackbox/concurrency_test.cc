@@ -2,9 +2,11 @@
 // must agree with the reservations and orders read back one by one, and no
 // unit may be handed out twice.
 #include <algorithm>
+#include <chrono>
 #include <map>
 #include <set>
 #include <string>
+#include <thread>
 
 #include "blackbox.h"
 #include "concurrent.h"
@@ -333,6 +335,62 @@ TEST_F(ConcurrencyTest, OrdersReservationsAndAdjustmentsShareTheStock) {
   EXPECT_LE(api().Counts("shared").available, 10);
 }
 
+TEST_F(ConcurrencyTest, PerUserCapHoldsUnderContention) {
+  MakeItem("capped", 100, 5);
+  // One user, 60 simultaneous holds of one unit: the cap lets exactly 5 in.
+  std::vector<Response> responses = RunTogether(port(), 60, [](int i, HttpClient& client) {
+    return client.Post(ApiPath(i % 2 ? "/reserve" : "/orders"),
+                       R"({"userId":"greedy","itemId":"capped","qty":1})");
+  });
+  int won = 0;
+  for (const Response& r : responses) {
+    if (r.status == 201) {
+      ++won;
+    } else {
+      EXPECT_TRUE(IsError(r, 409, "limit_exceeded")) << Describe(r);
+      EXPECT_EQ(GetInt(ErrorObject(r), "limit"), 5) << Describe(r);
+    }
+  }
+  EXPECT_EQ(won, 5);
+  ItemCounts counts = api().Counts("capped");
+  EXPECT_EQ(counts.held + counts.sold, 5) << counts;
+  EXPECT_EQ(counts.on_hand + counts.sold, 100) << counts;
+}
+
+TEST_F(ConcurrencyTest, ExpiredHoldsAreFreeForTheNextWaveAtOnce) {
+  constexpr int kStock = 40;
+  MakeItem("fleeting", kStock);
+  std::vector<Response> first = RunTogether(port(), kStock, [](int i, HttpClient& client) {
+    json::object body{{"userId", "early" + std::to_string(i)},
+                      {"itemId", "fleeting"},
+                      {"qty", 1},
+                      {"ttlSeconds", 1}};
+    return client.Post(ApiPath("/reservations"), json::serialize(body));
+  });
+  std::vector<std::string> early = Winners(first);
+  ASSERT_EQ(static_cast<int>(early.size()), kStock);
+  EXPECT_TRUE(IsOutOfStock(api().Reserve("late", "fleeting", 1), "fleeting", 1, 0));
+
+  std::this_thread::sleep_for(std::chrono::milliseconds(1200));  // past every expiresAt
+  std::vector<Response> second = RunTogether(port(), 3 * kStock, [](int i, HttpClient& client) {
+    json::object body{{"userId", "late" + std::to_string(i)}, {"itemId", "fleeting"}, {"qty", 1}};
+    return client.Post(ApiPath("/reservations"), json::serialize(body));
+  });
+  std::vector<std::string> late = Winners(second);
+  EXPECT_EQ(static_cast<int>(late.size()), kStock);
+  // Confirming an expired hold is refused even while others take its units.
+  std::vector<Response> confirms = RunTogether(port(), 10, [&](int i, HttpClient& client) {
+    return client.Post(ApiPath("/reservations/" + early[i] + "/confirm"), "{}");
+  });
+  for (const Response& r : confirms) EXPECT_TRUE(IsError(r, 409, "reservation_expired"));
+  Totals held, sold;
+  SumReservations(api(), late, &held, &sold);
+  ExpectConsistent(api(), "fleeting", kStock, held, sold);
+  for (const std::string& id : early) {
+    EXPECT_EQ(GetString(JsonBody(api().GetReservation(id)), "status"), "expired") << id;
+  }
+}
+
 class NaiveBatchConcurrencyTest : public ConcurrencyTest {
  protected:
   std::vector<std::string> ServerArgs() const override { return {"--batch-max", "1"}; }
@@ -341,6 +399,39 @@ class NaiveBatchConcurrencyTest : public ConcurrencyTest {
 TEST_F(NaiveBatchConcurrencyTest, OneTransactionPerRequestNeverOversellsEither) {
   SeedRace(10);
   ReserveOneEachThenSettle(200, 60);
+}
+
+class TinyQueueTest : public BlackboxTest {
+ protected:
+  std::vector<std::string> ServerArgs() const override { return {"--queue-max", "1"}; }
+};
+
+// A full write queue answers 503 overloaded with Retry-After, and such an
+// answer guarantees that nothing was done.
+TEST_F(TinyQueueTest, OverloadRefusalsHaveNoEffect) {
+  MakeItem("busy", 1000);
+  std::vector<Response> responses = RunTogether(port(), 300, [](int i, HttpClient& client) {
+    json::object body{{"userId", "u" + std::to_string(i)}, {"itemId", "busy"}, {"qty", 1}};
+    return client.Post(ApiPath("/reservations"), json::serialize(body));
+  });
+  std::vector<std::string> winners;
+  int overloaded = 0;
+  for (const Response& r : responses) {
+    if (r.status == 201) {
+      winners.push_back(GetString(JsonBody(r), "id").value_or(""));
+    } else {
+      EXPECT_TRUE(IsError(r, 503, "overloaded")) << Describe(r);
+      EXPECT_TRUE(r.Header("Retry-After").has_value()) << Describe(r);
+      ++overloaded;
+    }
+  }
+  EXPECT_FALSE(winners.empty());
+  EXPECT_GT(overloaded, 0) << "a queue of one never filled under 300 writers";
+  ItemCounts counts = api().Counts("busy");
+  EXPECT_EQ(counts.held, static_cast<std::int64_t>(winners.size())) << overloaded << " overloaded";
+  Totals held, sold;
+  SumReservations(api(), winners, &held, &sold);
+  ExpectConsistent(api(), "busy", 1000, held, sold);
 }
 
 }  // namespace
