@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Usage: bench_smoke.sh ALLOT_BINARY ALLOT_BENCH_BINARY
+# Starts allot on a free loopback port over a temporary database, runs each
+# allot-bench scenario for ~1 s with 16 connections, and fails if any run
+# exits non-zero (an invariant failed or the server misbehaved). The server
+# is always stopped and the temporary directory removed.
+set -euo pipefail
+
+allot=$1
+bench=$2
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/allot-bench-smoke.XXXXXX")
+server_pid=""
+
+cleanup() {
+  if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
+    kill -TERM "$server_pid" 2>/dev/null || true
+    for _ in $(seq 1 50); do
+      kill -0 "$server_pid" 2>/dev/null || break
+      sleep 0.1
+    done
+    kill -KILL "$server_pid" 2>/dev/null || true
+    wait "$server_pid" 2>/dev/null || true
+  fi
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+fail() {
+  echo "bench_smoke: $*" >&2
+  echo "--- server log (tail) ---" >&2
+  tail -n 20 "$tmp/server.log" >&2 || true
+  exit 1
+}
+
+"$allot" serve --listen 127.0.0.1:0 --db "$tmp/a.db" --sync normal >"$tmp/server.log" 2>&1 &
+server_pid=$!
+
+url=""
+for _ in $(seq 1 100); do
+  url=$(grep -o 'http://127\.0\.0\.1:[0-9]*' "$tmp/server.log" | head -n 1 || true)
+  [ -n "$url" ] && break
+  kill -0 "$server_pid" 2>/dev/null || fail "allot exited before listening"
+  sleep 0.1
+done
+[ -n "$url" ] || fail "allot did not print its listening line within 10 s"
+
+for scenario in hot-item spread lifecycle sellout; do
+  args=(--url "$url" --scenario "$scenario" --duration 1 --connections 16 --threads 2
+        --no-progress --timeout 10 --server-pid "$server_pid" --json "$tmp/$scenario.json")
+  case "$scenario" in
+    spread) args+=(--items 50) ;;
+    sellout) args+=(--stock 50) ;;
+  esac
+  echo "bench_smoke: allot-bench ${args[*]}"
+  status=0
+  timeout 30 "$bench" "${args[@]}" || status=$?
+  [ "$status" -eq 0 ] || fail "allot-bench --scenario $scenario exited $status"
+  grep -q '"ok":true' "$tmp/$scenario.json" || fail "$scenario: results file does not say ok"
+done
+echo "bench_smoke: all scenarios passed their invariant checks"
