@@ -101,6 +101,22 @@ TEST_F(ProcessTest, AcknowledgedWritesSurviveSigkill) {
   }
 }
 
+TEST_F(ProcessTest, HoldsThatExpireWhileStoppedAreOverAfterRestart) {
+  MakeItem("lapsed", 6);
+  Response held = api().Reserve("u1", "lapsed", 6, 1);
+  ASSERT_EQ(held.status, 201) << Describe(held);
+  std::string id = GetString(JsonBody(held), "id").value_or("");
+  ASSERT_TRUE(server_.Terminate(SIGTERM));
+  EXPECT_TRUE(ExitedZero(server_.Wait()));
+  std::this_thread::sleep_for(std::chrono::milliseconds(1200));  // past expiresAt
+  ASSERT_TRUE(server_.Start());
+  Api restarted(server_.port());
+  EXPECT_EQ(restarted.Counts("lapsed"), (ItemCounts{6, 0, 6, 0}));
+  EXPECT_EQ(GetString(JsonBody(restarted.GetReservation(id)), "status"), "expired");
+  EXPECT_TRUE(IsError(restarted.Confirm(id), 409, "reservation_expired"));
+  EXPECT_EQ(restarted.Reserve("u2", "lapsed", 6).status, 201);
+}
+
 TEST_F(ProcessTest, SigtermAnswersEveryRequestInFlightThenExitsZero) {
   MakeItem("flight", 1000);
   constexpr int kClients = 64;

@@ -100,7 +100,10 @@ TEST_F(ReservationsTest, ConfirmSellsHeldUnitsAndIsRepeatable) {
   ASSERT_EQ(fetched.status, 200);
   EXPECT_EQ(JsonBody(fetched), reservation);
 
-  EXPECT_TRUE(IsError(api().CancelReservation(id), 409, "invalid_state"));
+  Response refused = api().CancelReservation(id);
+  EXPECT_TRUE(IsError(refused, 409, "invalid_state"));
+  EXPECT_EQ(GetString(ErrorObject(refused), "status"), "confirmed")
+      << "docs/api.md: invalid_state gives the current status; " << Describe(refused);
   EXPECT_EQ(api().Counts("r-3"), (ItemCounts{7, 0, 7, 3}));
 }
 
