@@ -1,0 +1,337 @@
+#!/usr/bin/env bash
+# bench/compare.sh: one side-by-side run on this machine of
+#   1. allot, group commit (the default), --sync full, hot-item over HTTP
+#   2. allot --batch-max 1 (one transaction and one fsync per request)
+#   3. bare-http-server: a Beast server answering a fixed body (HTTP ceiling)
+#   4. Redis with a Lua check-and-decrement script (no durability), 64 clients
+#   5. PostgreSQL, the seed lessons' transaction on one row, 1 and 64 clients
+# and writes docs/bench/results.{json,md} and docs/bench/throughput.svg.
+#
+# Everything listens on 127.0.0.1 only, every load is bounded in time, and
+# every server it started is stopped on exit, failure included.
+#
+# Environment: BUILD_DIR (default build), DURATION seconds per run (10),
+# CONNECTIONS for the HTTP runs (256), CLIENT_THREADS of allot-bench (2),
+# OUT_DIR (docs/bench), NO_BUILD=1 to use the binaries in BUILD_DIR as they
+# are. Needs root for the package install and to run the
+# PostgreSQL cluster as the postgres user.
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+build=${BUILD_DIR:-$root/build}
+duration=${DURATION:-10}
+connections=${CONNECTIONS:-256}
+client_threads=${CLIENT_THREADS:-2}
+out_dir=${OUT_DIR:-$root/docs/bench}
+pg_bin=/usr/lib/postgresql/15/bin
+redis_clients=64
+
+log() { echo "compare: $*" >&2; }
+die() {
+  log "FAILED: $*"
+  exit 1
+}
+
+# --- setup ---------------------------------------------------------------
+
+bash "$root/scripts/install-deps.sh"
+bash "$root/bench/install-bench-deps.sh"
+if [ "${NO_BUILD:-0}" != 1 ]; then
+  if [ ! -f "$build/build.ninja" ]; then
+    cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release >&2
+  fi
+  cmake --build "$build" -j "$(nproc)" --target allot allot-bench bare-http-server >&2
+fi
+
+work=$(mktemp -d /tmp/allot-compare.XXXXXX)
+chmod 755 "$work"  # the postgres user must reach its data directory below
+started_pids=()
+pg_data=""
+
+stop_pid() {
+  local pid=$1
+  kill -0 "$pid" 2>/dev/null || return 0
+  kill -TERM "$pid" 2>/dev/null || true
+  for _ in $(seq 1 100); do
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  kill -KILL "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+}
+
+cleanup() {
+  local pid
+  for pid in "${started_pids[@]}"; do stop_pid "$pid"; done
+  if [ -n "$pg_data" ] && [ -f "$pg_data/postmaster.pid" ]; then
+    runuser -u postgres -- "$pg_bin/pg_ctl" -D "$pg_data" -m immediate -w stop >/dev/null 2>&1 || true
+  fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# A loopback port nobody listens on (checked just before use).
+free_port() {
+  local port
+  for _ in $(seq 1 100); do
+    port=$((20000 + RANDOM % 40000))
+    if [ -z "$(ss -Htln "sport = :$port")" ]; then
+      echo "$port"
+      return 0
+    fi
+  done
+  die "no free port found"
+}
+
+# Starts a server that prints "listening on http://HOST:PORT"; sets
+# server_pid and server_url.
+start_http_server() {
+  local name=$1
+  shift
+  "$@" >"$work/$name.log" 2>&1 &
+  server_pid=$!
+  started_pids+=("$server_pid")
+  server_url=""
+  for _ in $(seq 1 100); do
+    server_url=$(grep -o 'http://127\.0\.0\.1:[0-9]*' "$work/$name.log" | head -n 1 || true)
+    [ -n "$server_url" ] && return 0
+    kill -0 "$server_pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  cat "$work/$name.log" >&2
+  die "$name did not start"
+}
+
+# --- the runs --------------------------------------------------------------
+
+# Each run appends one JSON object to this array.
+runs_json="$work/runs.jsonl"
+: >"$runs_json"
+failures=0
+
+# record NAME RATE P99_MS COMMAND [EXTRA_JSON_OBJECT]
+record() {
+  local extra=${5:-}
+  [ -n "$extra" ] || extra='{}'
+  jq -nc --arg name "$1" --argjson rate "$2" --argjson p99 "$3" --arg command "$4" \
+    --argjson extra "$extra" \
+    '{name: $name, rate: $rate, p99Ms: $p99, command: $command} + $extra' >>"$runs_json"
+}
+
+# http_run NAME SERVER_COMMAND [ALLOT_BENCH_FLAGS]: an allot-bench run
+# against $server_url; records its rate, p99 and the server's peak RSS.
+http_run() {
+  local name=$1 server_command=$2 extra_flags=${3:-} results="$work/$1.json" status=0
+  local command="allot-bench --url $server_url --scenario hot-item --connections $connections"
+  command+=" --duration $duration --threads $client_threads${extra_flags:+ $extra_flags}"
+  log "$name: $command"
+  # shellcheck disable=SC2086  # extra_flags is a list of flags
+  timeout $((duration * 6 + 60)) "$build/allot-bench" --url "$server_url" --scenario hot-item \
+    --connections "$connections" --duration "$duration" --threads "$client_threads" \
+    --server-pid "$server_pid" --json "$results" $extra_flags >&2 || status=$?
+  if [ "$status" -ne 0 ] || [ ! -f "$results" ]; then
+    log "$name: allot-bench exited $status (invariant failure or broken server): see above"
+    failures=$((failures + 1))
+    record "$name" 0 0 "$command" "$(jq -nc --arg s "$server_command" '{server: $s, failed: true}')"
+    return 0
+  fi
+  record "$name" "$(jq .requestsPerSecond "$results")" "$(jq '.latencyUs.p99 / 1000' "$results")" \
+    "$command" "$(jq -c --arg s "$server_command" '{server: $s,
+      peakRssMiB: ((.serverPeakRssKiB // 0) / 1024), checksPassed: .checks.passed,
+      outcomes: .outcomes, latencyUs: .latencyUs}' "$results")"
+}
+
+allot_run() {
+  local name=$1 server_flags=${2:-}
+  mkdir -p "$work/$name"
+  # shellcheck disable=SC2086  # server_flags is a list of flags
+  start_http_server "$name" "$build/allot" serve --listen 127.0.0.1:0 --db "$work/$name/allot.db" \
+    --sync full $server_flags
+  http_run "$name" "allot serve --listen 127.0.0.1:0 --db FRESH.db --sync full${server_flags:+ $server_flags}"
+  stop_pid "$server_pid"
+}
+
+allot_run "allot grouped"
+allot_run "allot --batch-max 1" "--batch-max 1"
+
+start_http_server "bare HTTP ceiling" "$build/bare-http-server" --listen 127.0.0.1:0 --threads 2
+http_run "bare HTTP ceiling" "bare-http-server --listen 127.0.0.1:0 --threads 2" "--no-check"
+stop_pid "$server_pid"
+
+# Redis: check-and-decrement in Lua, one key, no persistence at all.
+redis_port=$(free_port)
+redis-server --bind 127.0.0.1 --port "$redis_port" --save '' --appendonly no \
+  --protected-mode yes --daemonize no --dir "$work" >"$work/redis.log" 2>&1 &
+redis_pid=$!
+started_pids+=("$redis_pid")
+for _ in $(seq 1 100); do
+  redis-cli -h 127.0.0.1 -p "$redis_port" ping >/dev/null 2>&1 && break
+  sleep 0.1
+done
+redis_stock=1000000000000
+redis-cli -h 127.0.0.1 -p "$redis_port" set stock "$redis_stock" >/dev/null
+lua='local q = tonumber(redis.call("GET", KEYS[1])) if q and q >= tonumber(ARGV[1]) then redis.call("DECRBY", KEYS[1], ARGV[1]) return 1 end return 0'
+sha=$(redis-cli -h 127.0.0.1 -p "$redis_port" script load "$lua")
+redis_requests=$((50000 * duration))  # ~duration seconds at the rate the issue reports
+redis_command="redis-benchmark -h 127.0.0.1 -p $redis_port -c $redis_clients -n $redis_requests --csv EVALSHA $sha 1 stock 1"
+log "redis: $redis_command"
+timeout $((duration * 6 + 30)) $redis_command >"$work/redis.csv"
+# CSV: "test","rps","avg_latency_ms","min_latency_ms","p50_latency_ms","p95_latency_ms","p99_latency_ms","max_latency_ms"
+redis_rate=$(awk -F'","' 'NR == 2 { print $2 + 0 }' "$work/redis.csv")
+redis_p99=$(awk -F'","' 'NR == 2 { print $7 + 0 }' "$work/redis.csv")
+redis_left=$(redis-cli -h 127.0.0.1 -p "$redis_port" get stock)
+[ "$redis_left" -eq $((redis_stock - redis_requests)) ] ||
+  die "redis: stock $redis_left after $redis_requests decrements of $redis_stock"
+record "redis lua (64 clients, no durability)" "$redis_rate" "$redis_p99" "$redis_command" \
+  "$(jq -nc --arg s "redis-server --bind 127.0.0.1 --port $redis_port --save '' --appendonly no" \
+    --arg l "$lua" '{server: $s, script: $l}')"
+stop_pid "$redis_pid"
+
+# PostgreSQL: a throwaway cluster, fsync and synchronous_commit on (durable).
+pg_port=$(free_port)
+mkdir -p "$work/pg"
+chown postgres "$work/pg"
+pg_data="$work/pg/data"
+runuser -u postgres -- "$pg_bin/initdb" -D "$pg_data" -U postgres --auth=trust >"$work/initdb.log" 2>&1 ||
+  die "initdb failed: $(tail -n 5 "$work/initdb.log")"
+runuser -u postgres -- "$pg_bin/pg_ctl" -D "$pg_data" -l "$work/pg/server.log" -w -t 30 \
+  -o "-p $pg_port -c listen_addresses=127.0.0.1 -c unix_socket_directories=$work/pg" start >&2
+psql=(psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$pg_port" -U postgres -d postgres)
+"${psql[@]}" <<'SQL'
+CREATE TABLE items (id int PRIMARY KEY, qty bigint NOT NULL CHECK (qty >= 0));
+CREATE TABLE reservations (
+  id bigserial PRIMARY KEY,
+  item_id int NOT NULL REFERENCES items (id),
+  user_id text NOT NULL,
+  qty int NOT NULL,
+  created_at timestamptz NOT NULL DEFAULT now());
+INSERT INTO items VALUES (1, 1000000000000);
+SQL
+cat >"$work/pg/reserve.sql" <<'SQL'
+\set user random(1, 1000000000)
+BEGIN;
+UPDATE items SET qty = qty - 1 WHERE id = 1 AND qty >= 1;
+INSERT INTO reservations (item_id, user_id, qty) VALUES (1, 'u' || :user, 1);
+COMMIT;
+SQL
+for clients in 1 64; do
+  threads=$((clients < 2 ? 1 : 2))
+  prefix="$work/pg/log-$clients"
+  pg_command="pgbench -n -h 127.0.0.1 -p $pg_port -U postgres -f reserve.sql -c $clients -j $threads -T $duration"
+  log "postgres: $pg_command"
+  timeout $((duration * 6 + 30)) pgbench -n -h 127.0.0.1 -p "$pg_port" -U postgres \
+    -f "$work/pg/reserve.sql" -c "$clients" -j "$threads" -T "$duration" -l --log-prefix="$prefix" \
+    postgres >"$work/pgbench-$clients.out" 2>&1 || die "pgbench: $(tail -n 5 "$work/pgbench-$clients.out")"
+  pg_rate=$(awk '/^tps = / { print $3 + 0; exit }' "$work/pgbench-$clients.out")
+  # Per-transaction log: field 3 is the latency in microseconds.
+  pg_p99=$(cat "$prefix".* | awk '{ print $3 }' | sort -n |
+    awk '{ v[NR] = $1 } END { i = int(NR * 0.99); if (i < 1) i = 1; printf "%.3f", v[i] / 1000 }')
+  record "postgres 1 row ($clients client$([ "$clients" -gt 1 ] && echo s))" "$pg_rate" "$pg_p99" \
+    "$pg_command" "$(jq -nc --arg s "initdb + pg_ctl start -o '-p $pg_port -c listen_addresses=127.0.0.1'" \
+      --rawfile script "$work/pg/reserve.sql" '{server: $s, script: $script}')"
+done
+pg_rows=$("${psql[@]}" -At -c "SELECT count(*) FROM reservations")
+pg_qty=$("${psql[@]}" -At -c "SELECT 1000000000000 - qty FROM items WHERE id = 1")
+[ "$pg_rows" -eq "$pg_qty" ] || die "postgres: $pg_rows reservations but stock fell by $pg_qty"
+runuser -u postgres -- "$pg_bin/pg_ctl" -D "$pg_data" -m fast -w stop >/dev/null
+
+# --- results -----------------------------------------------------------------
+
+mkdir -p "$out_dir"
+cpu=$(grep -m 1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
+date_utc=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+commit=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)
+jq -s --arg date "$date_utc" --arg cpu "$cpu" --arg commit "$commit" \
+  --argjson nproc "$(nproc)" --arg kernel "$(uname -r)" \
+  --argjson mem "$(awk '/MemTotal/ { print int($2 / 1024) }' /proc/meminfo)" \
+  --argjson duration "$duration" --argjson connections "$connections" \
+  '(map(select(.name == "allot grouped"))[0].rate) as $base |
+   {date: $date, commit: $commit,
+    machine: {nproc: $nproc, cpu: $cpu, kernel: $kernel, memoryMiB: $mem},
+    durationS: $duration, httpConnections: $connections,
+    runs: map(. + {ratioVsAllotGrouped: (if $base > 0 then .rate / $base else null end)})}' \
+  "$runs_json" >"$out_dir/results.json"
+
+table=$(jq -r '.runs[] | [.name, (.rate | floor | tostring), (.p99Ms * 100 | round / 100 | tostring),
+  (if .ratioVsAllotGrouped then (.ratioVsAllotGrouped * 1000 | round / 1000 | tostring) else "-" end),
+  (if .peakRssMiB then (.peakRssMiB * 10 | round / 10 | tostring) else "-" end)] |
+  "| " + join(" | ") + " |"' "$out_dir/results.json")
+
+grouped=$(jq '.runs[] | select(.name == "allot grouped") | .rate' "$out_dir/results.json")
+batch1=$(jq '.runs[] | select(.name == "allot --batch-max 1") | .rate' "$out_dir/results.json")
+bare=$(jq '.runs[] | select(.name == "bare HTTP ceiling") | .rate' "$out_dir/results.json")
+ratios=$(awk -v g="$grouped" -v b="$batch1" -v c="$bare" 'BEGIN {
+  printf "allot grouped / bare HTTP ceiling = %.2f (goal >= 0.75); ", (c > 0 ? g / c : 0)
+  printf "allot grouped / allot --batch-max 1 = %.1fx (goal >= 15x)", (b > 0 ? g / b : 0) }')
+
+# The chart: one bar per system, log scale (they span three orders of magnitude).
+jq -r '.runs[] | [.name, .rate] | @tsv' "$out_dir/results.json" >"$work/chart.tsv"
+gnuplot <<GNUPLOT
+set terminal svg size 960,540 dynamic font "sans,12" background "white"
+set output "$out_dir/throughput.svg"
+set datafile separator "\t"
+set title "One hot item on this machine ($(nproc) cores), $date_utc"
+set ylabel "reservations (or requests) per second, log scale"
+set logscale y
+set yrange [10:*]
+set grid ytics
+set style fill solid 0.8 border -1
+set boxwidth 0.6
+set xtics rotate by -20 scale 0
+set key off
+set rmargin 14
+plot "$work/chart.tsv" using 0:2:xtic(1) with boxes lc rgb "#4477aa", \
+     "" using 0:2:(sprintf("%.0f", \$2)) with labels offset 0,0.8
+GNUPLOT
+
+{
+  echo "# allot vs the usual suspects, one hot item"
+  echo
+  echo "Measured by \`bench/compare.sh\` on $date_utc at commit \`$commit\`."
+  echo
+  echo "Machine: $(nproc) cores ($cpu), $(awk '/MemTotal/ { print int($2 / 1024) }' /proc/meminfo) MiB,"
+  echo "Linux $(uname -r). The load generators run on the same machine as the servers."
+  echo
+  echo "| system | rate (/s) | p99 (ms) | vs allot grouped | server peak RSS (MiB) |"
+  echo "|---|---:|---:|---:|---:|"
+  echo "$table"
+  echo
+  echo "$ratios."
+  echo
+  echo "![throughput](throughput.svg)"
+  echo
+  echo "## What each row is"
+  echo
+  echo "- **allot grouped**: \`build/allot serve --sync full\` on a fresh database; every"
+  echo "  acknowledged reservation is fsynced. $connections keep-alive connections,"
+  echo "  $duration s, hot-item scenario (qty 1 on one item with 10^9 units), then the"
+  echo "  invariants are checked through the API."
+  echo "- **allot --batch-max 1**: the same with one transaction (one fsync) per request."
+  echo "- **bare HTTP ceiling**: \`bare-http-server\`, Beast with allot's threading model,"
+  echo "  answering a fixed reservation-sized body; the same allot-bench load."
+  echo "- **redis lua**: Debian redis-server, \`--save '' --appendonly no\` (nothing is"
+  echo "  durable), a Lua script that checks and decrements one key; redis-benchmark,"
+  echo "  $redis_clients clients."
+  echo "- **postgres 1 row**: PostgreSQL 15, throwaway cluster (fsync on,"
+  echo "  synchronous_commit on), the seed lessons' transaction: \`BEGIN; UPDATE items"
+  echo "  SET qty = qty - 1 WHERE id = 1 AND qty >= 1; INSERT INTO reservations ...;"
+  echo "  COMMIT\` with pgbench. p99 from pgbench's per-transaction log."
+  echo
+  echo "## Exact commands"
+  echo
+  echo '```'
+  jq -r '.runs[] | "# " + .name + "\n" + (if .server then .server + "\n" else "" end) + .command' \
+    "$out_dir/results.json"
+  echo '```'
+  echo
+  echo "Raw numbers, outcome counts and latency percentiles: [results.json](results.json)."
+} >"$out_dir/results.md"
+
+echo
+echo "| system | rate (/s) | p99 (ms) | vs allot grouped | server peak RSS (MiB) |"
+echo "|---|---:|---:|---:|---:|"
+echo "$table"
+echo "$ratios"
+echo "Results: $out_dir/results.md, $out_dir/results.json, $out_dir/throughput.svg"
+[ "$failures" -eq 0 ] || die "$failures allot-bench run(s) failed their checks"
