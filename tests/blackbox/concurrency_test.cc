@@ -2,6 +2,7 @@
 // must agree with the reservations and orders read back one by one, and no
 // unit may be handed out twice.
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <map>
 #include <set>
@@ -203,10 +204,31 @@ TEST_F(ConcurrencyTest, MixedQuantitiesNeverOversell) {
   constexpr int kStock = 97;
   MakeItem("mixed", kStock);
   auto qty_of = [](int i) { return 1 + i % 4; };
+  // Readers watch the item throughout: no snapshot may break the invariants.
+  std::atomic<bool> racing{true};
+  std::atomic<int> snapshots{0};
+  std::vector<std::jthread> readers;
+  for (int r = 0; r < 4; ++r) {
+    readers.emplace_back([&] {
+      Api reader(port());
+      while (racing.load()) {
+        Response got = reader.GetItem("mixed");
+        ASSERT_EQ(got.status, 200) << Describe(got);
+        ItemCounts c = CountsOf(JsonBody(got));
+        ASSERT_TRUE(c.held >= 0 && c.held <= c.on_hand && c.available == c.on_hand - c.held &&
+                    c.on_hand == kStock && c.sold == 0)
+            << c;
+        ++snapshots;
+      }
+    });
+  }
   std::vector<Response> responses = RunTogether(port(), 300, [&](int i, HttpClient& client) {
     json::object body{{"userId", "u" + std::to_string(i)}, {"itemId", "mixed"}, {"qty", qty_of(i)}};
     return client.Post(ApiPath("/reservations"), json::serialize(body));
   });
+  racing = false;
+  readers.clear();
+  EXPECT_GT(snapshots.load(), 0);
   std::int64_t won_units = 0;
   int smallest_refused = 1000;
   std::vector<std::string> winners;
