@@ -11,6 +11,11 @@
 //
 // Errors: any failure is reported as ErrorCode::kUnavailable. After a failed
 // Write or Commit the caller must Rollback(); nothing of the batch persists.
+// A failure that is safe to retry from scratch (the transaction was certainly
+// rolled back and trying again can succeed: a deadlock, a serialization
+// failure, a concurrent insert of the same unique key by another process)
+// carries the detail kRetryableDetail = 1; see IsRetryable(). A failed or
+// interrupted COMMIT is never marked retryable: its outcome may be unknown.
 #ifndef ALLOT_STORE_H_
 #define ALLOT_STORE_H_
 
@@ -19,6 +24,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "allot/error.h"
@@ -49,11 +55,53 @@ struct BatchWrites {
   }
 };
 
+// The detail that marks an Error as retryable (value 1).
+inline constexpr std::string_view kRetryableDetail = "retryable";
+
+inline bool IsRetryable(const Error& error) {
+  const DetailValue* value = error.Detail(kRetryableDetail);
+  return value != nullptr && *value == DetailValue(std::int64_t{1});
+}
+
+// What a batch is about to touch, known before any command is decided, so a
+// store shared by several processes can take all of the batch's row locks up
+// front in one global order and never deadlock: every item first, ascending
+// by id; then reservations, then orders, each ascending by id.
+//
+// The plan names what the commands name. A store that locks must close it
+// over what the rules will touch: the items on the lines of the named
+// reservations and orders, and (transitively) the items of every reservation
+// with a hold on a locked item that is due at now_ms, since the rules end such
+// holds before they use the item. Ids are sorted and unique.
+struct LockPlan {
+  std::int64_t now_ms = 0;                   // the batch's instant
+  std::vector<std::string> item_ids;         // named by lines or by id
+  std::vector<std::string> reservation_ids;  // confirmed or cancelled
+  std::vector<std::string> order_ids;        // cancelled
+  // (principal, key) of the commands with an Idempotency-Key, so their
+  // stored answers can be fetched in one go.
+  std::vector<std::pair<std::string, std::string>> idempotency_keys;
+  // > 0: the batch starts with an expiry sweep of at most this many
+  // reservations. A locking store may then limit DueReservations() to the
+  // due reservations it could lock without waiting (other processes sweep
+  // the rest), so sweeps on several processes never contend.
+  std::size_t sweep_limit = 0;
+
+  bool empty() const {
+    return item_ids.empty() && reservation_ids.empty() && order_ids.empty() &&
+           idempotency_keys.empty() && sweep_limit == 0;
+  }
+};
+
 class Store {
  public:
   virtual ~Store() = default;
 
   virtual Status Begin() = 0;
+  // Called once right after Begin(), before any Load. A store with a single
+  // writer (SQLite) needs no row locks and ignores it. Loads of rows outside
+  // the plan remain allowed (they lock as they go).
+  virtual Status LockForBatch(const LockPlan& plan) { return {}; }
   virtual Expected<std::optional<Item>> LoadItem(std::string_view id) = 0;
   virtual Expected<std::optional<Reservation>> LoadReservation(std::string_view id) = 0;
   virtual Expected<std::optional<Order>> LoadOrder(std::string_view id) = 0;

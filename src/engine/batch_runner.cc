@@ -3,10 +3,12 @@
 #include <chrono>
 #include <exception>
 #include <map>
+#include <thread>
 #include <utility>
 
 #include "domain/rules.h"
 #include "domain/working_set.h"
+#include "engine/lock_plan.h"
 #include "engine/store_loader.h"
 
 namespace allot {
@@ -29,15 +31,40 @@ BatchRunner::BatchRunner(Store& store, const Clock& clock, const EngineOptions& 
 
 std::vector<CommandResult> BatchRunner::Run(const std::vector<PendingCommand>& batch,
                                             bool sweep) {
+  // A store shared with other processes may refuse a batch for a reason that
+  // goes away on its own (deadlock, serialization failure, another process
+  // inserting the same idempotency key first). Such a batch was rolled back
+  // whole, so it is decided again from scratch on fresh state, a few times.
   std::vector<CommandResult> results;
+  for (int attempt = 1;; ++attempt) {
+    Error failure = Unavailable("Storage failed; nothing was done.");
+    results.clear();
+    if (Attempt(batch, sweep, results, failure)) return results;
+    if (!IsRetryable(failure) || attempt == kMaxAttempts) {
+      failure.code = ErrorCode::kUnavailable;
+      results.assign(batch.size(), std::unexpected(failure));
+      return results;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(2 * attempt));
+  }
+}
+
+bool BatchRunner::Attempt(const std::vector<PendingCommand>& batch, bool sweep,
+                          std::vector<CommandResult>& results, Error& failure) {
   results.reserve(batch.size());
   last_commit_us_ = 0;
   now_ms_ = clock_.NowMs();
 
-  Error failure = Unavailable("Storage failed; nothing was done.");
-  bool ok = false;
   if (auto begun = store_.Begin(); !begun) {
     failure = begun.error();
+    return false;
+  }
+  bool ok = false;
+  // Every row lock of the batch, taken before any decision (see LockPlan).
+  if (auto locked =
+          store_.LockForBatch(PlanLocks(batch, sweep ? options_.sweep_limit : 0, now_ms_));
+      !locked) {
+    failure = locked.error();
   } else {
     try {
       ok = DecideAll(batch, sweep, results, failure);
@@ -46,13 +73,9 @@ std::vector<CommandResult> BatchRunner::Run(const std::vector<PendingCommand>& b
       failure = Unavailable(std::string("Internal error: ") + e.what());
       ok = false;
     }
-    if (!ok) store_.Rollback();
   }
-  if (!ok) {
-    failure.code = ErrorCode::kUnavailable;
-    results.assign(batch.size(), std::unexpected(failure));
-  }
-  return results;
+  if (!ok) store_.Rollback();
+  return ok;
 }
 
 bool BatchRunner::DecideAll(const std::vector<PendingCommand>& batch, bool sweep,

@@ -26,13 +26,19 @@ class BatchRunner {
   // Decides and commits `batch`, first expiring due holds when `sweep` is
   // set. Returns one result per command, in order. If anything fails to
   // load, write or commit, the transaction is rolled back and every result
-  // is kUnavailable: nothing of the batch persists.
+  // is kUnavailable: nothing of the batch persists. A failure the store marks
+  // retryable (IsRetryable) re-runs the whole batch, up to kMaxAttempts.
   std::vector<CommandResult> Run(const std::vector<PendingCommand>& batch, bool sweep);
 
   // Microseconds the last Run spent writing and committing.
   std::int64_t last_commit_us() const { return last_commit_us_; }
 
+  static constexpr int kMaxAttempts = 5;
+
  private:
+  // One try: Begin, lock, decide, write, commit; rolled back unless true.
+  bool Attempt(const std::vector<PendingCommand>& batch, bool sweep,
+               std::vector<CommandResult>& results, Error& failure);
   // Decides every command; false if the batch must be abandoned.
   bool DecideAll(const std::vector<PendingCommand>& batch, bool sweep,
                  std::vector<CommandResult>& results, Error& failure);

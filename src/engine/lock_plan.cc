@@ -1,0 +1,57 @@
+#include "engine/lock_plan.h"
+
+#include <algorithm>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace allot {
+namespace {
+
+template <typename T>
+void SortUnique(std::vector<T>& values) {
+  std::sort(values.begin(), values.end());
+  values.erase(std::unique(values.begin(), values.end()), values.end());
+}
+
+// Adds what one command names to the plan.
+struct Collect {
+  LockPlan& plan;
+
+  void Lines(const std::vector<Line>& lines) {
+    for (const Line& line : lines) plan.item_ids.push_back(line.item_id);
+  }
+  void operator()(const CreateItem& c) { plan.item_ids.push_back(c.id); }
+  void operator()(const AdjustItem& c) { plan.item_ids.push_back(c.id); }
+  void operator()(const Reserve& c) { Lines(c.lines); }
+  void operator()(const PlaceOrder& c) { Lines(c.lines); }
+  void operator()(const ConfirmReservation& c) { plan.reservation_ids.push_back(c.id); }
+  void operator()(const CancelReservation& c) { plan.reservation_ids.push_back(c.id); }
+  void operator()(const CancelOrder& c) { plan.order_ids.push_back(c.id); }
+  // What a sweep touches is found by the store (see LockPlan::sweep_limit).
+  void operator()(const ExpireDue& c) { plan.sweep_limit = std::max(plan.sweep_limit, c.limit); }
+};
+
+}  // namespace
+
+LockPlan PlanLocks(std::span<const PendingCommand> batch, std::size_t sweep_limit,
+                   std::int64_t now_ms) {
+  LockPlan plan;
+  plan.now_ms = now_ms;
+  plan.sweep_limit = sweep_limit;
+  Collect collect{plan};  // an ExpireDue command may raise sweep_limit
+  for (const PendingCommand& pending : batch) {
+    const Command& command = pending.command;
+    std::visit(collect, command.body);
+    if (command.idempotency) {
+      plan.idempotency_keys.emplace_back(command.principal, command.idempotency->key);
+    }
+  }
+  SortUnique(plan.item_ids);
+  SortUnique(plan.reservation_ids);
+  SortUnique(plan.order_ids);
+  SortUnique(plan.idempotency_keys);
+  return plan;
+}
+
+}  // namespace allot

@@ -1,0 +1,27 @@
+// The lock plan of a batch (see LockPlan in allot/store.h): what its
+// commands name, computed before any of them is decided, so that a store
+// shared by several processes can lock every row of the batch up front in
+// one global order. Pure: reads nothing but the commands.
+#ifndef ALLOT_ENGINE_LOCK_PLAN_H_
+#define ALLOT_ENGINE_LOCK_PLAN_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+
+#include "allot/store.h"
+#include "engine/batch_runner.h"
+
+namespace allot {
+
+// Items named by lines or ids, reservations and orders named by confirm and
+// cancel, and the idempotency keys, each sorted and unique. `sweep_limit` > 0
+// when the batch starts with an expiry sweep. The closure over stored rows
+// (items of the named reservations and orders, items of due holds) is the
+// locking store's part: it needs the database and is one query there.
+LockPlan PlanLocks(std::span<const PendingCommand> batch, std::size_t sweep_limit,
+                   std::int64_t now_ms);
+
+}  // namespace allot
+
+#endif  // ALLOT_ENGINE_LOCK_PLAN_H_
