@@ -24,6 +24,7 @@
 #include "api/service.h"
 #include "http/http_message.h"
 #include "http/metrics.h"
+#include "http/request_handler.h"
 #include "http/request_id.h"
 #include "http/router.h"
 
@@ -36,19 +37,17 @@ struct RequestContext {
   std::string principal;
 };
 
-class Handler {
+class Handler final : public RequestHandler {
  public:
-  using Respond = std::function<void(HttpResponse)>;
-
   Handler(api::Service& service, Metrics& metrics);
 
-  void Handle(HttpRequest request, Respond respond);
+  void Handle(HttpRequest request, Respond respond) override;
 
   // The answer to a request the server refuses before handling it (body or
   // headers too large, malformed HTTP, too many connections): the error
   // response with X-Request-Id, counted in metrics. `request` may hold only
   // method, target and headers.
-  HttpResponse Refuse(const HttpRequest& request, const Error& error);
+  HttpResponse Refuse(const HttpRequest& request, const Error& error) override;
 
   // The status and body a command result is answered with: 201 when a
   // resource was created, else 200; a Replay's stored status and body; an

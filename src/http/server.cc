@@ -73,7 +73,7 @@ std::optional<Error> ReadFailure(const error_code& ec) {
 
 class Server::Impl {
  public:
-  Impl(Handler& handler, ServerOptions options)
+  Impl(RequestHandler& handler, ServerOptions options)
       : handler_(handler),
         options_(std::move(options)),
         acceptor_strand_(asio::make_strand(ioc_)),
@@ -94,13 +94,18 @@ class Server::Impl {
                               std::to_string(options_.port) + ": " + ec.message()));
     }
     port_ = acceptor_.local_endpoint().port();
+    if (options_.handle_signals) {
+      // Installed now, before anyone learns the port: a signal that arrives
+      // before Run() is queued and starts the shutdown as soon as Run() begins.
+      signals_.add(SIGINT, ec);
+      signals_.add(SIGTERM, ec);
+      if (ec) return Fail(Unavailable("Cannot handle SIGINT/SIGTERM: " + ec.message()));
+    }
     return {};
   }
 
   void Run() {
     if (options_.handle_signals) {
-      signals_.add(SIGINT);
-      signals_.add(SIGTERM);
       signals_.async_wait([this](const error_code& ec, int) {
         if (!ec) Stop();
       });
@@ -298,7 +303,7 @@ class Server::Impl {
     }
   }
 
-  Handler& handler_;
+  RequestHandler& handler_;
   ServerOptions options_;
   asio::io_context ioc_;
   asio::strand<asio::io_context::executor_type> acceptor_strand_;
@@ -313,7 +318,7 @@ class Server::Impl {
   std::unordered_set<std::shared_ptr<SessionState>> sessions_;  // guarded by mu_
 };
 
-Expected<std::unique_ptr<Server>> Server::Open(Handler& handler, ServerOptions options) {
+Expected<std::unique_ptr<Server>> Server::Open(RequestHandler& handler, ServerOptions options) {
   auto impl = std::make_unique<Impl>(handler, std::move(options));
   if (auto listening = impl->Listen(); !listening) return Fail(listening.error());
   return std::unique_ptr<Server>(new Server(std::move(impl)));

@@ -1,4 +1,5 @@
-// The HTTP/1.1 server: Boost.Beast + Asio C++20 coroutines over a Handler.
+// The HTTP/1.1 server: Boost.Beast + Asio C++20 coroutines over a
+// RequestHandler (in production, the Handler).
 // (Beast and Asio stay inside server.cc.)
 //
 // One session coroutine per connection, on its own strand; keep-alive; per
@@ -21,7 +22,7 @@
 #include <string>
 
 #include "allot/error.h"
-#include "http/handler.h"
+#include "http/request_handler.h"
 
 namespace allot::http {
 
@@ -36,14 +37,17 @@ struct ServerOptions {
   // closed after this long; so is one whose response cannot be written.
   std::chrono::milliseconds idle_timeout{30'000};
   std::chrono::milliseconds shutdown_grace{10'000};
-  bool handle_signals = true;  // SIGTERM and SIGINT call Stop()
+  // SIGTERM and SIGINT call Stop(); handled from Open() on (a signal before
+  // Run() stops the server as soon as Run() starts).
+  bool handle_signals = true;
 };
 
 class Server {
  public:
   // Binds and listens (so port() is known before Run). The handler must
-  // outlive the server.
-  static Expected<std::unique_ptr<Server>> Open(Handler& handler, ServerOptions options);
+  // outlive the server, and a `respond` it still holds when Run() returns
+  // must be called or dropped before the server is destroyed.
+  static Expected<std::unique_ptr<Server>> Open(RequestHandler& handler, ServerOptions options);
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;

@@ -6,15 +6,11 @@
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
-#include <filesystem>
 #include <future>
-#include <random>
 
-#include "allot/clock.h"
-#include "allot/engine.h"
-#include "allot/sqlite_store.h"
 #include "core/time_format.h"
 #include "http/json_codec.h"
+#include "test_service.h"
 
 namespace allot::http {
 namespace {
@@ -24,46 +20,16 @@ constexpr std::int64_t kT0 = 1'795'428'000'000;  // 2026-11-23T10:00:00.000Z
 
 class HandlerTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    std::random_device random;
-    dir_ = std::filesystem::temp_directory_path() /
-           ("allot_http_test_" + std::to_string(random()) + std::to_string(random()));
-    std::filesystem::create_directories(dir_);
-    SqliteOptions sqlite;
-    sqlite.path = (dir_ / "test.db").string();
-    sqlite.sync = SyncMode::kNormal;
-    auto database = OpenSqlite(sqlite);
-    ASSERT_TRUE(database.has_value()) << database.error().message;
-    reader_ = std::move(database->reader);
-    EngineOptions options;
-    options.clock = &clock_;
-    options.on_batch = [this](std::size_t commands, std::int64_t commit_us) {
-      metrics_.RecordBatch(commands, commit_us);
-    };
-    auto engine = Engine::Start(std::move(database->writer), std::move(options));
-    ASSERT_TRUE(engine.has_value()) << engine.error().message;
-    engine_ = std::move(*engine);
-    service_ = std::make_unique<api::Service>(*engine_, *reader_, clock_);
-    handler_ = std::make_unique<Handler>(*service_, metrics_);
-  }
-
-  void TearDown() override {
-    if (engine_) engine_->Stop();
-    handler_.reset();
-    service_.reset();
-    engine_.reset();
-    reader_.reset();
-    std::error_code ignored;
-    std::filesystem::remove_all(dir_, ignored);
-  }
+  void SetUp() override { ASSERT_TRUE(service_.ok()); }
 
   HttpResponse Call(std::string method, std::string target, std::string body = "",
                     HeaderList headers = {}) {
     HttpRequest request{std::move(method), std::move(target), std::move(headers), std::move(body)};
     std::promise<HttpResponse> promise;
     auto answer = promise.get_future();
-    handler_->Handle(std::move(request),
-                     [&promise](HttpResponse response) { promise.set_value(std::move(response)); });
+    service_.handler().Handle(std::move(request), [&promise](HttpResponse response) {
+      promise.set_value(std::move(response));
+    });
     EXPECT_EQ(answer.wait_for(std::chrono::seconds(10)), std::future_status::ready);
     HttpResponse response = answer.get();
     EXPECT_NE(response.Header("X-Request-Id"), nullptr) << "every response carries X-Request-Id";
@@ -86,13 +52,7 @@ class HandlerTest : public ::testing::Test {
     ASSERT_EQ(response.status, 201) << response.body;
   }
 
-  std::filesystem::path dir_;
-  ManualClock clock_{kT0};
-  Metrics metrics_;
-  std::unique_ptr<StoreReader> reader_;
-  std::unique_ptr<Engine> engine_;
-  std::unique_ptr<api::Service> service_;
-  std::unique_ptr<Handler> handler_;
+  TestService service_{kT0};
 };
 
 TEST_F(HandlerTest, CreateItemThenIdenticalThenConflict) {

@@ -1,0 +1,32 @@
+// What the server needs from the layer above it: answer a parsed request,
+// and answer one it refused to read. Handler is the real implementation;
+// tests of the server may put a scripted one in its place.
+#ifndef ALLOT_HTTP_REQUEST_HANDLER_H_
+#define ALLOT_HTTP_REQUEST_HANDLER_H_
+
+#include <functional>
+
+#include "allot/error.h"
+#include "http/http_message.h"
+
+namespace allot::http {
+
+class RequestHandler {
+ public:
+  using Respond = std::function<void(HttpResponse)>;
+
+  virtual ~RequestHandler() = default;
+
+  // Answers `request` by calling `respond` exactly once, from any thread,
+  // now or later. Thread-safe.
+  virtual void Handle(HttpRequest request, Respond respond) = 0;
+
+  // The answer to a request refused before it was read in full (too large,
+  // malformed, too many connections). `request` holds what was parsed.
+  // Thread-safe.
+  virtual HttpResponse Refuse(const HttpRequest& request, const Error& error) = 0;
+};
+
+}  // namespace allot::http
+
+#endif  // ALLOT_HTTP_REQUEST_HANDLER_H_
