@@ -53,7 +53,15 @@ Client::Client(asio::io_context& ioc, tcp::endpoint endpoint, std::string host_h
 
 asio::awaitable<bool> Client::Connect() {
   if (socket_.is_open()) co_return true;
+  // A connect can hang too (a full accept backlog): the watchdog bounds it
+  // like a request unless it is part of one that is already being timed.
+  bool timed_here = !busy_;
+  if (timed_here) {
+    started_ = Clock::now();
+    busy_ = true;
+  }
   auto [ec] = co_await socket_.async_connect(endpoint_, kUseTuple);
+  if (timed_here) busy_ = false;
   if (ec) {
     Close();
     co_return false;

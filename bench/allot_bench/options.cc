@@ -149,8 +149,10 @@ Scenarios (each creates its own uniquely named items first):
 
 Load: --connections keep-alive connections (default 256) on --threads
 threads (default 2), each sending requests back to back, for --duration
-seconds (default 10) or until --requests operations started, whichever
-comes first. After the load it checks the invariants through the API and
+seconds (default 10) or until --requests operations (reservation attempts;
+a lifecycle's confirm or cancel belongs to its reservation) have started,
+whichever comes first. A request unanswered after --timeout seconds
+(default 30) is dropped and counted as "no-answer". After the load it checks the invariants through the API and
 exits 1 if any disagrees (2: bad usage or the server could not be used).
 --no-check skips item creation and checks (for a server that is not allot).
 )";
