@@ -1,0 +1,302 @@
+#include "store/postgres_batch_writer.h"
+
+#include <algorithm>
+#include <array>
+#include <set>
+#include <utility>
+
+#include "store/postgres_arrays.h"
+
+namespace allot::pg {
+namespace {
+
+constexpr std::string_view kItemsFrom = R"sql(
+INSERT INTO items (id, name, on_hand, held, sold, max_per_user, created_on_hand)
+SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[], $5::bigint[],
+                     $6::bigint[], $7::bigint[]) ORDER BY 1
+)sql";
+constexpr std::string_view kUpsertSuffix = R"sql(
+ON CONFLICT (id) DO UPDATE SET name = excluded.name, on_hand = excluded.on_hand,
+  held = excluded.held, sold = excluded.sold, max_per_user = excluded.max_per_user,
+  created_on_hand = excluded.created_on_hand
+)sql";
+constexpr std::string_view kInsertReservations = R"sql(
+INSERT INTO reservations (id, user_id, owner, status, created_at_ms, expires_at_ms,
+  confirmed_at_ms, order_id, released_at_ms)
+SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[],
+                     $6::bigint[], $7::bigint[], $8::text[], $9::bigint[])
+)sql";
+constexpr std::string_view kInsertReservationLines = R"sql(
+INSERT INTO reservation_lines (reservation_id, line_no, item_id, qty)
+SELECT * FROM unnest($1::text[], $2::int[], $3::text[], $4::bigint[])
+)sql";
+constexpr std::string_view kInsertHolds = R"sql(
+INSERT INTO holds (reservation_id, line_no, item_id, qty, expires_at_ms)
+SELECT * FROM unnest($1::text[], $2::int[], $3::text[], $4::bigint[], $5::bigint[])
+)sql";
+constexpr std::string_view kUpdateReservations = R"sql(
+UPDATE reservations r SET status = u.status, confirmed_at_ms = u.confirmed_at_ms,
+  order_id = u.order_id, released_at_ms = u.released_at_ms
+FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::bigint[])
+  AS u(id, status, confirmed_at_ms, order_id, released_at_ms)
+WHERE r.id = u.id RETURNING r.id
+)sql";
+constexpr std::string_view kDeleteHolds =
+    "DELETE FROM holds WHERE reservation_id = ANY($1::text[])";
+constexpr std::string_view kInsertOrders = R"sql(
+INSERT INTO orders (id, user_id, owner, status, created_at_ms, reservation_id, payment_ref,
+  cancelled_at_ms, cancel_reason)
+SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[],
+                     $6::text[], $7::text[], $8::bigint[], $9::text[])
+)sql";
+constexpr std::string_view kInsertOrderLines = R"sql(
+INSERT INTO order_lines (order_id, line_no, item_id, qty)
+SELECT * FROM unnest($1::text[], $2::int[], $3::text[], $4::bigint[])
+)sql";
+constexpr std::string_view kUpdateOrders = R"sql(
+UPDATE orders o SET status = u.status, cancelled_at_ms = u.cancelled_at_ms,
+  cancel_reason = u.cancel_reason
+FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[])
+  AS u(id, status, cancelled_at_ms, cancel_reason)
+WHERE o.id = u.id RETURNING o.id
+)sql";
+constexpr std::string_view kUpsertUsage = R"sql(
+INSERT INTO user_usage (user_id, item_id, held, bought)
+SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[])
+ON CONFLICT (user_id, item_id) DO UPDATE SET held = excluded.held, bought = excluded.bought
+)sql";
+// WITH ORDINALITY + ORDER BY: seq follows the order of the batch's entries.
+constexpr std::string_view kInsertLedger = R"sql(
+INSERT INTO ledger (at_ms, item_id, kind, on_hand_delta, held_delta, sold_delta, reason,
+  reservation_id, order_id)
+SELECT at_ms, item_id, kind, on_hand_delta, held_delta, sold_delta, reason, reservation_id,
+       order_id
+FROM unnest($1::bigint[], $2::text[], $3::text[], $4::bigint[], $5::bigint[], $6::bigint[],
+            $7::text[], $8::text[], $9::text[]) WITH ORDINALITY
+  AS u(at_ms, item_id, kind, on_hand_delta, held_delta, sold_delta, reason, reservation_id,
+       order_id, n)
+ORDER BY n
+)sql";
+constexpr std::string_view kInsertIdempotency = R"sql(
+INSERT INTO idempotency_keys (principal, key, fingerprint, status, body, created_at_ms)
+SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::text[], $6::bigint[])
+ORDER BY 1, 2
+)sql";
+constexpr std::string_view kPurgeIdempotency =
+    "DELETE FROM idempotency_keys WHERE created_at_ms < $1";
+
+// N array parameters filled row by row.
+template <std::size_t N>
+struct Columns {
+  std::array<ArrayBuilder, N> column;
+  Params Take() {
+    Params params;
+    for (ArrayBuilder& c : column) params.Add(c.Take());
+    return params;
+  }
+};
+
+Params ItemParams(const std::vector<const Item*>& items) {
+  Columns<7> c;
+  for (const Item* item : items) {
+    c.column[0].Add(item->id);
+    c.column[1].Add(item->name);
+    c.column[2].Add(item->on_hand);
+    c.column[3].Add(item->held);
+    c.column[4].Add(item->sold);
+    c.column[5].Add(item->max_per_user);
+    c.column[6].Add(item->created_on_hand);
+  }
+  return c.Take();
+}
+
+void AddLines(Columns<4>& lines, const std::string& id, const std::vector<Line>& record_lines) {
+  for (std::size_t i = 0; i < record_lines.size(); ++i) {
+    lines.column[0].Add(id);
+    lines.column[1].Add(static_cast<std::int64_t>(i));
+    lines.column[2].Add(record_lines[i].item_id);
+    lines.column[3].Add(record_lines[i].qty);
+  }
+}
+
+}  // namespace
+
+StatementSpecs BatchWriter::Statements() {
+  return {
+      {"insert_items", std::string(kItemsFrom)},
+      {"upsert_items", std::string(kItemsFrom) + std::string(kUpsertSuffix)},
+      {"insert_reservations", std::string(kInsertReservations)},
+      {"insert_reservation_lines", std::string(kInsertReservationLines)},
+      {"insert_holds", std::string(kInsertHolds)},
+      {"update_reservations", std::string(kUpdateReservations)},
+      {"delete_holds", std::string(kDeleteHolds)},
+      {"insert_orders", std::string(kInsertOrders)},
+      {"insert_order_lines", std::string(kInsertOrderLines)},
+      {"update_orders", std::string(kUpdateOrders)},
+      {"upsert_usage", std::string(kUpsertUsage)},
+      {"insert_ledger", std::string(kInsertLedger)},
+      {"insert_idempotency", std::string(kInsertIdempotency)},
+      {"purge_idempotency", std::string(kPurgeIdempotency)},
+  };
+}
+
+void BatchWriter::Add(const BatchWrites& writes,
+                      const std::function<bool(std::string_view)>& item_is_new,
+                      Pipeline& pipeline) {
+  expected_.clear();
+  std::vector<const Item*> inserted, upserted;
+  for (const Item& item : writes.items)
+    (item_is_new(item.id) ? inserted : upserted).push_back(&item);
+  if (!inserted.empty()) pipeline.Add("insert_items", ItemParams(inserted), "Inserting items");
+  if (!upserted.empty()) pipeline.Add("upsert_items", ItemParams(upserted), "Writing items");
+
+  if (!writes.new_reservations.empty()) {
+    Columns<9> rows;
+    Columns<4> lines;
+    Columns<5> holds;
+    for (const Reservation& r : writes.new_reservations) {
+      rows.column[0].Add(r.id);
+      rows.column[1].Add(r.user_id);
+      rows.column[2].Add(r.owner);
+      rows.column[3].Add(ToString(r.status));
+      rows.column[4].Add(r.created_at_ms);
+      rows.column[5].Add(r.expires_at_ms);
+      rows.column[6].Add(r.confirmed_at_ms);
+      rows.column[7].Add(r.order_id);
+      rows.column[8].Add(r.released_at_ms);
+      AddLines(lines, r.id, r.lines);
+      if (r.status != ReservationStatus::kHeld) continue;
+      for (std::size_t i = 0; i < r.lines.size(); ++i) {
+        holds.column[0].Add(r.id);
+        holds.column[1].Add(static_cast<std::int64_t>(i));
+        holds.column[2].Add(r.lines[i].item_id);
+        holds.column[3].Add(r.lines[i].qty);
+        holds.column[4].Add(r.expires_at_ms);
+      }
+    }
+    const bool any_holds = holds.column[0].size() > 0;
+    const bool any_lines = lines.column[0].size() > 0;
+    pipeline.Add("insert_reservations", rows.Take(), "Inserting reservations");
+    if (any_lines)
+      pipeline.Add("insert_reservation_lines", lines.Take(), "Inserting reservation lines");
+    if (any_holds) pipeline.Add("insert_holds", holds.Take(), "Inserting holds");
+  }
+
+  if (!writes.new_orders.empty()) {
+    Columns<9> rows;
+    Columns<4> lines;
+    for (const Order& o : writes.new_orders) {
+      rows.column[0].Add(o.id);
+      rows.column[1].Add(o.user_id);
+      rows.column[2].Add(o.owner);
+      rows.column[3].Add(ToString(o.status));
+      rows.column[4].Add(o.created_at_ms);
+      rows.column[5].Add(o.reservation_id);
+      rows.column[6].Add(o.payment_ref);
+      rows.column[7].Add(o.cancelled_at_ms);
+      rows.column[8].Add(o.cancel_reason);
+      AddLines(lines, o.id, o.lines);
+    }
+    const bool any_lines = lines.column[0].size() > 0;
+    pipeline.Add("insert_orders", rows.Take(), "Inserting orders");
+    if (any_lines) pipeline.Add("insert_order_lines", lines.Take(), "Inserting order lines");
+  }
+
+  if (!writes.updated_reservations.empty()) {
+    Columns<5> rows;
+    ArrayBuilder ended;
+    Expectation expectation{0, "reservation", {}};
+    for (const Reservation& r : writes.updated_reservations) {
+      rows.column[0].Add(r.id);
+      rows.column[1].Add(ToString(r.status));
+      rows.column[2].Add(r.confirmed_at_ms);
+      rows.column[3].Add(r.order_id);
+      rows.column[4].Add(r.released_at_ms);
+      if (r.status != ReservationStatus::kHeld) ended.Add(r.id);
+      expectation.ids.push_back(r.id);
+    }
+    const bool any_ended = ended.size() > 0;
+    expectation.index = pipeline.Add("update_reservations", rows.Take(), "Updating reservations");
+    expected_.push_back(std::move(expectation));
+    if (any_ended) {
+      pipeline.Add("delete_holds", Params().Add(ended.Take()), "Removing ended holds");
+    }
+  }
+
+  if (!writes.updated_orders.empty()) {
+    Columns<4> rows;
+    Expectation expectation{0, "order", {}};
+    for (const Order& o : writes.updated_orders) {
+      rows.column[0].Add(o.id);
+      rows.column[1].Add(ToString(o.status));
+      rows.column[2].Add(o.cancelled_at_ms);
+      rows.column[3].Add(o.cancel_reason);
+      expectation.ids.push_back(o.id);
+    }
+    expectation.index = pipeline.Add("update_orders", rows.Take(), "Updating orders");
+    expected_.push_back(std::move(expectation));
+  }
+
+  if (!writes.usage.empty()) {
+    Columns<4> rows;
+    for (const UserUsage& u : writes.usage) {
+      rows.column[0].Add(u.user_id);
+      rows.column[1].Add(u.item_id);
+      rows.column[2].Add(u.held);
+      rows.column[3].Add(u.bought);
+    }
+    pipeline.Add("upsert_usage", rows.Take(), "Writing usage");
+  }
+
+  if (!writes.ledger.empty()) {
+    Columns<9> rows;
+    for (const LedgerEntry& e : writes.ledger) {
+      rows.column[0].Add(e.at_ms);
+      rows.column[1].Add(e.item_id);
+      rows.column[2].Add(ToString(e.kind));
+      rows.column[3].Add(e.on_hand_delta);
+      rows.column[4].Add(e.held_delta);
+      rows.column[5].Add(e.sold_delta);
+      rows.column[6].Add(e.reason);
+      rows.column[7].Add(e.reservation_id);
+      rows.column[8].Add(e.order_id);
+    }
+    pipeline.Add("insert_ledger", rows.Take(), "Appending to the ledger");
+  }
+
+  if (!writes.idempotency.empty()) {
+    Columns<6> rows;
+    for (const IdempotencyRecord& r : writes.idempotency) {
+      rows.column[0].Add(r.principal);
+      rows.column[1].Add(r.key);
+      rows.column[2].Add(r.fingerprint);
+      rows.column[3].Add(std::int64_t{r.status});
+      rows.column[4].Add(r.body);
+      rows.column[5].Add(r.created_at_ms);
+    }
+    pipeline.Add("insert_idempotency", rows.Take(), "Storing idempotency records");
+  }
+
+  if (writes.purge_idempotency_before_ms > 0) {
+    pipeline.Add("purge_idempotency", Params().Add(writes.purge_idempotency_before_ms),
+                 "Purging idempotency records");
+  }
+}
+
+Status BatchWriter::Check(const std::vector<Result>& results) const {
+  for (const Expectation& expectation : expected_) {
+    const Result& result = results.at(expectation.index);
+    if (result.rows() == static_cast<int>(expectation.ids.size())) continue;
+    std::set<std::string> found;
+    for (int row = 0; row < result.rows(); ++row) found.insert(result.Text(row, 0));
+    for (const std::string& id : expectation.ids) {
+      if (!found.contains(id)) {
+        return Fail(Unavailable("Writing " + expectation.what + " '" + id + "': no such " +
+                                expectation.what + " is stored."));
+      }
+    }
+  }
+  return {};
+}
+
+}  // namespace allot::pg

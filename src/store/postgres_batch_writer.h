@@ -1,0 +1,55 @@
+// Writes one BatchWrites with set-based statements: each table's rows go as
+// one statement whose parameters are whole columns (text-format arrays
+// expanded by unnest), and all the statements go in one pipeline. A batch
+// of 10,000 reservations is thus about ten statements and one round trip.
+//
+// Statement order satisfies the immediate foreign keys (as in the SQLite
+// store): items, new reservations (lines, live holds), new orders (lines),
+// updated reservations (dropping holds of those no longer held), updated
+// orders, usage, ledger (in order), idempotency records, then the purge.
+// Rows that other processes may insert concurrently (new items, idempotency
+// keys) are inserted sorted by key, so two batches never wait on each other
+// in opposite orders; a unique violation is reported retryable.
+#ifndef ALLOT_STORE_POSTGRES_BATCH_WRITER_H_
+#define ALLOT_STORE_POSTGRES_BATCH_WRITER_H_
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "allot/error.h"
+#include "allot/store.h"
+#include "store/postgres_pipeline.h"
+#include "store/postgres_session.h"
+
+namespace allot::pg {
+
+class BatchWriter {
+ public:
+  // The statements Add() uses, to prepare on the writer's connection.
+  static StatementSpecs Statements();
+
+  // Adds the statements for `writes` to `pipeline`. `item_is_new(id)`: the
+  // item was found absent in this batch, so it is inserted (and fails if
+  // another process inserted it meanwhile) rather than upserted.
+  void Add(const BatchWrites& writes, const std::function<bool(std::string_view)>& item_is_new,
+           Pipeline& pipeline);
+
+  // After the pipeline ran: every updated reservation and order existed.
+  // `results` are the pipeline's, in order.
+  Status Check(const std::vector<Result>& results) const;
+
+ private:
+  struct Expectation {
+    std::size_t index = 0;         // of the UPDATE in the pipeline
+    std::string what;              // "reservation", "order"
+    std::vector<std::string> ids;  // that must each come back once
+  };
+  std::vector<Expectation> expected_;
+};
+
+}  // namespace allot::pg
+
+#endif  // ALLOT_STORE_POSTGRES_BATCH_WRITER_H_

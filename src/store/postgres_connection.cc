@@ -1,0 +1,155 @@
+#include "store/postgres_connection.h"
+
+#include <charconv>
+#include <utility>
+
+namespace allot::pg {
+namespace {
+
+std::string Trimmed(const char* text) {
+  std::string s = text == nullptr ? "" : text;
+  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+  return s;
+}
+
+// "Failing row contains (bad, null, 3, 4, 0)." -> "bad".
+std::optional<std::string> FailingRowKey(std::string_view detail) {
+  constexpr std::string_view kPrefix = "Failing row contains (";
+  if (!detail.starts_with(kPrefix)) return std::nullopt;
+  detail.remove_prefix(kPrefix.size());
+  const std::size_t end = detail.find_first_of(",)");
+  if (end == std::string_view::npos) return std::nullopt;
+  return std::string(detail.substr(0, end));
+}
+
+}  // namespace
+
+Expected<Connection> Connect(const std::string& conninfo, int connect_timeout_seconds) {
+  const std::string timeout = std::to_string(connect_timeout_seconds);
+  // expand_dbname: `dbname` may be a whole URL or key=value string; the
+  // later keywords only fill in what it leaves unset.
+  const char* keywords[] = {"dbname", "connect_timeout", "application_name", nullptr};
+  const char* values[] = {conninfo.c_str(), timeout.c_str(), "allot", nullptr};
+  Connection conn(PQconnectdbParams(keywords, values, /*expand_dbname=*/1));
+  if (conn == nullptr) return Fail(Unavailable("Connecting to PostgreSQL failed: out of memory."));
+  if (PQstatus(conn.get()) != CONNECTION_OK) {
+    return Fail(
+        Unavailable("Connecting to PostgreSQL failed: " + Trimmed(PQerrorMessage(conn.get()))));
+  }
+  return conn;
+}
+
+bool IsRetryableState(std::string_view sqlstate) {
+  return sqlstate == "40001" || sqlstate == "40P01" || sqlstate == "55P03" || sqlstate == "23505";
+}
+
+Error ErrorOf(const PGresult* result, PGconn* conn, std::string_view what) {
+  std::string message;
+  std::string sqlstate;
+  if (result != nullptr && PQresultErrorField(result, PG_DIAG_MESSAGE_PRIMARY) != nullptr) {
+    message = Trimmed(PQresultErrorField(result, PG_DIAG_MESSAGE_PRIMARY));
+    sqlstate = Trimmed(PQresultErrorField(result, PG_DIAG_SQLSTATE));
+    const std::string detail = Trimmed(PQresultErrorField(result, PG_DIAG_MESSAGE_DETAIL));
+    if (auto key = FailingRowKey(detail))
+      message += " (row '" + *key + "')";
+    else if (!detail.empty())
+      message += " (" + detail + ")";
+  } else if (result != nullptr && PQresultStatus(result) == PGRES_PIPELINE_ABORTED) {
+    message = "skipped after an earlier statement of the pipeline failed";
+  } else {
+    message = Trimmed(conn != nullptr ? PQerrorMessage(conn) : "no connection");
+    if (message.empty()) message = "no result";
+  }
+  Error error = Unavailable(std::string(what) + " failed: " + message);
+  if (!sqlstate.empty()) error.With("sqlstate", sqlstate);
+  if (IsRetryableState(sqlstate)) error.With(std::string(kRetryableDetail), std::int64_t{1});
+  return error;
+}
+
+std::string_view Result::View(int row, int column) const {
+  return std::string_view(PQgetvalue(result_.get(), row, column),
+                          PQgetlength(result_.get(), row, column));
+}
+
+std::int64_t Result::Int(int row, int column) const {
+  const std::string_view text = View(row, column);
+  std::int64_t value = 0;
+  std::from_chars(text.data(), text.data() + text.size(), value);
+  return value;
+}
+
+std::optional<std::string> Result::OptionalText(int row, int column) const {
+  if (IsNull(row, column)) return std::nullopt;
+  return Text(row, column);
+}
+
+std::optional<std::int64_t> Result::OptionalInt(int row, int column) const {
+  if (IsNull(row, column)) return std::nullopt;
+  return Int(row, column);
+}
+
+std::int64_t Result::Affected() const {
+  const char* tuples = PQcmdTuples(result_.get());
+  std::int64_t value = 0;
+  if (tuples != nullptr)
+    std::from_chars(tuples, tuples + std::char_traits<char>::length(tuples), value);
+  return value;
+}
+
+Params& Params::Add(std::string_view text) {
+  values_.emplace_back(std::string(text));
+  return *this;
+}
+
+Params& Params::Add(std::int64_t value) {
+  values_.emplace_back(std::to_string(value));
+  return *this;
+}
+
+Params& Params::Add(const std::optional<std::string>& text) {
+  values_.push_back(text);
+  return *this;
+}
+
+Params& Params::Add(const std::optional<std::int64_t>& value) {
+  if (!value) return AddNull();
+  return Add(*value);
+}
+
+Params& Params::AddNull() {
+  values_.emplace_back(std::nullopt);
+  return *this;
+}
+
+std::vector<const char*> Params::Pointers() const {
+  std::vector<const char*> pointers;
+  pointers.reserve(values_.size());
+  for (const auto& value : values_) pointers.push_back(value ? value->c_str() : nullptr);
+  return pointers;
+}
+
+Status Exec(PGconn* conn, const std::string& sql, std::string_view what) {
+  Result result(PQexec(conn, sql.c_str()));
+  const ExecStatusType status = result ? PQresultStatus(result.get()) : PGRES_FATAL_ERROR;
+  if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
+    return Fail(ErrorOf(result.get(), conn, what));
+  }
+  return {};
+}
+
+Expected<Result> Run(PGconn* conn, std::string_view statement, const Params& params,
+                     std::string_view what, bool prepared) {
+  const std::string text(statement);
+  const std::vector<const char*> values = params.Pointers();
+  Result result(prepared ? PQexecPrepared(conn, text.c_str(), params.size(), values.data(), nullptr,
+                                          nullptr, 0)
+                         : PQexecParams(conn, text.c_str(), params.size(), nullptr, values.data(),
+                                        nullptr, nullptr, 0));
+  const ExecStatusType status = result ? PQresultStatus(result.get()) : PGRES_FATAL_ERROR;
+  if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
+    return Fail(ErrorOf(result.get(), conn, what));
+  }
+  return result;
+}
+
+}  // namespace allot::pg

@@ -1,0 +1,145 @@
+#include "store/postgres_reader.h"
+
+#include <algorithm>
+#include <limits>
+#include <string>
+#include <utility>
+
+#include "store/postgres_records.h"
+
+namespace allot::pg {
+namespace {
+
+// `held` without the holds already due at $1 (not yet swept): an index
+// range scan of holds_by_item per item.
+constexpr std::string_view kItemColumnsAt = R"sql(
+SELECT id, name, on_hand,
+       held - coalesce((SELECT sum(h.qty) FROM holds h
+                        WHERE h.item_id = items.id AND h.expires_at_ms <= $1), 0),
+       sold, max_per_user, created_on_hand
+FROM items
+)sql";
+
+StatementSpecs ReaderStatements() {
+  return {
+      {"get_item", std::string(kItemColumnsAt) + " WHERE id = $2"},
+      {"list_items", std::string(kItemColumnsAt) + " WHERE id > $2 ORDER BY id LIMIT $3"},
+      {"get_reservation", std::string(kSelectReservations) + " WHERE r.id = $1 ORDER BY l.line_no"},
+      {"get_order", std::string(kSelectOrders) + " WHERE o.id = $1 ORDER BY l.line_no"},
+      {"ping", "SELECT 1"},
+  };
+}
+
+}  // namespace
+
+class PostgresReader::Lease {
+ public:
+  explicit Lease(PostgresReader& pool) : pool_(pool), session_(pool.Acquire()) {}
+  Lease(const Lease&) = delete;
+  Lease& operator=(const Lease&) = delete;
+  ~Lease() { pool_.Release(session_); }
+  Session& operator*() const { return session_; }
+
+ private:
+  PostgresReader& pool_;
+  Session& session_;
+};
+
+PostgresReader::~PostgresReader() = default;
+
+Expected<std::unique_ptr<PostgresReader>> PostgresReader::Open(const PostgresOptions& options) {
+  std::unique_ptr<PostgresReader> reader(new PostgresReader());
+  const StatementSpecs statements = ReaderStatements();
+  for (int i = 0; i < options.reader_connections; ++i) {
+    auto session = std::make_unique<Session>(
+        SessionOptions{options.conninfo, options.connect_timeout_seconds,
+                       options.initial_backoff_ms, options.max_backoff_ms},
+        statements);
+    if (auto connected = session->Ensure(); !connected) return Fail(std::move(connected.error()));
+    reader->free_.push_back(session.get());
+    reader->sessions_.push_back(std::move(session));
+  }
+  return reader;
+}
+
+Session& PostgresReader::Acquire() {
+  std::unique_lock lock(mutex_);
+  released_.wait(lock, [&] { return !free_.empty(); });
+  Session* session = free_.back();
+  free_.pop_back();
+  return *session;
+}
+
+void PostgresReader::Release(Session& session) {
+  {
+    std::lock_guard lock(mutex_);
+    free_.push_back(&session);
+  }
+  released_.notify_one();
+}
+
+Expected<Result> PostgresReader::Query(std::string_view statement, const Params& params,
+                                       std::string_view what) {
+  Lease lease(*this);
+  Session& session = *lease;
+  if (auto ready = session.Ensure(); !ready) return Fail(std::move(ready.error()));
+  auto result = Run(session.get(), statement, params, what);
+  if (!result) session.CheckHealth();
+  return result;
+}
+
+Expected<std::optional<Item>> PostgresReader::GetItem(std::string_view id, std::int64_t now_ms) {
+  auto result = Query("get_item", Params().Add(now_ms).Add(id), "Reading an item");
+  if (!result) return Fail(std::move(result.error()));
+  if (result->rows() == 0) return std::nullopt;
+  return ItemAt(*result, 0);
+}
+
+// Fetches one row more than asked to learn whether another page exists.
+Expected<ItemPage> PostgresReader::ListItems(std::string_view after, std::size_t limit,
+                                             std::int64_t now_ms) {
+  ItemPage page;
+  if (limit == 0) return page;
+  limit = std::min<std::size_t>(limit, std::numeric_limits<std::int64_t>::max() - 1);
+  auto result =
+      Query("list_items", Params().Add(now_ms).Add(after).Add(static_cast<std::int64_t>(limit + 1)),
+            "Listing items");
+  if (!result) return Fail(std::move(result.error()));
+  for (int row = 0; row < result->rows(); ++row) {
+    if (page.items.size() == limit) {
+      page.next = page.items.back().id;
+      break;
+    }
+    page.items.push_back(ItemAt(*result, row));
+  }
+  return page;
+}
+
+Expected<std::optional<Reservation>> PostgresReader::GetReservation(std::string_view id) {
+  auto result = Query("get_reservation", Params().Add(id), "Reading a reservation");
+  if (!result) return Fail(std::move(result.error()));
+  auto records = ReservationsIn(*result);
+  if (!records) return Fail(std::move(records.error()));
+  if (records->empty()) return std::nullopt;
+  return std::move(records->front());
+}
+
+Expected<std::optional<Order>> PostgresReader::GetOrder(std::string_view id) {
+  auto result = Query("get_order", Params().Add(id), "Reading an order");
+  if (!result) return Fail(std::move(result.error()));
+  auto records = OrdersIn(*result);
+  if (!records) return Fail(std::move(records.error()));
+  if (records->empty()) return std::nullopt;
+  return std::move(records->front());
+}
+
+Status PostgresReader::Ping() {
+  auto result = Query("ping", Params(), "Pinging the database");
+  if (!result) return Fail(std::move(result.error()));
+  if (result->rows() != 1 || result->View(0, 0) != "1") {
+    return Fail(Unavailable("The database did not answer SELECT 1."));
+  }
+  return {};
+}
+
+}  // namespace allot::pg

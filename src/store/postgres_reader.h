@@ -1,0 +1,52 @@
+// The read side of the PostgreSQL store: a fixed pool of sessions. Thread-
+// safe: each call leases a free session (waiting while all are in use),
+// runs one statement on it (one statement reads one committed snapshot) and
+// returns it. A session whose connection was lost reconnects on its next
+// use, with backoff, so Ping() fails while the database is away and
+// succeeds again once it is back.
+#ifndef ALLOT_STORE_POSTGRES_READER_H_
+#define ALLOT_STORE_POSTGRES_READER_H_
+
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include "allot/postgres_store.h"
+#include "allot/store.h"
+#include "store/postgres_session.h"
+
+namespace allot::pg {
+
+class PostgresReader final : public StoreReader {
+ public:
+  // Connects every session at once (a database that cannot be reached
+  // fails here).
+  static Expected<std::unique_ptr<PostgresReader>> Open(const PostgresOptions& options);
+  ~PostgresReader() override;  // every lease must have ended
+
+  Expected<std::optional<Item>> GetItem(std::string_view id, std::int64_t now_ms) override;
+  Expected<ItemPage> ListItems(std::string_view after, std::size_t limit,
+                               std::int64_t now_ms) override;
+  Expected<std::optional<Reservation>> GetReservation(std::string_view id) override;
+  Expected<std::optional<Order>> GetOrder(std::string_view id) override;
+  Status Ping() override;
+
+ private:
+  class Lease;
+
+  PostgresReader() = default;
+  // Runs one prepared statement on a leased session.
+  Expected<Result> Query(std::string_view statement, const Params& params, std::string_view what);
+  Session& Acquire();
+  void Release(Session& session);
+
+  std::vector<std::unique_ptr<Session>> sessions_;
+  std::mutex mutex_;
+  std::condition_variable released_;
+  std::vector<Session*> free_;  // guarded by mutex_
+};
+
+}  // namespace allot::pg
+
+#endif  // ALLOT_STORE_POSTGRES_READER_H_

@@ -1,0 +1,217 @@
+#include "store/postgres_schema.h"
+
+#include <array>
+#include <string>
+
+#include "allot/postgres_store.h"
+#include "store/postgres_connection.h"
+
+namespace allot::pg {
+namespace {
+
+constexpr std::string_view kCreateVersionTable = R"sql(
+CREATE TABLE IF NOT EXISTS schema_version (
+  version integer PRIMARY KEY,
+  description text NOT NULL,
+  applied_at timestamptz NOT NULL DEFAULT clock_timestamp()
+)
+)sql";
+
+// Version 1: stock, reservations with their live holds, orders, per-user
+// usage, the ledger and idempotency records. Quantities are bigint units and
+// times are bigint milliseconds since the epoch (as in the model and in
+// SQLite, so both stores compare the same numbers).
+constexpr std::string_view kInitialSchema = R"sql(
+CREATE TABLE items (
+  id text COLLATE "C" PRIMARY KEY,
+  name text,
+  on_hand bigint NOT NULL,
+  held bigint NOT NULL,
+  sold bigint NOT NULL,
+  max_per_user bigint,
+  created_on_hand bigint NOT NULL,
+  CONSTRAINT items_counters CHECK (on_hand >= 0 AND held >= 0 AND held <= on_hand AND sold >= 0)
+);
+
+CREATE TABLE reservations (
+  id text COLLATE "C" PRIMARY KEY,
+  user_id text NOT NULL,
+  owner text NOT NULL,
+  status text NOT NULL CHECK (status IN ('held', 'confirmed', 'cancelled', 'expired')),
+  created_at_ms bigint NOT NULL,
+  expires_at_ms bigint NOT NULL,
+  confirmed_at_ms bigint,
+  order_id text COLLATE "C",
+  released_at_ms bigint
+);
+
+CREATE TABLE reservation_lines (
+  reservation_id text COLLATE "C" NOT NULL REFERENCES reservations (id),
+  line_no integer NOT NULL,
+  item_id text COLLATE "C" NOT NULL REFERENCES items (id),
+  qty bigint NOT NULL CHECK (qty > 0),
+  PRIMARY KEY (reservation_id, line_no)
+);
+
+-- Live holds: rows exist only while their reservation is 'held', so what can
+-- expire is found by index range scans instead of scanning reservations.
+CREATE TABLE holds (
+  reservation_id text COLLATE "C" NOT NULL,
+  line_no integer NOT NULL,
+  item_id text COLLATE "C" NOT NULL,
+  qty bigint NOT NULL CHECK (qty > 0),
+  expires_at_ms bigint NOT NULL,
+  PRIMARY KEY (reservation_id, line_no),
+  FOREIGN KEY (reservation_id, line_no) REFERENCES reservation_lines (reservation_id, line_no)
+);
+CREATE INDEX holds_by_item ON holds (item_id, expires_at_ms) INCLUDE (reservation_id, qty);
+CREATE INDEX holds_by_expiry ON holds (expires_at_ms, reservation_id);
+
+CREATE TABLE orders (
+  id text COLLATE "C" PRIMARY KEY,
+  user_id text NOT NULL,
+  owner text NOT NULL,
+  status text NOT NULL CHECK (status IN ('placed', 'cancelled')),
+  created_at_ms bigint NOT NULL,
+  reservation_id text COLLATE "C",
+  payment_ref text,
+  cancelled_at_ms bigint,
+  cancel_reason text
+);
+
+CREATE TABLE order_lines (
+  order_id text COLLATE "C" NOT NULL REFERENCES orders (id),
+  line_no integer NOT NULL,
+  item_id text COLLATE "C" NOT NULL REFERENCES items (id),
+  qty bigint NOT NULL CHECK (qty > 0),
+  PRIMARY KEY (order_id, line_no)
+);
+
+-- A reservation confirmed in the batch that creates it names an order that
+-- is written after it: these two references are checked at commit.
+ALTER TABLE reservations ADD CONSTRAINT reservations_order_fk FOREIGN KEY (order_id)
+  REFERENCES orders (id) DEFERRABLE INITIALLY DEFERRED;
+ALTER TABLE orders ADD CONSTRAINT orders_reservation_fk FOREIGN KEY (reservation_id)
+  REFERENCES reservations (id) DEFERRABLE INITIALLY DEFERRED;
+
+CREATE TABLE user_usage (
+  user_id text COLLATE "C" NOT NULL,
+  item_id text COLLATE "C" NOT NULL REFERENCES items (id),
+  held bigint NOT NULL,
+  bought bigint NOT NULL,
+  PRIMARY KEY (user_id, item_id),
+  CHECK (held >= 0 AND bought >= 0)
+);
+
+-- Append-only: every stock movement, so counters can be recomputed.
+CREATE TABLE ledger (
+  seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  at_ms bigint NOT NULL,
+  item_id text COLLATE "C" NOT NULL REFERENCES items (id),
+  kind text NOT NULL CHECK (kind IN ('create', 'adjust', 'reserve', 'release', 'expire',
+                                     'confirm', 'order', 'return')),
+  on_hand_delta bigint NOT NULL,
+  held_delta bigint NOT NULL,
+  sold_delta bigint NOT NULL,
+  reason text NOT NULL,
+  reservation_id text COLLATE "C" REFERENCES reservations (id),
+  order_id text COLLATE "C" REFERENCES orders (id)
+);
+CREATE INDEX ledger_by_item ON ledger (item_id, seq);
+CREATE FUNCTION ledger_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  RAISE EXCEPTION 'the ledger is append-only';
+END
+$$;
+CREATE TRIGGER ledger_no_update_or_delete BEFORE UPDATE OR DELETE OR TRUNCATE ON ledger
+  FOR EACH STATEMENT EXECUTE FUNCTION ledger_append_only();
+
+CREATE TABLE idempotency_keys (
+  principal text COLLATE "C" NOT NULL,
+  key text COLLATE "C" NOT NULL,
+  fingerprint text NOT NULL,
+  status integer NOT NULL,
+  body text NOT NULL,
+  created_at_ms bigint NOT NULL,
+  PRIMARY KEY (principal, key)
+);
+CREATE INDEX idempotency_by_created ON idempotency_keys (created_at_ms);
+)sql";
+
+constexpr std::array<Migration, 1> kMigrations{{
+    {1, "initial schema", kInitialSchema},
+}};
+
+Status ApplyOne(PGconn* conn, const Migration& migration) {
+  const std::string what = "Schema migration " + std::to_string(migration.version) + " (" +
+                           std::string(migration.description) + ")";
+  if (auto done = Exec(conn, std::string(migration.sql), what); !done) return done;
+  Params params;
+  params.Add(std::int64_t{migration.version}).Add(migration.description);
+  auto recorded = Run(conn, "INSERT INTO schema_version (version, description) VALUES ($1, $2)",
+                      params, "Recording " + what, /*prepared=*/false);
+  if (!recorded) return Fail(std::move(recorded.error()));
+  return {};
+}
+
+// Inside the migration transaction, holding the advisory lock.
+Status MigrateLocked(PGconn* conn, std::span<const Migration> migrations) {
+  if (auto done = Exec(conn, std::string(kCreateVersionTable), "Creating schema_version"); !done) {
+    return done;
+  }
+  auto stored = StoredSchemaVersion(conn);
+  if (!stored) return Fail(std::move(stored.error()));
+  const int known = migrations.empty() ? 0 : migrations.back().version;
+  if (*stored > known) {
+    return Fail(Unavailable("The database has schema version " + std::to_string(*stored) +
+                            ", newer than version " + std::to_string(known) +
+                            " that this build understands; use a newer allot."));
+  }
+  for (const Migration& migration : migrations) {
+    if (migration.version <= *stored) continue;
+    if (auto done = ApplyOne(conn, migration); !done) return done;
+  }
+  return {};
+}
+
+}  // namespace
+
+std::span<const Migration> Migrations() { return kMigrations; }
+
+Expected<int> StoredSchemaVersion(PGconn* conn) {
+  auto exists = Run(conn, "SELECT to_regclass('schema_version') IS NOT NULL", Params(),
+                    "Looking for schema_version", /*prepared=*/false);
+  if (!exists) return Fail(std::move(exists.error()));
+  if (exists->View(0, 0) != "t") return 0;
+  auto max = Run(conn, "SELECT coalesce(max(version), 0) FROM schema_version", Params(),
+                 "Reading the schema version", /*prepared=*/false);
+  if (!max) return Fail(std::move(max.error()));
+  return static_cast<int>(max->Int(0, 0));
+}
+
+Status ApplyMigrations(PGconn* conn, std::span<const Migration> migrations) {
+  // Waits here while another process migrates; released at COMMIT/ROLLBACK.
+  const std::string begin =
+      "BEGIN; SELECT pg_advisory_xact_lock(" + std::to_string(kMigrationLockKey) + ")";
+  if (auto begun = Exec(conn, begin, "Starting the schema migration"); !begun) {
+    Exec(conn, "ROLLBACK", "Rolling back the schema migration");
+    return begun;
+  }
+  if (auto done = MigrateLocked(conn, migrations); !done) {
+    Exec(conn, "ROLLBACK", "Rolling back the schema migration");
+    return done;
+  }
+  if (auto committed = Exec(conn, "COMMIT", "Committing the schema migration"); !committed) {
+    Exec(conn, "ROLLBACK", "Rolling back the schema migration");
+    return committed;
+  }
+  return {};
+}
+
+}  // namespace allot::pg
+
+namespace allot {
+
+int PostgresSchemaVersion() { return pg::Migrations().back().version; }
+
+}  // namespace allot

@@ -1,0 +1,63 @@
+// One PostgreSQL connection that comes back after it is lost: the
+// statements it needs are prepared on every (re)connect, and failed connect
+// attempts back off exponentially (up to a bound) so that a database that
+// is down is not hammered and callers fail fast in between.
+//
+// Not thread-safe: owned by one user at a time (the writer, or one lease of
+// the reader pool).
+#ifndef ALLOT_STORE_POSTGRES_SESSION_H_
+#define ALLOT_STORE_POSTGRES_SESSION_H_
+
+#include <libpq-fe.h>
+
+#include <chrono>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "allot/error.h"
+#include "store/postgres_connection.h"
+
+namespace allot::pg {
+
+// A statement prepared on every connection of a session: {name, sql}.
+using StatementSpecs = std::vector<std::pair<std::string, std::string>>;
+
+struct SessionOptions {
+  std::string conninfo;
+  int connect_timeout_seconds = 5;
+  int initial_backoff_ms = 50;
+  int max_backoff_ms = 2'000;
+};
+
+class Session {
+ public:
+  Session(SessionOptions options, StatementSpecs statements);
+
+  // Succeeds with a usable connection: the current one, or a new one. While
+  // backing off after a failed attempt it fails at once (kUnavailable).
+  Status Ensure();
+  // Drops the connection if it is no longer usable (call after a failure),
+  // so the next Ensure() reconnects at once.
+  void CheckHealth();
+  // Closes the connection; the next Ensure() reconnects at once.
+  void Drop() { conn_.reset(); }
+
+  PGconn* get() const { return conn_.get(); }
+  bool connected() const { return conn_ != nullptr; }
+  // The server process serving this connection (0 when not connected).
+  int backend_pid() const { return conn_ ? PQbackendPID(conn_.get()) : 0; }
+
+ private:
+  Status ConnectNow();
+
+  SessionOptions options_;
+  StatementSpecs statements_;
+  Connection conn_;
+  std::chrono::steady_clock::time_point next_attempt_{};
+  std::chrono::milliseconds backoff_{0};
+};
+
+}  // namespace allot::pg
+
+#endif  // ALLOT_STORE_POSTGRES_SESSION_H_

@@ -1,0 +1,281 @@
+#include "store/postgres_writer.h"
+
+#include <algorithm>
+#include <cstring>
+#include <limits>
+#include <utility>
+
+#include "store/postgres_records.h"
+
+namespace allot::pg {
+namespace {
+
+// Rows outside the lock plan are locked as they are loaded.
+constexpr std::string_view kLoadItem =
+    "SELECT id, name, on_hand, held, sold, max_per_user, created_on_hand FROM items "
+    "WHERE id = $1 FOR UPDATE";
+constexpr std::string_view kLoadReservationWhere =
+    "WHERE r.id = $1 ORDER BY l.line_no FOR UPDATE OF r";
+constexpr std::string_view kLoadOrderWhere = "WHERE o.id = $1 ORDER BY l.line_no FOR UPDATE OF o";
+// Usage rows change only under their item's lock, which the batch holds.
+constexpr std::string_view kLoadUsage =
+    "SELECT held, bought FROM user_usage WHERE user_id = $1 AND item_id = $2";
+constexpr std::string_view kLoadIdempotency = R"sql(
+SELECT fingerprint, status, body, created_at_ms FROM idempotency_keys
+WHERE principal = $1 AND key = $2
+)sql";
+constexpr std::string_view kDueOnItem = R"sql(
+SELECT DISTINCT reservation_id FROM holds
+WHERE item_id = $1 AND expires_at_ms <= $2 ORDER BY reservation_id LIMIT $3
+)sql";
+// All lines of a reservation share its expiry: DISTINCT on the pair yields
+// each reservation once.
+constexpr std::string_view kDue = R"sql(
+SELECT DISTINCT expires_at_ms, reservation_id FROM holds
+WHERE expires_at_ms <= $1 ORDER BY expires_at_ms, reservation_id LIMIT $2
+)sql";
+
+StatementSpecs WriterStatements() {
+  StatementSpecs specs = {
+      {"load_item", std::string(kLoadItem)},
+      {"load_reservation", std::string(kSelectReservations) + std::string(kLoadReservationWhere)},
+      {"load_order", std::string(kSelectOrders) + std::string(kLoadOrderWhere)},
+      {"load_usage", std::string(kLoadUsage)},
+      {"load_idempotency", std::string(kLoadIdempotency)},
+      {"due_on_item", std::string(kDueOnItem)},
+      {"due", std::string(kDue)},
+  };
+  for (auto& spec : BatchLocks::Statements()) specs.push_back(std::move(spec));
+  for (auto& spec : BatchWriter::Statements()) specs.push_back(std::move(spec));
+  return specs;
+}
+
+std::int64_t SqlLimit(std::size_t limit) {
+  return static_cast<std::int64_t>(
+      std::min<std::size_t>(limit, std::numeric_limits<std::int64_t>::max()));
+}
+
+std::vector<std::string> FirstColumn(const Result& result, int column) {
+  std::vector<std::string> values;
+  values.reserve(result.rows());
+  for (int row = 0; row < result.rows(); ++row) values.push_back(result.Text(row, column));
+  return values;
+}
+
+}  // namespace
+
+PostgresWriter::PostgresWriter(const PostgresOptions& options)
+    : session_(SessionOptions{options.conninfo, options.connect_timeout_seconds,
+                              options.initial_backoff_ms, options.max_backoff_ms},
+               WriterStatements()) {}
+
+Expected<std::unique_ptr<PostgresWriter>> PostgresWriter::Open(const PostgresOptions& options) {
+  std::unique_ptr<PostgresWriter> writer(new PostgresWriter(options));
+  if (auto connected = writer->session_.Ensure(); !connected) {
+    return Fail(std::move(connected.error()));
+  }
+  return writer;
+}
+
+Status PostgresWriter::Begin() {
+  if (in_batch_) return Fail(Unavailable("Begin called inside a batch."));
+  if (auto ready = session_.Ensure(); !ready) return ready;
+  in_batch_ = true;
+  begin_pending_ = true;
+  locks_.Clear();
+  return {};
+}
+
+Status PostgresWriter::LockForBatch(const LockPlan& plan) {
+  if (!in_batch_) return Fail(Unavailable("LockForBatch called outside a batch (no Begin)."));
+  return locks_.Lock(plan, [this](Pipeline pipeline) { return Send(std::move(pipeline)); });
+}
+
+Expected<std::vector<Result>> PostgresWriter::Send(Pipeline pipeline) {
+  if (!in_batch_) {
+    if (auto ready = session_.Ensure(); !ready) return Fail(std::move(ready.error()));
+  } else if (!session_.connected()) {
+    // Never reconnect inside a batch: the new session would not be in its
+    // transaction.
+    return Fail(Unavailable("The database connection was lost during the batch."));
+  }
+  const bool lead = in_batch_ && begin_pending_;
+  if (lead) {
+    pipeline.Lead("BEGIN", "Beginning a batch");
+    begin_pending_ = false;
+  }
+  auto results = pipeline.Run(session_.get());
+  if (!results) {
+    session_.CheckHealth();
+    return results;
+  }
+  if (lead) results->erase(results->begin());
+  return results;
+}
+
+Expected<Result> PostgresWriter::SendOne(std::string_view statement, Params params,
+                                         std::string what) {
+  Pipeline pipeline;
+  pipeline.Add(statement, std::move(params), std::move(what));
+  auto results = Send(std::move(pipeline));
+  if (!results) return Fail(std::move(results.error()));
+  return std::move(results->front());
+}
+
+Expected<std::optional<Item>> PostgresWriter::LoadItem(std::string_view id) {
+  if (in_batch_) {
+    if (const std::optional<Item>* locked = locks_.FindItem(id)) return *locked;
+  }
+  auto result = SendOne("load_item", Params().Add(id), "Loading an item");
+  if (!result) return Fail(std::move(result.error()));
+  std::optional<Item> item;
+  if (result->rows() > 0) item = ItemAt(*result, 0);
+  if (in_batch_) {
+    if (item) {
+      locks_.Remember(*item);
+    } else {
+      locks_.RememberAbsentItem(id);
+    }
+  }
+  return item;
+}
+
+Expected<std::optional<Reservation>> PostgresWriter::LoadReservation(std::string_view id) {
+  if (in_batch_) {
+    if (const std::optional<Reservation>* locked = locks_.FindReservation(id)) return *locked;
+  }
+  auto result = SendOne("load_reservation", Params().Add(id), "Loading a reservation");
+  if (!result) return Fail(std::move(result.error()));
+  auto records = ReservationsIn(*result);
+  if (!records) return Fail(std::move(records.error()));
+  if (records->empty()) return std::nullopt;
+  if (in_batch_) locks_.Remember(records->front());
+  return std::move(records->front());
+}
+
+Expected<std::optional<Order>> PostgresWriter::LoadOrder(std::string_view id) {
+  if (in_batch_) {
+    if (const std::optional<Order>* locked = locks_.FindOrder(id)) return *locked;
+  }
+  auto result = SendOne("load_order", Params().Add(id), "Loading an order");
+  if (!result) return Fail(std::move(result.error()));
+  auto records = OrdersIn(*result);
+  if (!records) return Fail(std::move(records.error()));
+  if (records->empty()) return std::nullopt;
+  if (in_batch_) locks_.Remember(records->front());
+  return std::move(records->front());
+}
+
+Expected<std::optional<UserUsage>> PostgresWriter::LoadUsage(std::string_view user_id,
+                                                             std::string_view item_id) {
+  auto result = SendOne("load_usage", Params().Add(user_id).Add(item_id), "Loading usage");
+  if (!result) return Fail(std::move(result.error()));
+  if (result->rows() == 0) return std::nullopt;
+  return UserUsage{std::string(user_id), std::string(item_id), result->Int(0, 0),
+                   result->Int(0, 1)};
+}
+
+Expected<std::optional<IdempotencyRecord>> PostgresWriter::LoadIdempotency(
+    std::string_view principal, std::string_view key) {
+  if (in_batch_) {
+    if (const auto* known = locks_.FindIdempotency(principal, key)) return *known;
+  }
+  auto result = SendOne("load_idempotency", Params().Add(principal).Add(key),
+                        "Loading an idempotency record");
+  if (!result) return Fail(std::move(result.error()));
+  if (result->rows() == 0) return std::nullopt;
+  return IdempotencyRecord{std::string(principal), std::string(key),
+                           result->Text(0, 0),     static_cast<int>(result->Int(0, 1)),
+                           result->Text(0, 2),     result->Int(0, 3)};
+}
+
+Expected<std::vector<std::string>> PostgresWriter::DueReservationsOnItem(std::string_view item_id,
+                                                                         std::int64_t now_ms,
+                                                                         std::size_t limit) {
+  if (in_batch_) {
+    if (const std::vector<std::string>* due = locks_.DueOn(item_id, now_ms)) {
+      return std::vector<std::string>(due->begin(), due->begin() + std::min(limit, due->size()));
+    }
+  }
+  auto result = SendOne("due_on_item", Params().Add(item_id).Add(now_ms).Add(SqlLimit(limit)),
+                        "Finding due reservations on an item");
+  if (!result) return Fail(std::move(result.error()));
+  return FirstColumn(*result, 0);
+}
+
+Expected<std::vector<std::string>> PostgresWriter::DueReservations(std::int64_t now_ms,
+                                                                   std::size_t limit) {
+  if (in_batch_) {
+    // A planned sweep expires only what its lock phase claimed.
+    if (const std::vector<std::string>* swept = locks_.Swept()) {
+      return std::vector<std::string>(swept->begin(),
+                                      swept->begin() + std::min(limit, swept->size()));
+    }
+  }
+  auto result =
+      SendOne("due", Params().Add(now_ms).Add(SqlLimit(limit)), "Finding due reservations");
+  if (!result) return Fail(std::move(result.error()));
+  return FirstColumn(*result, 1);
+}
+
+Status PostgresWriter::Write(const BatchWrites& writes) {
+  if (!in_batch_) return Fail(Unavailable("Write called outside a batch (no Begin)."));
+  Pipeline pipeline;
+  batch_writer_.Add(
+      writes, [this](std::string_view id) { return locks_.ItemWasAbsent(id); }, pipeline);
+  if (pipeline.empty()) return {};
+  auto results = Send(std::move(pipeline));
+  if (!results) return Fail(std::move(results.error()));
+  return batch_writer_.Check(*results);
+}
+
+Status PostgresWriter::Commit() {
+  if (!in_batch_) return Fail(Unavailable("Commit called outside a batch (no Begin)."));
+  if (begin_pending_) {  // nothing was sent, so there is nothing to commit
+    EndBatch();
+    return {};
+  }
+  PGconn* conn = session_.get();
+  if (conn == nullptr) {
+    EndBatch();
+    return Fail(Unavailable("The database connection was lost during the batch."));
+  }
+  Result result(PQexec(conn, "COMMIT"));
+  const bool answered = result && PQresultStatus(result.get()) == PGRES_COMMAND_OK;
+  const bool committed = answered && std::strcmp(PQcmdStatus(result.get()), "COMMIT") == 0;
+  Status status;
+  if (committed) {
+    status = {};
+  } else if (answered) {
+    // COMMIT of a transaction that had already failed answers ROLLBACK.
+    status = Fail(Unavailable("The batch's transaction had failed and was rolled back."));
+  } else if (!Usable(conn) &&
+             (!result || PQresultErrorField(result.get(), PG_DIAG_SQLSTATE) == nullptr)) {
+    // No answer: the commit may or may not have happened. Never retried.
+    status =
+        Fail(Unavailable("The database connection was lost during COMMIT; the batch's "
+                         "outcome is unknown and it was not acknowledged."));
+  } else {
+    status = Fail(ErrorOf(result.get(), conn, "Committing a batch"));
+  }
+  session_.CheckHealth();
+  EndBatch();
+  return status;
+}
+
+void PostgresWriter::Rollback() {
+  if (!in_batch_) return;
+  if (!begin_pending_ && session_.connected()) {
+    Result result(PQexec(session_.get(), "ROLLBACK"));
+    session_.CheckHealth();
+  }
+  EndBatch();
+}
+
+void PostgresWriter::EndBatch() {
+  in_batch_ = false;
+  begin_pending_ = false;
+  locks_.Clear();
+}
+
+}  // namespace allot::pg

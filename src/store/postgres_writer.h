@@ -1,0 +1,73 @@
+// The write side of the PostgreSQL store: one connection, used only by the
+// engine's sequencer thread (not thread-safe). See allot/store.h for the
+// batch protocol and store/postgres_batch_locks.h for how a batch locks.
+//
+// A batch is one READ COMMITTED transaction whose rows are all locked up
+// front (LockForBatch), so every decision reads the latest committed state
+// of rows no other process can change until this one commits. BEGIN is not
+// sent on its own: it leads the batch's first pipeline, saving a round trip.
+//
+// Faults: a lost connection fails the batch (kUnavailable) and the next
+// Begin() reconnects, backing off while the database stays away. A COMMIT
+// that gets no answer fails as "outcome unknown" and is never retried.
+#ifndef ALLOT_STORE_POSTGRES_WRITER_H_
+#define ALLOT_STORE_POSTGRES_WRITER_H_
+
+#include <memory>
+#include <string_view>
+
+#include "allot/postgres_store.h"
+#include "allot/store.h"
+#include "store/postgres_batch_locks.h"
+#include "store/postgres_batch_writer.h"
+#include "store/postgres_pipeline.h"
+#include "store/postgres_session.h"
+
+namespace allot::pg {
+
+class PostgresWriter final : public Store {
+ public:
+  // Connects at once (a database that cannot be reached fails here).
+  static Expected<std::unique_ptr<PostgresWriter>> Open(const PostgresOptions& options);
+
+  Status Begin() override;
+  Status LockForBatch(const LockPlan& plan) override;
+  Expected<std::optional<Item>> LoadItem(std::string_view id) override;
+  Expected<std::optional<Reservation>> LoadReservation(std::string_view id) override;
+  Expected<std::optional<Order>> LoadOrder(std::string_view id) override;
+  Expected<std::optional<UserUsage>> LoadUsage(std::string_view user_id,
+                                               std::string_view item_id) override;
+  Expected<std::optional<IdempotencyRecord>> LoadIdempotency(std::string_view principal,
+                                                             std::string_view key) override;
+  Expected<std::vector<std::string>> DueReservationsOnItem(std::string_view item_id,
+                                                           std::int64_t now_ms,
+                                                           std::size_t limit) override;
+  Expected<std::vector<std::string>> DueReservations(std::int64_t now_ms,
+                                                     std::size_t limit) override;
+  Status Write(const BatchWrites& writes) override;
+  Status Commit() override;
+  void Rollback() override;
+
+  // The server process of the current connection (0 if none), for tests
+  // that cut it off with pg_terminate_backend.
+  int backend_pid() const { return session_.backend_pid(); }
+
+ private:
+  explicit PostgresWriter(const PostgresOptions& options);
+
+  // Runs a pipeline, led by BEGIN when the batch has sent nothing yet.
+  // Outside a batch the statements run on their own (autocommit).
+  Expected<std::vector<Result>> Send(Pipeline pipeline);
+  Expected<Result> SendOne(std::string_view statement, Params params, std::string what);
+  void EndBatch();
+
+  Session session_;
+  BatchLocks locks_;
+  BatchWriter batch_writer_;
+  bool in_batch_ = false;       // between Begin and Commit/Rollback
+  bool begin_pending_ = false;  // in a batch, BEGIN not sent yet
+};
+
+}  // namespace allot::pg
+
+#endif  // ALLOT_STORE_POSTGRES_WRITER_H_
