@@ -28,6 +28,7 @@ std::int64_t LatencyHistogram::UpperBoundOf(int bucket) {
 }
 
 void LatencyHistogram::Record(std::int64_t latency_us) {
+  latency_us = std::max<std::int64_t>(latency_us, 0);
   ++counts_[BucketOf(latency_us)];
   ++count_;
   min_us_ = std::min(min_us_, latency_us);
@@ -55,7 +56,8 @@ std::int64_t LatencyHistogram::PercentileUs(double quantile) const {
   std::uint64_t seen = 0;
   for (int i = 0; i < kBuckets; ++i) {
     seen += counts_[i];
-    if (seen >= rank) return std::min(UpperBoundOf(i), max_us_);
+    // The last bucket also holds everything beyond the range: only max is honest there.
+    if (seen >= rank) return i == kBuckets - 1 ? max_us_ : std::min(UpperBoundOf(i), max_us_);
   }
   return max_us_;
 }
