@@ -70,6 +70,9 @@ FROM items WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE SKIP LOCKED
 constexpr std::string_view kLockReservationsSkipWhere =
     "WHERE r.id = ANY($1::text[]) ORDER BY r.id, l.line_no FOR UPDATE OF r SKIP LOCKED";
 
+// A bound on one sweep's claim, far above any configured sweep_limit.
+constexpr std::size_t kMaxSweep = 1'000'000;
+
 template <typename Range>
 std::string ArrayOf(const Range& values) {
   ArrayBuilder array;
@@ -142,12 +145,10 @@ Status BatchLocks::Lock(const LockPlan& plan, const PipelineRunner& run) {
                            "Loading idempotency records");
   }
   if (plan.sweep_limit > 0) {
-    sweep_at = pipeline.Add(
-        "due_candidates",
-        Params()
-            .Add(plan.now_ms)
-            .Add(static_cast<std::int64_t>(std::min<std::size_t>(plan.sweep_limit, INT64_MAX))),
-        "Finding due reservations");
+    const std::size_t limit = std::min<std::size_t>(plan.sweep_limit, kMaxSweep);
+    sweep_at = pipeline.Add("due_candidates",
+                            Params().Add(plan.now_ms).Add(static_cast<std::int64_t>(limit)),
+                            "Finding due reservations");
   }
   if (pipeline.empty()) return {};
 

@@ -26,16 +26,21 @@ std::optional<std::string> FailingRowKey(std::string_view detail) {
 
 Expected<Connection> Connect(const std::string& conninfo, int connect_timeout_seconds) {
   const std::string timeout = std::to_string(connect_timeout_seconds);
-  // expand_dbname: `dbname` may be a whole URL or key=value string; the
-  // later keywords only fill in what it leaves unset.
-  const char* keywords[] = {"dbname", "connect_timeout", "application_name", nullptr};
-  const char* values[] = {conninfo.c_str(), timeout.c_str(), "allot", nullptr};
+  // expand_dbname: `dbname` may be a whole URL or key=value string. Later
+  // keywords override earlier ones, so it comes last: what the caller's
+  // string sets wins over these defaults.
+  const char* keywords[] = {"connect_timeout", "application_name", "dbname", nullptr};
+  const char* values[] = {timeout.c_str(), "allot", conninfo.c_str(), nullptr};
   Connection conn(PQconnectdbParams(keywords, values, /*expand_dbname=*/1));
   if (conn == nullptr) return Fail(Unavailable("Connecting to PostgreSQL failed: out of memory."));
   if (PQstatus(conn.get()) != CONNECTION_OK) {
     return Fail(
         Unavailable("Connecting to PostgreSQL failed: " + Trimmed(PQerrorMessage(conn.get()))));
   }
+  // Notices ("relation already exists, skipping") are not errors; libpq
+  // would print them on stderr.
+  PQsetNoticeProcessor(
+      conn.get(), [](void*, const char*) {}, nullptr);
   return conn;
 }
 
