@@ -1,0 +1,136 @@
+// The conformance suite run against PostgreSQL, plus what only PostgreSQL
+// has: migrations raced by several processes, the schema's last-line
+// constraints, the database clock, and readers across a server restart.
+#include "allot/postgres_store.h"
+
+#include <gmock/gmock.h>
+
+#include <atomic>
+#include <thread>
+
+#include "pg_cluster.h"
+#include "postgres_test_backend.h"
+#include "store_conformance.h"
+
+namespace allot::store_test {
+
+INSTANTIATE_TEST_SUITE_P(Postgres, StoreConformanceTest, ::testing::Values(PostgresStoreFactory()),
+                         FactoryName);
+
+namespace {
+
+using ::testing::HasSubstr;
+
+class PostgresStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override { ASSERT_FALSE(backend_.dbname().empty()); }
+  std::optional<std::string> Query(std::string_view sql, std::string* error = nullptr) {
+    return backend_.cluster().Query(backend_.dbname(), sql, error);
+  }
+
+  PostgresTestBackend backend_;
+};
+
+TEST_F(PostgresStoreTest, MigrationsRunOnceAcrossConcurrentOpeners) {
+  constexpr int kOpeners = 8;
+  std::atomic<int> opened = 0;
+  std::vector<std::string> errors(kOpeners);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kOpeners; ++i) {
+    threads.emplace_back([&, i] {
+      auto db = OpenPostgres(backend_.options());
+      if (db) {
+        ++opened;
+      } else {
+        errors[i] = db.error().message;
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  EXPECT_EQ(opened.load(), kOpeners) << ::testing::PrintToString(errors);
+  EXPECT_EQ(Query("SELECT count(*) FROM schema_version"), std::to_string(PostgresSchemaVersion()));
+  EXPECT_EQ(Query("SELECT count(*) FROM pg_tables WHERE tablename = 'items'"), "1");
+  EXPECT_EQ(backend_.StoredSchemaVersion(), PostgresSchemaVersion());
+}
+
+TEST_F(PostgresStoreTest, NewerSchemaIsRefusedAndLeftUntouched) {
+  ASSERT_TRUE(Ok(OpenPostgres(backend_.options())));
+  ASSERT_TRUE(Query("INSERT INTO schema_version (version, description) VALUES (99, 'future')"));
+  auto db = OpenPostgres(backend_.options());
+  ASSERT_FALSE(db);
+  EXPECT_THAT(db.error().message, HasSubstr("newer"));
+  EXPECT_EQ(Query("SELECT max(version) FROM schema_version"), "99");
+}
+
+// The rules never rely on them, but the schema refuses what must never be
+// stored, whoever writes it.
+TEST_F(PostgresStoreTest, SchemaRefusesOversoldCountersAndLedgerChanges) {
+  ASSERT_TRUE(Ok(OpenPostgres(backend_.options())));
+  std::string error;
+  EXPECT_FALSE(Query("INSERT INTO items VALUES ('x', NULL, 1, 2, 0, NULL, 1)", &error));
+  EXPECT_THAT(error, HasSubstr("items_counters"));
+  EXPECT_FALSE(Query("INSERT INTO items VALUES ('x', NULL, 1, -1, 0, NULL, 1)", &error));
+  EXPECT_FALSE(Query("INSERT INTO items VALUES ('x', NULL, 1, 0, -1, NULL, 1)", &error));
+  ASSERT_TRUE(Query("INSERT INTO items VALUES ('x', NULL, 1, 1, 0, NULL, 1)", &error)) << error;
+  ASSERT_TRUE(
+      Query("INSERT INTO ledger (at_ms, item_id, kind, on_hand_delta, held_delta, "
+            "sold_delta, reason) VALUES (1, 'x', 'create', 1, 0, 0, '')",
+            &error))
+      << error;
+  EXPECT_FALSE(Query("UPDATE ledger SET reason = 'rewritten'", &error));
+  EXPECT_THAT(error, HasSubstr("append-only"));
+  EXPECT_FALSE(Query("DELETE FROM ledger", &error));
+  EXPECT_FALSE(
+      Query("INSERT INTO reservations VALUES ('r', 'u', '', 'lost', 1, 2, NULL, NULL, "
+            "NULL)",
+            &error));
+}
+
+TEST_F(PostgresStoreTest, IdsSortAsBytesWhateverTheDatabaseLocale) {
+  auto db = OpenPostgres(backend_.options());
+  ASSERT_TRUE(Ok(db));
+  ASSERT_TRUE(Ok(db->writer->Begin()));
+  ASSERT_TRUE(Ok(db->writer->Write(
+      {.items = {MakeItem("b", 1), MakeItem("B", 1), MakeItem("a-2", 1), MakeItem("a_1", 1)}})));
+  ASSERT_TRUE(Ok(db->writer->Commit()));
+  auto page = db->reader->ListItems("", 10, 0);
+  ASSERT_TRUE(Ok(page));
+  std::vector<std::string> ids;
+  for (const Item& item : page->items) ids.push_back(item.id);
+  EXPECT_THAT(ids, ::testing::ElementsAre("B", "a-2", "a_1", "b"));
+}
+
+TEST_F(PostgresStoreTest, ClockFollowsTheDatabaseAndNeverGoesBack) {
+  auto clock = PostgresClock::Start(backend_.options().conninfo, std::chrono::milliseconds(20));
+  ASSERT_TRUE(Ok(clock));
+  const std::int64_t system_ms = SystemClock().NowMs();
+  // Same machine: the database's clock is the system clock.
+  EXPECT_NEAR(static_cast<double>((*clock)->NowMs()), static_cast<double>(system_ms), 1000.0);
+  std::int64_t last = 0;
+  for (int i = 0; i < 2000; ++i) {
+    const std::int64_t now = (*clock)->NowMs();
+    ASSERT_GE(now, last);
+    last = now;
+    if (i % 100 == 0) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+}
+
+TEST_F(PostgresStoreTest, StatementsOfAFailedPipelineLeaveTheWriterUsable) {
+  auto db = OpenPostgres(backend_.options());
+  ASSERT_TRUE(Ok(db));
+  Store& writer = *db->writer;
+  // The first statement of the pipeline fails; the later ones are skipped.
+  ASSERT_TRUE(Ok(writer.Begin()));
+  Status written = writer.Write({.items = {MakeItem("bad", 1, 2)},
+                                 .ledger = {{1, "bad", LedgerKind::kCreate, 1, 0, 0, "", {}, {}}}});
+  ASSERT_FALSE(written);
+  EXPECT_THAT(written.error().message, HasSubstr("'bad'"));
+  writer.Rollback();
+  ASSERT_TRUE(Ok(writer.Begin()));
+  ASSERT_TRUE(Ok(writer.Write({.items = {MakeItem("good", 1)}})));
+  ASSERT_TRUE(Ok(writer.Commit()));
+  EXPECT_TRUE(writer.LoadItem("good").value().has_value());
+}
+
+}  // namespace
+}  // namespace allot::store_test
