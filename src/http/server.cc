@@ -31,8 +31,17 @@ using Parser = bhttp::request_parser<bhttp::string_body>;
 struct SessionState {
   asio::any_io_executor executor;
   beast::tcp_stream* stream = nullptr;
+  beast::flat_buffer* buffer = nullptr;
   bool busy = false;
 };
+
+// Whether bytes of a next request have already arrived (in the read buffer
+// or the socket). Such a request is in flight: stopping must answer it, not
+// drop it. On loopback, what a client sent before the stop is there by now.
+bool HasPendingBytes(beast::tcp_stream& stream, const beast::flat_buffer& buffer) {
+  error_code ec;
+  return buffer.size() > 0 || stream.socket().available(ec) > 0;
+}
 
 HttpRequest ToHttpRequest(const BeastRequest& request) {
   HttpRequest out;
@@ -145,10 +154,13 @@ class Server::Impl {
   std::uint16_t port() const { return port_; }
 
  private:
-  // Runs on the session's strand: an idle session's wait for a request ends.
+  // Runs on the session's strand: an idle session's wait for a request ends,
+  // unless a request has already started to arrive.
   void CloseIfIdle(const std::shared_ptr<SessionState>& session) {
     asio::post(session->executor, [session] {
-      if (session->stream != nullptr && !session->busy) session->stream->cancel();
+      if (session->stream == nullptr || session->busy) return;
+      if (HasPendingBytes(*session->stream, *session->buffer)) return;
+      session->stream->cancel();
     });
   }
 
@@ -258,11 +270,12 @@ class Server::Impl {
   }
 
   asio::awaitable<void> Session(beast::tcp_stream stream, std::shared_ptr<SessionState> state) {
-    state->stream = &stream;
     beast::flat_buffer buffer;
+    state->stream = &stream;
+    state->buffer = &buffer;
     for (;;) {
       state->busy = false;
-      if (stopping_.load()) break;
+      if (stopping_.load() && !HasPendingBytes(stream, buffer)) break;
       Parser parser;
       parser.body_limit(options_.body_limit_bytes);
       parser.header_limit(static_cast<std::uint32_t>(options_.header_limit_bytes));
@@ -280,6 +293,7 @@ class Server::Impl {
       if (write_ec || !keep_alive) break;
     }
     state->stream = nullptr;
+    state->buffer = nullptr;
     error_code ignored;
     stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
   }
