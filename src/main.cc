@@ -1,9 +1,10 @@
 // The allot server binary: `allot serve ...` (see http/serve_options.h).
 //
-// Opens the SQLite database, starts the engine, serves HTTP until SIGTERM or
-// SIGINT, then stops the server (in-flight requests are answered), stops the
-// engine (queued writes are committed) and exits 0. Exit 2: bad command line;
-// exit 1: the database or the listen address could not be opened.
+// Opens the database (SQLite, or PostgreSQL for a postgres:// --db), starts
+// the engine, serves HTTP until SIGTERM or SIGINT, then stops the server
+// (in-flight requests are answered), stops the engine (queued writes are
+// committed) and exits 0. Exit 2: bad command line; exit 1: the database or
+// the listen address could not be opened.
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
@@ -13,6 +14,7 @@
 
 #include "allot/clock.h"
 #include "allot/engine.h"
+#include "allot/postgres_store.h"
 #include "allot/sqlite_store.h"
 #include "api/service.h"
 #include "http/handler.h"
@@ -22,17 +24,40 @@
 
 namespace {
 
-int Serve(const allot::http::ServeOptions& options) {
+// The store --db names and the clock that goes with it.
+struct Database {
+  std::unique_ptr<allot::Store> writer;
+  std::unique_ptr<allot::StoreReader> reader;
+  std::unique_ptr<allot::Clock> clock;
+};
+
+// A postgres:// URL: PostgreSQL, shared with other allot processes, which
+// must all expire holds by one clock (the database's). Else a SQLite file.
+allot::Expected<Database> OpenDatabase(const allot::http::ServeOptions& options) {
+  if (allot::IsPostgresUrl(options.db)) {
+    auto clock = allot::PostgresClock::Start(options.db);
+    if (!clock) return std::unexpected(clock.error());
+    auto db = allot::OpenPostgres({.conninfo = options.db});
+    if (!db) return std::unexpected(db.error());
+    return Database{std::move(db->writer), std::move(db->reader), std::move(*clock)};
+  }
   allot::SqliteOptions sqlite;
   sqlite.path = options.db;
   sqlite.sync = options.sync;
-  auto database = allot::OpenSqlite(sqlite);
+  auto db = allot::OpenSqlite(sqlite);
+  if (!db) return std::unexpected(db.error());
+  return Database{std::move(db->writer), std::move(db->reader),
+                  std::make_unique<allot::SystemClock>()};
+}
+
+int Serve(const allot::http::ServeOptions& options) {
+  auto database = OpenDatabase(options);
   if (!database) {
     std::cerr << "allot: cannot open " << options.db << ": " << database.error().message << "\n";
     return 1;
   }
 
-  allot::SystemClock clock;
+  const allot::Clock& clock = *database->clock;
   allot::http::Metrics metrics;
   allot::EngineOptions engine_options;
   engine_options.batch_max = options.batch_max;

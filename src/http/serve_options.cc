@@ -23,11 +23,9 @@ std::optional<std::int64_t> ParseInt(std::string_view text, std::int64_t min, st
   return value;
 }
 
+// A postgres:// or postgresql:// URL selects PostgreSQL (see main.cc).
 Status ApplyDb(std::string_view value, ServeOptions& options) {
-  if (value.starts_with("postgres://") || value.starts_with("postgresql://")) {
-    return Bad("PostgreSQL is not supported yet; use a SQLite file path for --db.");
-  }
-  if (value.empty()) return Bad("--db needs a file path.");
+  if (value.empty()) return Bad("--db needs a file path or a postgres:// URL.");
   options.db = std::string(value);
   return {};
 }
@@ -165,13 +163,15 @@ Expected<CommandLine> ParseCommandLine(const std::vector<std::string_view>& args
 }
 
 std::string Usage() {
-  return "usage: allot serve [--listen HOST:PORT] [--db PATH] [--batch-max N]\n"
+  return "usage: allot serve [--listen HOST:PORT] [--db PATH|URL] [--batch-max N]\n"
          "                   [--sync full|normal] [--threads N] [--queue-max N]\n"
          "       allot --help\n"
          "\n"
          "  --listen HOST:PORT  loopback address to serve on (default 127.0.0.1:8080;\n"
          "                      port 0 picks a free port; env ALLOT_LISTEN)\n"
          "  --db PATH           SQLite database file (default allot.db; env ALLOT_DB)\n"
+         "  --db postgres://USER@HOST:PORT/DB\n"
+         "                      PostgreSQL, shared by any number of allot processes\n"
          "  --batch-max N       writes per transaction, 1..1000000 (default 10000)\n"
          "  --sync full|normal  SQLite durability: fsync every commit, or at checkpoints\n"
          "                      (default full)\n"

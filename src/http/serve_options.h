@@ -1,13 +1,13 @@
 // The command line of the server binary:
-//   allot serve [--listen HOST:PORT] [--db PATH] [--batch-max N]
+//   allot serve [--listen HOST:PORT] [--db PATH|postgres://URL] [--batch-max N]
 //               [--sync full|normal] [--threads N] [--queue-max N]
 //   allot --help
 // Flags take their value as the next argument or after '='. ALLOT_LISTEN and
 // ALLOT_DB stand in for --listen and --db when those are not given.
 //
-// Refusals (exit status 2 in main): unknown command or flag, bad value, a
-// postgres:// database (not supported yet), and a listen address that is not
-// loopback (no tokens exist yet, and the open service listens on loopback only).
+// Refusals (exit status 2 in main): unknown command or flag, bad value, and
+// a listen address that is not loopback (no tokens exist yet, and the open
+// service listens on loopback only).
 #ifndef ALLOT_HTTP_SERVE_OPTIONS_H_
 #define ALLOT_HTTP_SERVE_OPTIONS_H_
 

@@ -66,10 +66,15 @@ TEST(ServeOptionsTest, BadArgumentsAreRefused) {
   }
 }
 
-TEST(ServeOptionsTest, PostgresIsNotSupportedYet) {
-  auto line = Parse({"serve", "--db", "postgres://localhost/allot"});
-  ASSERT_FALSE(line.has_value());
-  EXPECT_NE(line.error().message.find("PostgreSQL is not supported yet"), std::string::npos);
+TEST(ServeOptionsTest, PostgresUrlIsTheDatabase) {
+  auto line = Parse({"serve", "--db", "postgres://allot@localhost:5432/allot"});
+  ASSERT_TRUE(line.has_value()) << line.error().message;
+  EXPECT_EQ(line->serve.db, "postgres://allot@localhost:5432/allot");
+  auto from_env = Parse({"serve"}, [](const char* name) -> const char* {
+    return std::string_view(name) == "ALLOT_DB" ? "postgresql://db/allot" : nullptr;
+  });
+  ASSERT_TRUE(from_env.has_value());
+  EXPECT_EQ(from_env->serve.db, "postgresql://db/allot");
 }
 
 TEST(ServeOptionsTest, LoopbackOnly) {
