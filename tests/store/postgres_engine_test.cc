@@ -13,6 +13,7 @@
 #include "allot/engine.h"
 #include "allot/postgres_store.h"
 #include "pg_cluster.h"
+#include "pg_invariants.h"
 #include "postgres_test_backend.h"
 #include "store/postgres_writer.h"
 
@@ -21,20 +22,7 @@ namespace {
 
 using ::testing::HasSubstr;
 
-// Items whose counters disagree with the rows behind them; "0" when none.
-constexpr std::string_view kBrokenItems = R"sql(
-SELECT count(*) FROM items i WHERE
-  i.held <> coalesce((SELECT sum(qty) FROM holds h WHERE h.item_id = i.id), 0)
-  OR i.held <> coalesce((SELECT sum(l.qty) FROM reservation_lines l
-                         JOIN reservations r ON r.id = l.reservation_id
-                         WHERE r.status = 'held' AND l.item_id = i.id), 0)
-  OR i.sold <> coalesce((SELECT sum(l.qty) FROM order_lines l JOIN orders o ON o.id = l.order_id
-                         WHERE o.status = 'placed' AND l.item_id = i.id), 0)
-  OR (i.on_hand, i.held, i.sold) <>
-     (SELECT sum(on_hand_delta), sum(held_delta), sum(sold_delta) FROM ledger g
-      WHERE g.item_id = i.id)
-  OR i.on_hand + i.sold <> i.created_on_hand
-)sql";
+using testing::kBrokenItemsSql;
 
 struct Instance {
   std::unique_ptr<Engine> engine;
@@ -149,7 +137,7 @@ TEST_F(PostgresEngineTest, CrossingLockOrderNeverDeadlocksAndKeepsCounters) {
   EXPECT_EQ(unavailable.load(), 0) << failure;
   EXPECT_GT(reserved.load(), 100);
   EXPECT_GT(confirmed.load(), 10);
-  EXPECT_EQ(Query(kBrokenItems), "0");
+  EXPECT_EQ(Query(kBrokenItemsSql), "0");
   // Retries would hide deadlocks from the clients; the server counts them.
   EXPECT_EQ(Query("SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()"),
             "0");
@@ -189,7 +177,7 @@ TEST_F(PostgresEngineTest, SweepsOnSeveralInstancesReleaseEachHoldOnce) {
   EXPECT_EQ(Query("SELECT count(*) FROM reservations WHERE status = 'expired'"), "300");
   // One expire row per item per reservation (lines on one item count once).
   EXPECT_EQ(Query("SELECT count(*) FROM ledger WHERE kind = 'expire'"), "500");
-  EXPECT_EQ(Query(kBrokenItems), "0");
+  EXPECT_EQ(Query(kBrokenItemsSql), "0");
 }
 
 // The same Idempotency-Key sent to two instances at the same moment: one
