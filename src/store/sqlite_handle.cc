@@ -1,11 +1,25 @@
 #include "store/sqlite_handle.h"
 
 #include <climits>
+#include <mutex>
 #include <utility>
 
 namespace allot::sqlite {
 
+namespace {
+
+// SQLite keeps global memory statistics behind a mutex taken on every
+// allocation; allot never reads them. Turning them off must happen before
+// SQLite initialises, so it is done once, before the first connection.
+void DisableMemoryStatistics() {
+  static std::once_flag once;
+  std::call_once(once, [] { sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); });
+}
+
+}  // namespace
+
 Expected<Connection> OpenConnection(const std::string& path, int flags, int busy_timeout_ms) {
+  DisableMemoryStatistics();
   sqlite3* raw = nullptr;
   const int rc = sqlite3_open_v2(path.c_str(), &raw, flags | SQLITE_OPEN_NOMUTEX, nullptr);
   Connection db(raw);  // owns the handle even when opening failed

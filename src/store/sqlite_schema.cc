@@ -95,9 +95,11 @@ CREATE TABLE user_usage (
   CHECK (held >= 0 AND bought >= 0)
 ) STRICT, WITHOUT ROWID;
 
--- Append-only: every stock movement, so counters can be recomputed.
+-- Append-only: every stock movement, so counters can be recomputed. No
+-- AUTOINCREMENT: rows are never deleted (see the triggers), so the rowid
+-- already only grows, without an extra sqlite_sequence write per row.
 CREATE TABLE ledger (
-  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  seq INTEGER PRIMARY KEY,
   at_ms INTEGER NOT NULL,
   item_id TEXT NOT NULL REFERENCES items (id),
   kind TEXT NOT NULL CHECK (kind IN ('create', 'adjust', 'reserve', 'release', 'expire',
