@@ -262,6 +262,10 @@ mkdir -p "$out_dir"
 cpu=$(grep -m 1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
 date_utc=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 commit=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)
+# The binaries are built from the working tree: say so when it differs from the commit.
+if [ -n "$(git -C "$root" status --porcelain -- src include 2>/dev/null)" ]; then
+  commit+=" + uncommitted changes in src/ or include/"
+fi
 jq -s --arg date "$date_utc" --arg cpu "$cpu" --arg commit "$commit" \
   --argjson nproc "$(nproc)" --arg kernel "$(uname -r)" \
   --argjson mem "$(awk '/MemTotal/ { print int($2 / 1024) }' /proc/meminfo)" \
