@@ -28,8 +28,26 @@ struct Collect {
   void operator()(const ConfirmReservation& c) { plan.reservation_ids.push_back(c.id); }
   void operator()(const CancelReservation& c) { plan.reservation_ids.push_back(c.id); }
   void operator()(const CancelOrder& c) { plan.order_ids.push_back(c.id); }
+  // Accounts and seats are items (see model.h): they join the item order.
+  void operator()(const CreateAccount& c) { plan.item_ids.push_back(AccountItemId(c.id)); }
+  void operator()(const CreateTransfer& c) {
+    plan.item_ids.push_back(AccountItemId(c.from_id));
+    plan.item_ids.push_back(AccountItemId(c.to_id));
+  }
+  // A held transfer's hold is the reservation with its id; the store adds
+  // the destination account (LockPlan).
+  void operator()(const ConfirmTransfer& c) { plan.reservation_ids.push_back(c.id); }
+  void operator()(const CancelTransfer& c) { plan.reservation_ids.push_back(c.id); }
+  void operator()(const CreateEvent& c) {
+    for (const std::string& seat : c.seats) plan.item_ids.push_back(SeatItemId(c.id, seat));
+  }
   // What a sweep touches is found by the store (see LockPlan::sweep_limit).
   void operator()(const ExpireDue& c) { plan.sweep_limit = std::max(plan.sweep_limit, c.limit); }
+  // A command not listed here still works: its rows are locked as they are
+  // loaded (correct, but two processes could then deadlock, which the
+  // server detects and the engine retries). List it to make it lock first.
+  template <typename Other>
+  void operator()(const Other&) {}
 };
 
 }  // namespace

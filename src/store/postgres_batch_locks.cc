@@ -9,20 +9,16 @@
 namespace allot::pg {
 namespace {
 
-// The items to lock, closed over stored rows (see the header), locked in
-// ascending id order: ORDER BY runs below the row-locking step, so rows are
-// locked in sorted order. $1 items, $2 reservations, $3 orders, $4 now.
+// The items to lock, locked in ascending id order: ORDER BY runs below the
+// row-locking step, so rows are locked in sorted order. $1 items (named and
+// found by an earlier pass), $2 reservations, $3 orders: their lines' items.
+// Only index lookups, so the cached generic plan stays cheap.
 constexpr std::string_view kLockItems = R"sql(
-WITH RECURSIVE wanted(id) AS (
-  SELECT unnest($1::text[])
-  UNION SELECT item_id FROM reservation_lines WHERE reservation_id = ANY($2::text[])
-  UNION SELECT item_id FROM order_lines WHERE order_id = ANY($3::text[])
-  UNION SELECT other.item_id FROM wanted w
-    JOIN holds due ON due.item_id = w.id AND due.expires_at_ms <= $4
-    JOIN holds other ON other.reservation_id = due.reservation_id
-)
-SELECT id, name, on_hand, held, sold, max_per_user, created_on_hand
-FROM items WHERE id IN (SELECT id FROM wanted) ORDER BY id FOR UPDATE
+SELECT id, name, on_hand, held, sold, max_per_user, created_on_hand FROM items
+WHERE id IN (SELECT unnest($1::text[])
+             UNION SELECT item_id FROM reservation_lines WHERE reservation_id = ANY($2::text[])
+             UNION SELECT item_id FROM order_lines WHERE order_id = ANY($3::text[]))
+ORDER BY id FOR UPDATE
 )sql";
 
 // Named reservations and those due on the named items ($1, $2, $3 now).
@@ -72,6 +68,8 @@ constexpr std::string_view kLockReservationsSkipWhere =
 
 // A bound on one sweep's claim, far above any configured sweep_limit.
 constexpr std::size_t kMaxSweep = 1'000'000;
+// Lock phases of one batch (see Lock).
+constexpr int kMaxLockPasses = 3;
 
 template <typename Range>
 std::string ArrayOf(const Range& values) {
@@ -98,6 +96,7 @@ StatementSpecs BatchLocks::Statements() {
 
 void BatchLocks::Clear() {
   now_ms_ = 0;
+  sweep_candidates_.reset();
   items_.clear();
   reservations_.clear();
   orders_.clear();
@@ -106,19 +105,46 @@ void BatchLocks::Clear() {
   swept_.reset();
 }
 
-Status BatchLocks::Lock(const LockPlan& plan, const PipelineRunner& run) {
+Status BatchLocks::Lock(const LockPlan& plan, const PipelineRunner& run,
+                        const std::function<Status()>& restart) {
+  std::vector<std::string> extra_items;
+  for (int pass = 1;; ++pass) {
+    auto missing = LockOnce(plan, extra_items, run);
+    if (!missing) return Fail(std::move(missing.error()));
+    if (missing->empty()) break;
+    // Locking these items now would take item locks after reservation locks
+    // and break the global order; rare (a due hold on a named item that also
+    // holds other items), so the lock phase starts over with them instead.
+    // Past the last pass they are locked as loaded (a deadlock, if one ever
+    // followed, is detected by the server and retried).
+    if (pass == kMaxLockPasses) break;
+    extra_items.insert(extra_items.end(), missing->begin(), missing->end());
+    std::sort(extra_items.begin(), extra_items.end());
+    extra_items.erase(std::unique(extra_items.begin(), extra_items.end()), extra_items.end());
+    if (auto restarted = restart(); !restarted) return restarted;
+  }
+  if (!sweep_candidates_) return {};
+  Result candidates = std::move(*sweep_candidates_);
+  sweep_candidates_.reset();
+  return ClaimDue(candidates, run);
+}
+
+Expected<std::vector<std::string>> BatchLocks::LockOnce(const LockPlan& plan,
+                                                        const std::vector<std::string>& extra_items,
+                                                        const PipelineRunner& run) {
   Clear();
   now_ms_ = plan.now_ms;
   const std::string item_ids = ArrayOf(plan.item_ids);
+  std::vector<std::string> all_items = plan.item_ids;
+  all_items.insert(all_items.end(), extra_items.begin(), extra_items.end());
   Pipeline pipeline;
   std::optional<std::size_t> items_at, reservations_at, due_at, orders_at, keys_at, sweep_at;
-  if (!plan.item_ids.empty() || !plan.reservation_ids.empty() || !plan.order_ids.empty()) {
+  if (!all_items.empty() || !plan.reservation_ids.empty() || !plan.order_ids.empty()) {
     items_at = pipeline.Add("lock_items",
                             Params()
-                                .Add(item_ids)
+                                .Add(ArrayOf(all_items))
                                 .Add(ArrayOf(plan.reservation_ids))
-                                .Add(ArrayOf(plan.order_ids))
-                                .Add(plan.now_ms),
+                                .Add(ArrayOf(plan.order_ids)),
                             "Locking the batch's items");
   }
   if (!plan.item_ids.empty() || !plan.reservation_ids.empty()) {
@@ -150,7 +176,7 @@ Status BatchLocks::Lock(const LockPlan& plan, const PipelineRunner& run) {
                             Params().Add(plan.now_ms).Add(static_cast<std::int64_t>(limit)),
                             "Finding due reservations");
   }
-  if (pipeline.empty()) return {};
+  if (pipeline.empty()) return std::vector<std::string>{};
 
   auto results = run(std::move(pipeline));
   if (!results) return Fail(std::move(results.error()));
@@ -160,7 +186,9 @@ Status BatchLocks::Lock(const LockPlan& plan, const PipelineRunner& run) {
     for (const std::string& id : plan.item_ids) items_.try_emplace(id, std::nullopt);
   }
   if (reservations_at) {
-    if (auto kept = KeepReservations((*results)[*reservations_at]); !kept) return kept;
+    if (auto kept = KeepReservations((*results)[*reservations_at]); !kept) {
+      return Fail(std::move(kept.error()));
+    }
     for (const std::string& id : plan.reservation_ids) reservations_.try_emplace(id, std::nullopt);
   }
   if (due_at) {
@@ -186,8 +214,21 @@ Status BatchLocks::Lock(const LockPlan& plan, const PipelineRunner& run) {
     }
     for (const auto& key : plan.idempotency_keys) idempotency_.try_emplace(key, std::nullopt);
   }
-  if (sweep_at) return ClaimDue((*results)[*sweep_at], run);
-  return {};
+  if (sweep_at) sweep_candidates_ = std::move((*results)[*sweep_at]);
+  return UnlockedItems();
+}
+
+// Items on the lines of locked reservations that are not locked themselves.
+std::vector<std::string> BatchLocks::UnlockedItems() const {
+  std::set<std::string> missing;
+  for (const auto& [id, reservation] : reservations_) {
+    if (!reservation) continue;
+    for (const Line& line : reservation->lines) {
+      const std::optional<Item>* item = FindItem(line.item_id);
+      if (item == nullptr || !item->has_value()) missing.insert(line.item_id);
+    }
+  }
+  return std::vector<std::string>(missing.begin(), missing.end());
 }
 
 Status BatchLocks::ClaimDue(const Result& candidates, const PipelineRunner& run) {

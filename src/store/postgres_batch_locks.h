@@ -6,10 +6,13 @@
 // they load would let two processes lock X then Y and Y then X: a deadlock.
 // Instead every lock a batch needs is taken first, in one global order:
 //   1. items, ascending by id (SELECT ... ORDER BY id FOR UPDATE): the items
-//      the commands name, the items of the reservations and orders they
-//      name, and, transitively, the items of reservations whose holds on
-//      any of those items are due (the rules end those holds first);
-//   2. reservations, then orders, ascending by id.
+//      the commands name and the items of the reservations and orders they
+//      name;
+//   2. reservations, then orders, ascending by id: the named ones and those
+//      with holds due on the named items (the rules end those first).
+// A due reservation may hold an item no command names. It is found in the
+// same pass; the transaction is then rolled back and the lock phase starts
+// over with that item too, so no item is ever locked after a reservation.
 // Invariant kept by this order: a reservation or order is only changed
 // while its items are locked, and a process takes no item lock after any
 // reservation or order lock it waits for. Waits therefore always point from
@@ -21,7 +24,9 @@
 // sweeping at once thus split the work and never release a hold twice.
 //
 // One round trip for an ordinary batch (BEGIN and all lock statements in
-// one pipeline), two more when the batch sweeps. Not thread-safe.
+// one pipeline), two more when the batch sweeps. Every statement is an index
+// lookup by key or key range, so the cached generic plans stay cheap.
+// Not thread-safe.
 #ifndef ALLOT_STORE_POSTGRES_BATCH_LOCKS_H_
 #define ALLOT_STORE_POSTGRES_BATCH_LOCKS_H_
 
@@ -51,9 +56,12 @@ class BatchLocks {
   // The statements Lock() uses, to prepare on the writer's connection.
   static StatementSpecs Statements();
 
-  // Takes the plan's locks and keeps the locked rows. Errors are the
-  // failing statement's (a deadlock or lock timeout is retryable).
-  Status Lock(const LockPlan& plan, const PipelineRunner& run);
+  // Takes the plan's locks and keeps the locked rows. `restart` rolls the
+  // transaction back so the lock phase can start over (see Lock's body).
+  // Errors are the failing statement's (a deadlock or lock timeout is
+  // retryable).
+  Status Lock(const LockPlan& plan, const PipelineRunner& run,
+              const std::function<Status()>& restart);
   // Forgets everything (a new batch, or after a rollback).
   void Clear();
 
@@ -82,6 +90,12 @@ class BatchLocks {
   bool ItemWasAbsent(std::string_view id) const;
 
  private:
+  // One pass: the plan's items plus `extra_items`, then reservations and
+  // orders. Returns the items of locked reservations left unlocked.
+  Expected<std::vector<std::string>> LockOnce(const LockPlan& plan,
+                                              const std::vector<std::string>& extra_items,
+                                              const PipelineRunner& run);
+  std::vector<std::string> UnlockedItems() const;
   // Round 2 and 3 of a sweep: lock what can be locked without waiting.
   Status ClaimDue(const Result& candidates, const PipelineRunner& run);
   void KeepItems(const Result& result);
@@ -95,6 +109,7 @@ class BatchLocks {
       idempotency_;
   std::map<std::string, std::vector<std::string>, std::less<>> due_on_;
   std::optional<std::vector<std::string>> swept_;
+  std::optional<Result> sweep_candidates_;  // between LockOnce and ClaimDue
 };
 
 }  // namespace allot::pg

@@ -24,6 +24,8 @@ std::optional<std::string> FailingRowKey(std::string_view detail) {
 
 }  // namespace
 
+Status Exec(PGconn* conn, const std::string& sql, std::string_view what);
+
 Expected<Connection> Connect(const std::string& conninfo, int connect_timeout_seconds) {
   const std::string timeout = std::to_string(connect_timeout_seconds);
   // expand_dbname: `dbname` may be a whole URL or key=value string. Later

@@ -44,6 +44,9 @@ StatementSpecs WriterStatements() {
       {"load_idempotency", std::string(kLoadIdempotency)},
       {"due_on_item", std::string(kDueOnItem)},
       {"due", std::string(kDue)},
+      {"load_transfer",
+       "SELECT " + std::string(kTransferColumns) + " FROM transfers WHERE id = $1"},
+      {"load_event", "SELECT " + std::string(kEventColumns) + " FROM events WHERE id = $1"},
   };
   for (auto& spec : BatchLocks::Statements()) specs.push_back(std::move(spec));
   for (auto& spec : BatchWriter::Statements()) specs.push_back(std::move(spec));
@@ -88,7 +91,19 @@ Status PostgresWriter::Begin() {
 
 Status PostgresWriter::LockForBatch(const LockPlan& plan) {
   if (!in_batch_) return Fail(Unavailable("LockForBatch called outside a batch (no Begin)."));
-  return locks_.Lock(plan, [this](Pipeline pipeline) { return Send(std::move(pipeline)); });
+  return locks_.Lock(
+      plan, [this](Pipeline pipeline) { return Send(std::move(pipeline)); },
+      [this]() -> Status {
+        // Start the transaction over: the next pipeline leads with BEGIN.
+        Result result(PQexec(session_.get(), "ROLLBACK"));
+        if (!result || PQresultStatus(result.get()) != PGRES_COMMAND_OK) {
+          Error error = ErrorOf(result.get(), session_.get(), "Restarting the lock phase");
+          session_.CheckHealth();
+          return Fail(std::move(error));
+        }
+        begin_pending_ = true;
+        return {};
+      });
 }
 
 Expected<std::vector<Result>> PostgresWriter::Send(Pipeline pipeline) {
@@ -187,6 +202,22 @@ Expected<std::optional<IdempotencyRecord>> PostgresWriter::LoadIdempotency(
   return IdempotencyRecord{std::string(principal), std::string(key),
                            result->Text(0, 0),     static_cast<int>(result->Int(0, 1)),
                            result->Text(0, 2),     result->Int(0, 3)};
+}
+
+Expected<std::optional<Transfer>> PostgresWriter::LoadTransfer(std::string_view id) {
+  auto result = SendOne("load_transfer", Params().Add(id), "Loading a transfer");
+  if (!result) return Fail(std::move(result.error()));
+  if (result->rows() == 0) return std::nullopt;
+  auto transfer = TransferAt(*result, 0);
+  if (!transfer) return Fail(std::move(transfer.error()));
+  return std::move(*transfer);
+}
+
+Expected<std::optional<Event>> PostgresWriter::LoadEvent(std::string_view id) {
+  auto result = SendOne("load_event", Params().Add(id), "Loading an event");
+  if (!result) return Fail(std::move(result.error()));
+  if (result->rows() == 0) return std::nullopt;
+  return EventAt(*result, 0);
 }
 
 Expected<std::vector<std::string>> PostgresWriter::DueReservationsOnItem(std::string_view item_id,

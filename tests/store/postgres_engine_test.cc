@@ -180,6 +180,27 @@ TEST_F(PostgresEngineTest, SweepsOnSeveralInstancesReleaseEachHoldOnce) {
   EXPECT_EQ(Query(kBrokenItemsSql), "0");
 }
 
+// A hold that is due on a named item and also holds an item no command
+// names: the lock phase starts over to lock that item first, and the hold is
+// released on both.
+TEST_F(PostgresEngineTest, DueHoldOnANamedItemReleasesItsOtherItemsToo) {
+  ManualClock clock(1'800'000'000'000);
+  Instance& a = StartInstance({.sweep_interval_ms = 3'600'000, .clock = &clock});
+  ASSERT_TRUE(a.engine);
+  ASSERT_TRUE(Ok(CreateItemOn(*a.engine, "item-a", 10)));
+  ASSERT_TRUE(Ok(CreateItemOn(*a.engine, "item-b", 10)));
+  CommandResult first = a.engine->Execute(
+      Command{Reserve{.user_id = "u", .lines = {{"item-a", 1}, {"item-b", 2}}, .ttl_seconds = 1}});
+  ASSERT_TRUE(Ok(first));
+  clock.Advance(2'000);
+  ASSERT_TRUE(Ok(a.engine->Execute(Command{Reserve{.user_id = "u", .lines = {{"item-a", 1}}}})));
+  EXPECT_EQ(Query("SELECT string_agg(id || '=' || held, ',' ORDER BY id) FROM items"),
+            "item-a=1,item-b=0");
+  EXPECT_EQ(Query("SELECT status FROM reservations WHERE id = '" + ReservationIdOf(first) + "'"),
+            "expired");
+  EXPECT_EQ(Query(kBrokenItemsSql), "0");
+}
+
 // The same Idempotency-Key sent to two instances at the same moment: one
 // effect, and both answers are the same.
 TEST_F(PostgresEngineTest, IdempotencyKeyIsExactlyOnceAcrossInstances) {
