@@ -54,14 +54,48 @@ struct CancelOrder {
   std::optional<std::string> reason;
 };
 
+// Opens an account with a starting balance (minor units).
+struct CreateAccount {
+  std::string id;
+  std::int64_t balance = 0;
+};
+
+// Moves `amount` from one account to another: at once (posted), or, with
+// `hold`, holds it on the source until confirm, cancel or expiry.
+struct CreateTransfer {
+  std::string from_id;
+  std::string to_id;
+  std::int64_t amount = 0;
+  bool hold = false;
+  std::int64_t ttl_seconds = 600;  // for a held transfer
+};
+
+struct ConfirmTransfer {
+  std::string id;
+};
+
+struct CancelTransfer {
+  std::string id;
+};
+
+// An event with its named seats (unique, 1..100,000).
+struct CreateEvent {
+  std::string id;
+  std::optional<std::string> name;
+  std::vector<std::string> seats;
+};
+
 // Marks up to `limit` reservations that are past expiry as expired and
-// releases their units. Submitted by the sweeper.
+// releases their units (a held transfer's hold is a reservation too, so its
+// transfer expires with it). Submitted by the sweeper.
 struct ExpireDue {
   std::size_t limit = 1000;
 };
 
-using CommandBody = std::variant<CreateItem, AdjustItem, Reserve, ConfirmReservation,
-                                 CancelReservation, PlaceOrder, CancelOrder, ExpireDue>;
+using CommandBody =
+    std::variant<CreateItem, AdjustItem, Reserve, ConfirmReservation, CancelReservation, PlaceOrder,
+                 CancelOrder, ExpireDue, CreateAccount, CreateTransfer, ConfirmTransfer,
+                 CancelTransfer, CreateEvent>;
 
 // What a confirm returns: the reservation and the order it became.
 struct Confirmation {
@@ -80,7 +114,9 @@ struct Replay {
 };
 
 struct Outcome {
-  std::variant<Item, Reservation, Confirmation, Order, ExpirySummary, Replay> value;
+  std::variant<Item, Reservation, Confirmation, Order, ExpirySummary, Replay, Account, Transfer,
+               EventCounts>
+      value;
   bool created = false;  // a new resource was made (201), else 200
 };
 

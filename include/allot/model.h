@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace allot {
@@ -28,11 +29,102 @@ struct Item {
   friend bool operator==(const Item&, const Item&) = default;
 };
 
+// A line of a reservation or order. An item line names a client item and a
+// quantity; a seat line names SeatItemId(event, seat) with qty 1 (a seat is
+// kept as an item of one unit, see below).
 struct Line {
   std::string item_id;
   std::int64_t qty = 0;
   friend bool operator==(const Line&, const Line&) = default;
 };
+
+// Funds, stock and seats are three kinds of limited resource behind one
+// engine: an account's funds and an event's seats are kept as items with
+// reserved ids, so holds, expiry, confirm, cancel, the ledger and the
+// stores' row locks serve all three. Reserved ids start with a character no
+// client id may contain ('$' accounts, '#' seats) and sort before every
+// client id, so they can never be named, read or listed as items.
+//   account "acme"        -> item "$acme"       (on_hand = balance)
+//   event "gig", seat A-1 -> item "#gig/A-1"    (on_hand 1, or 0 once sold)
+std::string AccountItemId(std::string_view account_id);
+std::string SeatItemId(std::string_view event_id, std::string_view seat);
+// The account of an account item, or nullopt for any other id.
+std::optional<std::string> AccountOfItem(std::string_view item_id);
+struct SeatRef {
+  std::string event_id;
+  std::string seat;
+};
+// The seat of a seat item, or nullopt for any other id.
+std::optional<SeatRef> SeatOfItem(std::string_view item_id);
+// The half-open id range [first, last) holding every seat item of an event.
+std::pair<std::string, std::string> SeatItemRange(std::string_view event_id);
+
+// Money in minor units. available = balance - held, never negative.
+struct Account {
+  std::string id;
+  std::int64_t balance = 0;
+  std::int64_t held = 0;
+  std::int64_t available() const { return balance - held; }
+  friend bool operator==(const Account&, const Account&) = default;
+};
+// The account view of an account item.
+Account AccountFromItem(const Item& item);
+
+enum class TransferStatus { kPosted, kHeld, kCancelled, kExpired };
+std::string_view ToString(TransferStatus status);
+std::optional<TransferStatus> ParseTransferStatus(std::string_view text);
+
+// A held transfer's funds are held by a reservation with the transfer's id
+// (lines: the source account, amount), so it expires like any hold.
+struct Transfer {
+  std::string id;  // "trf_..."
+  std::string from_id;
+  std::string to_id;
+  std::int64_t amount = 0;
+  TransferStatus status = TransferStatus::kPosted;
+  std::string owner;
+  std::int64_t created_at_ms = 0;
+  std::optional<std::int64_t> expires_at_ms;   // held transfers only
+  std::optional<std::int64_t> posted_at_ms;    // when the money moved
+  std::optional<std::int64_t> released_at_ms;  // cancel or expiry
+  friend bool operator==(const Transfer&, const Transfer&) = default;
+};
+// True for the id of a transfer (and of the reservation holding its funds).
+bool IsTransferId(std::string_view id);
+
+// An event with named seats; the seats themselves are seat items.
+struct Event {
+  std::string id;
+  std::optional<std::string> name;
+  std::int64_t seat_count = 0;
+  // Digest of the sorted seat names: a repeated create is "identical" when
+  // name, seat_count and this match.
+  std::string seats_digest;
+  friend bool operator==(const Event&, const Event&) = default;
+};
+
+// An event with its seats counted by status at one instant.
+struct EventCounts {
+  Event event;
+  std::int64_t available = 0;
+  std::int64_t held = 0;
+  std::int64_t sold = 0;
+  friend bool operator==(const EventCounts&, const EventCounts&) = default;
+};
+
+enum class SeatStatus { kAvailable, kHeld, kSold };
+std::string_view ToString(SeatStatus status);
+std::optional<SeatStatus> ParseSeatStatus(std::string_view text);
+// The status of a seat item whose `held` counts live holds only.
+SeatStatus SeatStatusOf(const Item& seat_item);
+
+struct SeatState {
+  std::string seat;
+  SeatStatus status = SeatStatus::kAvailable;
+  friend bool operator==(const SeatState&, const SeatState&) = default;
+};
+// The event with its seats counted by status.
+EventCounts CountSeats(Event event, const std::vector<SeatState>& seats);
 
 enum class ReservationStatus { kHeld, kConfirmed, kCancelled, kExpired };
 std::string_view ToString(ReservationStatus status);
@@ -91,11 +183,15 @@ enum class LedgerKind {
   kConfirm,  // held units sold by confirming a reservation
   kOrder,    // units sold by a direct order
   kReturn,   // units of a cancelled order back on hand
+  kDebit,    // money out of an account by a transfer
+  kCredit,   // money into an account by a transfer
 };
 std::string_view ToString(LedgerKind kind);
 std::optional<LedgerKind> ParseLedgerKind(std::string_view text);
 
 // Append-only. Summing the deltas of an item's rows gives its counters.
+// Debit and credit rows (transfer_id set) always come in pairs whose
+// on_hand deltas sum to zero; stores keep them in a ledger of their own.
 struct LedgerEntry {
   std::int64_t at_ms = 0;
   std::string item_id;
@@ -106,6 +202,7 @@ struct LedgerEntry {
   std::string reason;
   std::optional<std::string> reservation_id;
   std::optional<std::string> order_id;
+  std::optional<std::string> transfer_id;
   friend bool operator==(const LedgerEntry&, const LedgerEntry&) = default;
 };
 

@@ -43,6 +43,9 @@ struct BatchWrites {
   std::vector<Order> new_orders;      // inserted with their lines
   std::vector<Order> updated_orders;  // status, cancelled_at, cancel_reason
   std::vector<UserUsage> usage;       // full rows, inserted or updated
+  std::vector<Transfer> new_transfers;      // inserted
+  std::vector<Transfer> updated_transfers;  // status, posted_at, released_at
+  std::vector<Event> new_events;            // inserted (seats are items)
   std::vector<LedgerEntry> ledger;    // appended in this order
   std::vector<IdempotencyRecord> idempotency;  // inserted
   // Idempotency records created before this time are deleted (0 = none).
@@ -51,6 +54,7 @@ struct BatchWrites {
   bool empty() const {
     return items.empty() && new_reservations.empty() && updated_reservations.empty() &&
            new_orders.empty() && updated_orders.empty() && usage.empty() && ledger.empty() &&
+           new_transfers.empty() && updated_transfers.empty() && new_events.empty() &&
            idempotency.empty() && purge_idempotency_before_ms == 0;
   }
 };
@@ -66,11 +70,14 @@ inline bool IsRetryable(const Error& error) {
 // What a batch is about to touch, known before any command is decided, so a
 // store shared by several processes can take all of the batch's row locks up
 // front in one global order and never deadlock: every item first, ascending
-// by id; then reservations, then orders, each ascending by id.
+// by id; then reservations, then orders, each ascending by id. Accounts
+// and seats are items (see model.h), so they take part in the same order:
+// crossing transfers and mixed reservations lock in one order too.
 //
 // The plan names what the commands name. A store that locks must close it
 // over what the rules will touch: the items on the lines of the named
-// reservations and orders, and (transitively) the items of every reservation
+// reservations and orders, the destination account of a transfer whose
+// hold is a named reservation (same id), and (transitively) the items of every reservation
 // with a hold on a locked item that is due at now_ms, since the rules end such
 // holds before they use the item. Ids are sorted and unique.
 struct LockPlan {
@@ -109,6 +116,8 @@ class Store {
                                                        std::string_view item_id) = 0;
   virtual Expected<std::optional<IdempotencyRecord>> LoadIdempotency(
       std::string_view principal, std::string_view key) = 0;
+  virtual Expected<std::optional<Transfer>> LoadTransfer(std::string_view id) = 0;
+  virtual Expected<std::optional<Event>> LoadEvent(std::string_view id) = 0;
   // Ids of reservations still kHeld that have a line on item_id and whose
   // expires_at_ms <= now_ms, at most `limit`, in ascending id order.
   virtual Expected<std::vector<std::string>> DueReservationsOnItem(std::string_view item_id,
@@ -121,6 +130,16 @@ class Store {
   virtual Status Write(const BatchWrites& writes) = 0;
   virtual Status Commit() = 0;
   virtual void Rollback() = 0;
+
+  // Durability split from Commit(). A store that returns true here makes
+  // Commit() fast and not yet durable, and SyncCommitted() make every batch
+  // committed before the call durable (one fdatasync of a write-ahead log).
+  // The engine then syncs one batch while it decides the next, and answers a
+  // batch only after a sync that began after its Commit() returned.
+  // SyncCommitted() is called from another thread than the other methods,
+  // never concurrently with itself. A failure means durability is unknown.
+  virtual bool SyncsSeparately() const { return false; }
+  virtual Status SyncCommitted() { return {}; }
 };
 
 struct ItemPage {
@@ -140,6 +159,16 @@ class StoreReader {
   // As stored: a kHeld reservation may already be past its expiry.
   virtual Expected<std::optional<Reservation>> GetReservation(std::string_view id) = 0;
   virtual Expected<std::optional<Order>> GetOrder(std::string_view id) = 0;
+  // As stored: a kHeld transfer may already be past its expiry.
+  virtual Expected<std::optional<Transfer>> GetTransfer(std::string_view id) = 0;
+  // The event with its seats counted at now_ms: a seat whose only hold is
+  // due counts as available.
+  virtual Expected<std::optional<EventCounts>> GetEvent(std::string_view id,
+                                                        std::int64_t now_ms) = 0;
+  // Every seat of the event in ascending seat-name (byte) order, with its
+  // status at now_ms; nullopt when the event does not exist.
+  virtual Expected<std::optional<std::vector<SeatState>>> ListSeats(std::string_view event_id,
+                                                                    std::int64_t now_ms) = 0;
   // Succeeds when the database answers a trivial query.
   virtual Status Ping() = 0;
 };

@@ -33,11 +33,16 @@ Expected<Item> Service::GetItem(std::string_view id) {
 
 Expected<ItemPage> Service::ListItems(std::string_view after, std::size_t limit) {
   limit = std::clamp<std::size_t>(limit, 1, kMaxPageSize);
+  // Accounts and seats are items with reserved ids that sort before every
+  // client id ('$', '#'); '%' sorts after those and before any client id, so
+  // a listing starts past them.
+  if (after.empty()) after = "%";
   return reader_.ListItems(after, limit, clock_.NowMs());
 }
 
 Expected<Reservation> Service::GetReservation(std::string_view id) {
-  if (!IsValidId(id)) return Fail(NotFound("reservation", std::string(id)));
+  // The hold of a held transfer is no reservation to clients.
+  if (!IsValidId(id) || IsTransferId(id)) return Fail(NotFound("reservation", std::string(id)));
   auto reservation = reader_.GetReservation(id);
   if (!reservation) return std::unexpected(reservation.error());
   if (!*reservation) return Fail(NotFound("reservation", std::string(id)));
@@ -50,6 +55,41 @@ Expected<Order> Service::GetOrder(std::string_view id) {
   if (!order) return std::unexpected(order.error());
   if (!*order) return Fail(NotFound("order", std::string(id)));
   return std::move(**order);
+}
+
+Expected<Account> Service::GetAccount(std::string_view id) {
+  if (!IsValidId(id)) return Fail(NotFound("account", std::string(id)));
+  auto item = reader_.GetItem(AccountItemId(id), clock_.NowMs());
+  if (!item) return std::unexpected(item.error());
+  if (!*item) return Fail(NotFound("account", std::string(id)));
+  return AccountFromItem(**item);
+}
+
+Expected<Transfer> Service::GetTransfer(std::string_view id) {
+  if (!IsValidId(id)) return Fail(NotFound("transfer", std::string(id)));
+  auto transfer = reader_.GetTransfer(id);
+  if (!transfer) return std::unexpected(transfer.error());
+  if (!*transfer) return Fail(NotFound("transfer", std::string(id)));
+  return domain::ViewAt(std::move(**transfer), clock_.NowMs());
+}
+
+Expected<EventCounts> Service::GetEvent(std::string_view id) {
+  if (!IsValidId(id)) return Fail(NotFound("event", std::string(id)));
+  auto event = reader_.GetEvent(id, clock_.NowMs());
+  if (!event) return std::unexpected(event.error());
+  if (!*event) return Fail(NotFound("event", std::string(id)));
+  return std::move(**event);
+}
+
+Expected<std::vector<SeatState>> Service::ListSeats(std::string_view event_id,
+                                                    std::optional<SeatStatus> status) {
+  if (!IsValidId(event_id)) return Fail(NotFound("event", std::string(event_id)));
+  auto seats = reader_.ListSeats(event_id, clock_.NowMs());
+  if (!seats) return std::unexpected(seats.error());
+  if (!*seats) return Fail(NotFound("event", std::string(event_id)));
+  std::vector<SeatState> out = std::move(**seats);
+  if (status) std::erase_if(out, [&](const SeatState& s) { return s.status != *status; });
+  return out;
 }
 
 Status Service::Ready() { return reader_.Ping(); }

@@ -5,7 +5,9 @@
 #define ALLOT_API_SERVICE_H_
 
 #include <cstddef>
+#include <optional>
 #include <string_view>
+#include <vector>
 
 #include "allot/clock.h"
 #include "allot/commands.h"
@@ -31,6 +33,13 @@ class Service {
   // A reservation still stored as held but past its expiry reads as expired.
   Expected<Reservation> GetReservation(std::string_view id);
   Expected<Order> GetOrder(std::string_view id);
+  Expected<Account> GetAccount(std::string_view id);
+  // A transfer still stored as held but past its expiry reads as expired.
+  Expected<Transfer> GetTransfer(std::string_view id);
+  Expected<EventCounts> GetEvent(std::string_view id);
+  // The event's seats, only those with `status` when given.
+  Expected<std::vector<SeatState>> ListSeats(std::string_view event_id,
+                                             std::optional<SeatStatus> status);
 
   // Succeeds when storage answers (for /readyz).
   Status Ready();

@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <string>
+#include <unordered_set>
 
 namespace allot::api {
 namespace {
@@ -39,6 +40,16 @@ Status CheckLines(const std::vector<Line>& lines) {
   }
   for (std::size_t i = 0; i < lines.size(); ++i) {
     const std::string prefix = "lines[" + std::to_string(i) + "].";
+    if (auto seat = SeatOfItem(lines[i].item_id)) {
+      // A seat line ({"eventId","seat"}), decoded as its seat item, qty 1.
+      if (auto s = CheckId(seat->event_id, prefix + "eventId"); !s) return s;
+      if (!IsValidSeatName(seat->seat)) {
+        return Fail(InvalidField(prefix + "seat", "A seat name must be 1 to 64 characters from "
+                                                  "A-Z a-z 0-9 . _ : -."));
+      }
+      if (lines[i].qty != 1) return Fail(InvalidField(prefix + "seat", "A seat line is one seat."));
+      continue;
+    }
     if (auto s = CheckId(lines[i].item_id, prefix + "itemId"); !s) return s;
     if (auto s = CheckQuantity(lines[i].qty, prefix + "qty"); !s) return s;
   }
@@ -94,6 +105,57 @@ Status ValidateBody(const CancelOrder& c) {
   return {};
 }
 
+Status CheckMoney(std::int64_t amount, std::int64_t min, std::string field) {
+  if (amount >= min && amount <= kMaxMoney) return {};
+  return Fail(InvalidField(std::move(field), "This amount must be an integer from " +
+                                                 std::to_string(min) + " to " +
+                                                 std::to_string(kMaxMoney) + " (minor units)."));
+}
+
+Status ValidateBody(const CreateAccount& c) {
+  if (auto s = CheckId(c.id, "id"); !s) return s;
+  return CheckMoney(c.balance, 0, "balance");
+}
+
+Status ValidateBody(const CreateTransfer& c) {
+  if (auto s = CheckId(c.from_id, "fromId"); !s) return s;
+  if (auto s = CheckId(c.to_id, "toId"); !s) return s;
+  if (c.from_id == c.to_id) {
+    return Fail(InvalidField("toId", "A transfer needs two different accounts."));
+  }
+  if (auto s = CheckMoney(c.amount, 1, "amount"); !s) return s;
+  if (c.ttl_seconds < 1 || c.ttl_seconds > kMaxTtlSeconds) {
+    return Fail(InvalidField("ttlSeconds", "ttlSeconds must be an integer from 1 to 604800."));
+  }
+  return {};
+}
+
+Status ValidateBody(const ConfirmTransfer& c) { return CheckId(c.id, "id"); }
+Status ValidateBody(const CancelTransfer& c) { return CheckId(c.id, "id"); }
+
+Status ValidateBody(const CreateEvent& c) {
+  if (auto s = CheckId(c.id, "id"); !s) return s;
+  if (c.name) {
+    if (auto s = CheckText(*c.name, "name", false); !s) return s;
+  }
+  if (c.seats.empty() || c.seats.size() > kMaxSeatsPerEvent) {
+    return Fail(InvalidField("seats", "An event has 1 to 100000 seats."));
+  }
+  std::unordered_set<std::string_view> seen;
+  seen.reserve(c.seats.size());
+  for (std::size_t i = 0; i < c.seats.size(); ++i) {
+    const std::string field = "seats[" + std::to_string(i) + "]";
+    if (!IsValidSeatName(c.seats[i])) {
+      return Fail(InvalidField(field, "A seat name must be 1 to 64 characters from "
+                                      "A-Z a-z 0-9 . _ : -."));
+    }
+    if (!seen.insert(c.seats[i]).second) {
+      return Fail(InvalidField(field, "The seat '" + c.seats[i] + "' is named twice."));
+    }
+  }
+  return {};
+}
+
 Status ValidateBody(const ExpireDue& c) {
   if (c.limit == 0) return Fail(InvalidField("limit", "An expiry sweep needs a limit above 0."));
   return {};
@@ -118,6 +180,10 @@ bool IsValidId(std::string_view id) {
     if (!IsIdChar(c)) return false;
   }
   return true;
+}
+
+bool IsValidSeatName(std::string_view seat) {
+  return seat.size() <= kMaxSeatNameLength && IsValidId(seat);
 }
 
 bool IsValidIdempotencyKey(std::string_view key) {

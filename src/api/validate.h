@@ -21,9 +21,15 @@ inline constexpr std::size_t kMaxTextLength = 500;  // name, reason, paymentRef
 inline constexpr std::size_t kMaxIdempotencyKeyLength = 255;
 inline constexpr std::size_t kDefaultPageSize = 100;
 inline constexpr std::size_t kMaxPageSize = 1000;
+inline constexpr std::size_t kMaxSeatNameLength = 64;
+inline constexpr std::size_t kMaxSeatsPerEvent = 100'000;
+// Balances and transfer amounts, in minor units: far from int64 overflow.
+inline constexpr std::int64_t kMaxMoney = 1'000'000'000'000'000;
 
 // 1..128 characters from [A-Za-z0-9._:-].
 bool IsValidId(std::string_view id);
+// 1..64 characters from the same alphabet.
+bool IsValidSeatName(std::string_view seat);
 // 1..255 printable ASCII characters.
 bool IsValidIdempotencyKey(std::string_view key);
 

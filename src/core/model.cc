@@ -36,7 +36,23 @@ constexpr std::array<std::pair<OrderStatus, std::string_view>, 2> kOrderStatuses
     {OrderStatus::kCancelled, "cancelled"},
 }};
 
-constexpr std::array<std::pair<LedgerKind, std::string_view>, 8> kLedgerKinds{{
+constexpr std::array<std::pair<TransferStatus, std::string_view>, 4> kTransferStatuses{{
+    {TransferStatus::kPosted, "posted"},
+    {TransferStatus::kHeld, "held"},
+    {TransferStatus::kCancelled, "cancelled"},
+    {TransferStatus::kExpired, "expired"},
+}};
+
+constexpr std::array<std::pair<SeatStatus, std::string_view>, 3> kSeatStatuses{{
+    {SeatStatus::kAvailable, "available"},
+    {SeatStatus::kHeld, "held"},
+    {SeatStatus::kSold, "sold"},
+}};
+
+constexpr char kAccountMark = '$';
+constexpr char kSeatMark = '#';
+
+constexpr std::array<std::pair<LedgerKind, std::string_view>, 10> kLedgerKinds{{
     {LedgerKind::kCreate, "create"},
     {LedgerKind::kAdjust, "adjust"},
     {LedgerKind::kReserve, "reserve"},
@@ -45,6 +61,8 @@ constexpr std::array<std::pair<LedgerKind, std::string_view>, 8> kLedgerKinds{{
     {LedgerKind::kConfirm, "confirm"},
     {LedgerKind::kOrder, "order"},
     {LedgerKind::kReturn, "return"},
+    {LedgerKind::kDebit, "debit"},
+    {LedgerKind::kCredit, "credit"},
 }};
 
 }  // namespace
@@ -57,6 +75,70 @@ std::string_view ToString(OrderStatus status) { return Name(kOrderStatuses, stat
 std::optional<OrderStatus> ParseOrderStatus(std::string_view text) {
   return Parse(kOrderStatuses, text);
 }
+std::string_view ToString(TransferStatus status) { return Name(kTransferStatuses, status); }
+std::optional<TransferStatus> ParseTransferStatus(std::string_view text) {
+  return Parse(kTransferStatuses, text);
+}
+std::string_view ToString(SeatStatus status) { return Name(kSeatStatuses, status); }
+std::optional<SeatStatus> ParseSeatStatus(std::string_view text) {
+  return Parse(kSeatStatuses, text);
+}
+
+std::string AccountItemId(std::string_view account_id) {
+  return std::string(1, kAccountMark).append(account_id);
+}
+
+std::string SeatItemId(std::string_view event_id, std::string_view seat) {
+  return std::string(1, kSeatMark).append(event_id).append(1, '/').append(seat);
+}
+
+std::optional<std::string> AccountOfItem(std::string_view item_id) {
+  if (item_id.size() < 2 || item_id.front() != kAccountMark) return std::nullopt;
+  return std::string(item_id.substr(1));
+}
+
+std::optional<SeatRef> SeatOfItem(std::string_view item_id) {
+  if (item_id.size() < 4 || item_id.front() != kSeatMark) return std::nullopt;
+  // Event ids cannot contain '/', so the first one ends the event id.
+  const std::size_t slash = item_id.find('/');
+  if (slash == std::string_view::npos || slash == 1 || slash + 1 == item_id.size()) {
+    return std::nullopt;
+  }
+  return SeatRef{std::string(item_id.substr(1, slash - 1)), std::string(item_id.substr(slash + 1))};
+}
+
+std::pair<std::string, std::string> SeatItemRange(std::string_view event_id) {
+  // Every seat item of the event starts with "#<event>/"; '0' follows '/'.
+  std::string first = std::string(1, kSeatMark).append(event_id).append(1, '/');
+  std::string last = first;
+  last.back() = '0';
+  return {std::move(first), std::move(last)};
+}
+
+Account AccountFromItem(const Item& item) {
+  return Account{AccountOfItem(item.id).value_or(item.id), item.on_hand, item.held};
+}
+
+bool IsTransferId(std::string_view id) { return id.starts_with("trf_"); }
+
+SeatStatus SeatStatusOf(const Item& seat_item) {
+  if (seat_item.on_hand == 0) return SeatStatus::kSold;
+  if (seat_item.held > 0) return SeatStatus::kHeld;
+  return SeatStatus::kAvailable;
+}
+
+EventCounts CountSeats(Event event, const std::vector<SeatState>& seats) {
+  EventCounts counts{.event = std::move(event)};
+  for (const SeatState& seat : seats) {
+    switch (seat.status) {
+      case SeatStatus::kAvailable: ++counts.available; break;
+      case SeatStatus::kHeld: ++counts.held; break;
+      case SeatStatus::kSold: ++counts.sold; break;
+    }
+  }
+  return counts;
+}
+
 std::string_view ToString(LedgerKind kind) { return Name(kLedgerKinds, kind); }
 std::optional<LedgerKind> ParseLedgerKind(std::string_view text) {
   return Parse(kLedgerKinds, text);

@@ -18,6 +18,12 @@ CommandResult DecideCancelReservation(const CancelReservation& c, WorkingSet& ws
 CommandResult DecidePlaceOrder(const PlaceOrder& c, WorkingSet& ws, const Context& ctx);
 CommandResult DecideCancelOrder(const CancelOrder& c, WorkingSet& ws, const Context& ctx);
 CommandResult DecideExpireDue(const ExpireDue& c, WorkingSet& ws, const Context& ctx);
+CommandResult DecideCreateAccount(const CreateAccount& c, WorkingSet& ws, const Context& ctx);
+CommandResult DecideCreateTransfer(const CreateTransfer& c, WorkingSet& ws, const Context& ctx);
+CommandResult DecideConfirmTransfer(const ConfirmTransfer& c, WorkingSet& ws,
+                                    const Context& ctx);
+CommandResult DecideCancelTransfer(const CancelTransfer& c, WorkingSet& ws, const Context& ctx);
+CommandResult DecideCreateEvent(const CreateEvent& c, WorkingSet& ws, const Context& ctx);
 
 }  // namespace allot::domain
 

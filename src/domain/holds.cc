@@ -11,6 +11,19 @@ Error InconsistentState(std::string what) {
   return Unavailable("Stored state is inconsistent: " + what + ".");
 }
 
+// The 404 for a line whose item does not exist: the item, or for a seat
+// line the event, or the seat of an event that exists.
+Error Missing(WorkingSet& ws, const std::string& item_id) {
+  auto seat = SeatOfItem(item_id);
+  if (!seat) return NotFound("item", item_id);
+  auto event = ws.FindEvent(seat->event_id);
+  if (!event) return event.error();
+  if (*event == nullptr) return NotFound("event", seat->event_id);
+  Error e = NotFound("seat", seat->seat);
+  e.With("eventId", seat->event_id);
+  return e;
+}
+
 }  // namespace
 
 std::vector<Line> SumPerItem(const std::vector<Line>& lines) {
@@ -54,11 +67,26 @@ Status EndHold(WorkingSet& ws, Reservation& reservation, ReservationStatus end,
                                 .kind = kind,
                                 .held_delta = -line.qty,
                                 .reason = std::string(ToString(end)),
-                                .reservation_id = reservation.id});
+                                .reservation_id = reservation.id,
+                                .transfer_id = IsTransferId(reservation.id)
+                                                   ? std::optional(reservation.id)
+                                                   : std::nullopt});
   }
   reservation.status = end;
   reservation.released_at_ms = ctx.now_ms;
   ws.Changed(reservation);
+  // The hold of a held transfer: however it ended (cancel, expiry found by a
+  // sweep or by another command using the account), the transfer ends too.
+  if (IsTransferId(reservation.id)) {
+    auto transfer = ws.FindTransfer(reservation.id);
+    if (!transfer) return std::unexpected(transfer.error());
+    if (*transfer == nullptr) return Fail(InconsistentState("transfer " + reservation.id));
+    Transfer& t = **transfer;
+    t.status = end == ReservationStatus::kExpired ? TransferStatus::kExpired
+                                                  : TransferStatus::kCancelled;
+    t.released_at_ms = ctx.now_ms;
+    ws.Changed(t);
+  }
   return {};
 }
 
@@ -89,12 +117,18 @@ Expected<std::vector<Claim>> ClaimLines(WorkingSet& ws, const std::vector<Line>&
   for (const Line& line : summed) {
     auto item = LoadLiveItem(ws, line.item_id, ctx);
     if (!item) return std::unexpected(item.error());
-    if (*item == nullptr) return Fail(NotFound("item", line.item_id));
+    if (*item == nullptr) return Fail(Missing(ws, line.item_id));
     claims.push_back(Claim{*item, line.qty, nullptr});
   }
   for (Claim& claim : claims) {
     const Item& item = *claim.item;
     if (claim.qty > item.available()) {
+      if (auto seat = SeatOfItem(item.id)) {
+        Error e{ErrorCode::kSeatUnavailable, "Seat '" + seat->seat + "' of event '" +
+                                                 seat->event_id + "' is not available.", {}};
+        e.With("eventId", seat->event_id).With("seat", seat->seat);
+        return Fail(std::move(e));
+      }
       Error e{ErrorCode::kOutOfStock, "Item '" + item.id + "' has fewer units available than "
                                       "requested.", {}};
       e.With("itemId", item.id).With("requested", claim.qty).With("available", item.available());

@@ -6,6 +6,9 @@ namespace allot::domain {
 namespace {
 
 Expected<Reservation*> FindReservationOr404(WorkingSet& ws, const std::string& id) {
+  // The hold of a held transfer is a reservation, but only the transfer's
+  // own commands may end it: as a reservation it does not exist.
+  if (IsTransferId(id)) return Fail(NotFound("reservation", id));
   auto found = ws.FindReservation(id);
   if (!found) return found;
   if (*found == nullptr) return Fail(NotFound("reservation", id));

@@ -18,6 +18,11 @@ struct Dispatch {
   CommandResult operator()(const PlaceOrder& c) { return DecidePlaceOrder(c, ws, ctx); }
   CommandResult operator()(const CancelOrder& c) { return DecideCancelOrder(c, ws, ctx); }
   CommandResult operator()(const ExpireDue& c) { return DecideExpireDue(c, ws, ctx); }
+  CommandResult operator()(const CreateAccount& c) { return DecideCreateAccount(c, ws, ctx); }
+  CommandResult operator()(const CreateTransfer& c) { return DecideCreateTransfer(c, ws, ctx); }
+  CommandResult operator()(const ConfirmTransfer& c) { return DecideConfirmTransfer(c, ws, ctx); }
+  CommandResult operator()(const CancelTransfer& c) { return DecideCancelTransfer(c, ws, ctx); }
+  CommandResult operator()(const CreateEvent& c) { return DecideCreateEvent(c, ws, ctx); }
 };
 
 }  // namespace
@@ -31,6 +36,14 @@ Reservation ViewAt(Reservation reservation, std::int64_t now_ms) {
     reservation.status = ReservationStatus::kExpired;
   }
   return reservation;
+}
+
+Transfer ViewAt(Transfer transfer, std::int64_t now_ms) {
+  if (transfer.status == TransferStatus::kHeld && transfer.expires_at_ms &&
+      *transfer.expires_at_ms <= now_ms) {
+    transfer.status = TransferStatus::kExpired;
+  }
+  return transfer;
 }
 
 }  // namespace allot::domain

@@ -21,12 +21,16 @@ namespace allot::domain {
 // The most units an item may have on hand: keeps every counter sum far from
 // int64 overflow.
 inline constexpr std::int64_t kMaxOnHand = 1'000'000'000'000'000;
+// The most a balance may reach through credits (the same bound).
+inline constexpr std::int64_t kMaxBalance = kMaxOnHand;
 
 class IdSource {
  public:
   virtual ~IdSource() = default;
   virtual std::string NewReservationId() = 0;
   virtual std::string NewOrderId() = 0;
+  // "trf_...": also the id of the reservation that holds a held transfer.
+  virtual std::string NewTransferId() = 0;
 };
 
 struct Context {
@@ -40,6 +44,8 @@ CommandResult Decide(const CommandBody& body, WorkingSet& ws, const Context& ctx
 // How a reservation reads at now_ms: one still stored as held but past its
 // expiry reads as expired (availability never counts it either).
 Reservation ViewAt(Reservation reservation, std::int64_t now_ms);
+// The same for a held transfer past its expiry.
+Transfer ViewAt(Transfer transfer, std::int64_t now_ms);
 
 }  // namespace allot::domain
 

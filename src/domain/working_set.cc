@@ -61,6 +61,14 @@ Expected<Order*> WorkingSet::FindOrder(std::string_view id) {
   return Find(orders_, id, [this](std::string_view k) { return loader_.LoadOrder(k); });
 }
 
+Expected<Transfer*> WorkingSet::FindTransfer(std::string_view id) {
+  return Find(transfers_, id, [this](std::string_view k) { return loader_.LoadTransfer(k); });
+}
+
+Expected<Event*> WorkingSet::FindEvent(std::string_view id) {
+  return Find(events_, id, [this](std::string_view k) { return loader_.LoadEvent(k); });
+}
+
 Expected<UserUsage*> WorkingSet::Usage(std::string_view user_id, std::string_view item_id) {
   const std::string key = UsageKey(user_id, item_id);
   auto found = Find(usage_, key, [&](std::string_view) {
@@ -108,6 +116,21 @@ Order& WorkingSet::AddOrder(Order order) {
   return *entry.row;
 }
 
+Transfer& WorkingSet::AddTransfer(Transfer transfer) {
+  auto& entry = transfers_[transfer.id];
+  assert(!entry.row);
+  entry = Entry<Transfer>{std::move(transfer), true, true};
+  return *entry.row;
+}
+
+Event& WorkingSet::AddEvent(Event event) {
+  auto& entry = events_[event.id];
+  assert(!entry.row);
+  entry = Entry<Event>{std::move(event), true, true};
+  return *entry.row;
+}
+
+void WorkingSet::Changed(const Transfer& t) { Mark<Transfer>(transfers_, t.id); }
 void WorkingSet::Changed(const Item& item) { Mark<Item>(items_, item.id); }
 void WorkingSet::Changed(const Reservation& r) { Mark<Reservation>(reservations_, r.id); }
 void WorkingSet::Changed(const Order& order) { Mark<Order>(orders_, order.id); }
@@ -121,6 +144,9 @@ BatchWrites WorkingSet::TakeWrites() {
   Collect<Reservation>(reservations_, writes.new_reservations, &writes.updated_reservations);
   Collect<Order>(orders_, writes.new_orders, &writes.updated_orders);
   Collect<UserUsage>(usage_, writes.usage, nullptr);
+  Collect<Transfer>(transfers_, writes.new_transfers, &writes.updated_transfers);
+  std::vector<Event> unchanged_events;  // events never change after create
+  Collect<Event>(events_, writes.new_events, &unchanged_events);
   writes.ledger = std::move(ledger_);
   writes.idempotency = std::move(idempotency_);
   ledger_.clear();

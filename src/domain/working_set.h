@@ -32,6 +32,8 @@ class Loader {
   virtual Expected<std::optional<Order>> LoadOrder(std::string_view id) = 0;
   virtual Expected<std::optional<UserUsage>> LoadUsage(std::string_view user_id,
                                                        std::string_view item_id) = 0;
+  virtual Expected<std::optional<Transfer>> LoadTransfer(std::string_view id) = 0;
+  virtual Expected<std::optional<Event>> LoadEvent(std::string_view id) = 0;
   virtual Expected<std::vector<std::string>> DueReservationsOnItem(std::string_view item_id,
                                                                    std::int64_t now_ms,
                                                                    std::size_t limit) = 0;
@@ -56,6 +58,8 @@ class WorkingSet {
   Expected<Item*> FindItem(std::string_view id);
   Expected<Reservation*> FindReservation(std::string_view id);
   Expected<Order*> FindOrder(std::string_view id);
+  Expected<Transfer*> FindTransfer(std::string_view id);
+  Expected<Event*> FindEvent(std::string_view id);
   // The usage row of a user on an item, zeroed if none is stored yet.
   Expected<UserUsage*> Usage(std::string_view user_id, std::string_view item_id);
 
@@ -69,12 +73,15 @@ class WorkingSet {
   Item& AddItem(Item item);
   Reservation& AddReservation(Reservation reservation);
   Order& AddOrder(Order order);
+  Transfer& AddTransfer(Transfer transfer);
+  Event& AddEvent(Event event);
 
   // Rows changed through pointers must be reported, so they get written.
   void Changed(const Item& item);
   void Changed(const Reservation& reservation);
   void Changed(const Order& order);
   void Changed(const UserUsage& usage);
+  void Changed(const Transfer& transfer);
 
   void AppendLedger(LedgerEntry entry) { ledger_.push_back(std::move(entry)); }
   void AddIdempotency(IdempotencyRecord record) { idempotency_.push_back(std::move(record)); }
@@ -97,6 +104,8 @@ class WorkingSet {
   StringMap<Entry<Item>> items_;
   StringMap<Entry<Reservation>> reservations_;
   StringMap<Entry<Order>> orders_;
+  StringMap<Entry<Transfer>> transfers_;
+  StringMap<Entry<Event>> events_;
   StringMap<Entry<UserUsage>> usage_;  // key: user_id + '\n' + item_id
   std::unordered_set<std::string> due_checked_items_;
   std::vector<LedgerEntry> ledger_;

@@ -23,6 +23,7 @@ class IdGenerator final : public domain::IdSource {
   explicit IdGenerator(const Clock& clock);
   std::string NewReservationId() override { return Make("rsv_"); }
   std::string NewOrderId() override { return Make("ord_"); }
+  std::string NewTransferId() override { return Make("trf_"); }
 
  private:
   std::string Make(std::string_view prefix);

@@ -24,6 +24,12 @@ class StoreLoader final : public domain::Loader {
                                                std::string_view item_id) override {
     return store_.LoadUsage(user_id, item_id);
   }
+  Expected<std::optional<Transfer>> LoadTransfer(std::string_view id) override {
+    return store_.LoadTransfer(id);
+  }
+  Expected<std::optional<Event>> LoadEvent(std::string_view id) override {
+    return store_.LoadEvent(id);
+  }
   Expected<std::vector<std::string>> DueReservationsOnItem(std::string_view item_id,
                                                            std::int64_t now_ms,
                                                            std::size_t limit) override {

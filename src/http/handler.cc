@@ -54,6 +54,16 @@ Expected<CommandBody> DecodeCommand(const RouteMatch& route, std::string_view bo
       return AsBody(DecodePlaceOrder(body, one_line_form));
     case RouteId::kCancelOrder:
       return AsBody(DecodeCancelOrder(id, body));
+    case RouteId::kCreateAccount:
+      return AsBody(DecodeCreateAccount(body));
+    case RouteId::kCreateTransfer:
+      return AsBody(DecodeCreateTransfer(body));
+    case RouteId::kConfirmTransfer:
+      return AsBody(DecodeConfirmTransfer(id, body));
+    case RouteId::kCancelTransfer:
+      return AsBody(DecodeCancelTransfer(id, body));
+    case RouteId::kCreateEvent:
+      return AsBody(DecodeCreateEvent(body));
     default:
       break;
   }
@@ -81,6 +91,11 @@ bool IsWrite(RouteId id) {
     case RouteId::kCancelReservation:
     case RouteId::kPlaceOrder:
     case RouteId::kCancelOrder:
+    case RouteId::kCreateAccount:
+    case RouteId::kCreateTransfer:
+    case RouteId::kConfirmTransfer:
+    case RouteId::kCancelTransfer:
+    case RouteId::kCreateEvent:
       return true;
     default:
       return false;
@@ -186,6 +201,18 @@ void Handler::HandleRead(const RouteMatch& route, const Respond& finish) {
     case RouteId::kGetOrder:
       finish(ReadResponse(service_.GetOrder(id), EncodeOrder));
       return;
+    case RouteId::kGetAccount:
+      finish(ReadResponse(service_.GetAccount(id), EncodeAccount));
+      return;
+    case RouteId::kGetTransfer:
+      finish(ReadResponse(service_.GetTransfer(id), EncodeTransfer));
+      return;
+    case RouteId::kGetEvent:
+      finish(ReadResponse(service_.GetEvent(id), EncodeEvent));
+      return;
+    case RouteId::kListSeats:
+      finish(ListSeats(route));
+      return;
     case RouteId::kHealthz:
       finish(JsonResponse(200, EncodeStatus("ok")));
       return;
@@ -242,6 +269,25 @@ HttpResponse Handler::ListItems(const RouteMatch& route) {
     }
   }
   return ReadResponse(service_.ListItems(after, limit), EncodeItemPage);
+}
+
+HttpResponse Handler::ListSeats(const RouteMatch& route) {
+  std::optional<SeatStatus> status;
+  bool seen_status = false;
+  for (const auto& [key, value] : route.query) {
+    if (key != "status") {
+      return ErrorResponse(BadQuery(key, "The query parameter '" + key + "' is not known here."));
+    }
+    if (seen_status) return ErrorResponse(BadQuery("status", "Give 'status' once."));
+    seen_status = true;
+    if (value.empty()) continue;
+    status = ParseSeatStatus(value);
+    if (!status) {
+      return ErrorResponse(
+          BadQuery("status", "'status' must be one of available, held, sold."));
+    }
+  }
+  return ReadResponse(service_.ListSeats(route.Param("id"), status), EncodeSeats);
 }
 
 void Handler::HandleWrite(const HttpRequest& request, const RouteMatch& route,

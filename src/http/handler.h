@@ -60,6 +60,7 @@ class Handler final : public RequestHandler {
   void HandleWrite(const HttpRequest& request, const RouteMatch& route,
                    const RequestContext& context, const Respond& finish);
   HttpResponse ListItems(const RouteMatch& route);
+  HttpResponse ListSeats(const RouteMatch& route);
 
   api::Service& service_;
   Metrics& metrics_;

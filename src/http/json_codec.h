@@ -32,7 +32,8 @@ inline constexpr std::size_t kMaxJsonDepth = 16;
 Expected<CreateItem> DecodeCreateItem(std::string_view body);
 // POST /items/{id}/adjustments: {"delta","reason"}
 Expected<AdjustItem> DecodeAdjustItem(std::string_view item_id, std::string_view body);
-// POST /reservations: {"userId","lines":[{"itemId","qty"}],"ttlSeconds"?} or
+// POST /reservations: {"userId","lines":[{"itemId","qty"} or
+// {"eventId","seat"}],"ttlSeconds"?} or
 // {"userId","itemId","qty","ttlSeconds"?}. ttlSeconds defaults to 600.
 // `one_line_form`, when given, is set to whether the second form was used.
 Expected<Reserve> DecodeReserve(std::string_view body, bool* one_line_form = nullptr);
@@ -44,6 +45,27 @@ Expected<CancelReservation> DecodeCancelReservation(std::string_view id, std::st
 Expected<PlaceOrder> DecodePlaceOrder(std::string_view body, bool* one_line_form = nullptr);
 // POST /orders/{id}/cancel: {"reason"?} or an empty body.
 Expected<CancelOrder> DecodeCancelOrder(std::string_view id, std::string_view body);
+
+// POST /accounts: {"id","balance"}
+Expected<CreateAccount> DecodeCreateAccount(std::string_view body);
+// POST /transfers: {"fromId","toId","amount","hold"?,"ttlSeconds"?}; ttlSeconds
+// only with hold: true (default 600).
+Expected<CreateTransfer> DecodeCreateTransfer(std::string_view body);
+// POST /transfers/{id}/confirm and /cancel: {} or an empty body.
+Expected<ConfirmTransfer> DecodeConfirmTransfer(std::string_view id, std::string_view body);
+Expected<CancelTransfer> DecodeCancelTransfer(std::string_view id, std::string_view body);
+// POST /events: {"id","name"?,"seats":["A-1",...]}
+Expected<CreateEvent> DecodeCreateEvent(std::string_view body);
+
+// {"id","balance","held","available"}
+std::string EncodeAccount(const Account& account);
+// {"id","fromId","toId","amount","status","createdAt"} plus "expiresAt" for a
+// held transfer (kept once it is posted, cancelled or expired).
+std::string EncodeTransfer(const Transfer& transfer);
+// {"id","name","seats":{"available","held","sold"}}
+std::string EncodeEvent(const EventCounts& event);
+// {"seats":[{"seat","status"}]}
+std::string EncodeSeats(const std::vector<SeatState>& seats);
 
 // {"id","name","onHand","held","available","sold","maxPerUser"}; null name
 // and maxPerUser when unset.

@@ -117,12 +117,33 @@ class Fields {
   std::string prefix_;
 };
 
+// A seat line {"eventId","seat"} is its seat item, one unit (see model.h).
+// Its parts are checked here, unlike other ids, because the seat item id
+// that carries them on is only well formed when they are.
+Expected<Line> DecodeSeatLine(const Fields& fields) {
+  if (auto known = fields.OnlyKnown({"eventId", "seat"}); !known) return Fail(known.error());
+  auto event_id = fields.RequiredString("eventId");
+  if (!event_id) return Fail(event_id.error());
+  auto seat = fields.RequiredString("seat");
+  if (!seat) return Fail(seat.error());
+  if (!api::IsValidId(*event_id)) {
+    return Fail(InvalidField(fields.Name("eventId"),
+                             "An id must be 1 to 128 characters from A-Z a-z 0-9 . _ : -."));
+  }
+  if (!api::IsValidSeatName(*seat)) {
+    return Fail(InvalidField(fields.Name("seat"),
+                             "A seat name must be 1 to 64 characters from A-Z a-z 0-9 . _ : -."));
+  }
+  return Line{SeatItemId(*event_id, *seat), 1};
+}
+
 Expected<Line> DecodeLine(const json::value& value, std::size_t index) {
   std::string prefix = "lines[" + std::to_string(index) + "]";
   if (!value.is_object()) {
     return Fail(InvalidField(prefix, "Each entry of 'lines' must be an object."));
   }
   Fields fields(value.get_object(), prefix + ".");
+  if (fields.Has("eventId") || fields.Has("seat")) return DecodeSeatLine(fields);
   if (auto known = fields.OnlyKnown({"itemId", "qty"}); !known) return Fail(known.error());
   auto item_id = fields.RequiredString("itemId");
   if (!item_id) return Fail(item_id.error());
@@ -264,6 +285,89 @@ Expected<CancelOrder> DecodeCancelOrder(std::string_view id, std::string_view bo
   auto reason = fields.OptionalString("reason");
   if (!reason) return Fail(reason.error());
   return CancelOrder{std::string(id), std::move(*reason)};
+}
+
+Expected<CreateAccount> DecodeCreateAccount(std::string_view body) {
+  auto object = ParseObject(body, false);
+  if (!object) return Fail(object.error());
+  Fields fields(*object, "");
+  if (auto known = fields.OnlyKnown({"id", "balance"}); !known) return Fail(known.error());
+  auto id = fields.RequiredString("id");
+  if (!id) return Fail(id.error());
+  auto balance = fields.RequiredInt("balance");
+  if (!balance) return Fail(balance.error());
+  return CreateAccount{std::move(*id), *balance};
+}
+
+Expected<CreateTransfer> DecodeCreateTransfer(std::string_view body) {
+  auto object = ParseObject(body, false);
+  if (!object) return Fail(object.error());
+  Fields fields(*object, "");
+  if (auto known = fields.OnlyKnown({"fromId", "toId", "amount", "hold", "ttlSeconds"}); !known) {
+    return Fail(known.error());
+  }
+  CreateTransfer command;
+  auto from_id = fields.RequiredString("fromId");
+  if (!from_id) return Fail(from_id.error());
+  command.from_id = std::move(*from_id);
+  auto to_id = fields.RequiredString("toId");
+  if (!to_id) return Fail(to_id.error());
+  command.to_id = std::move(*to_id);
+  auto amount = fields.RequiredInt("amount");
+  if (!amount) return Fail(amount.error());
+  command.amount = *amount;
+  if (fields.Has("hold")) {
+    const json::value& hold = *fields.Get("hold");
+    if (!hold.is_bool()) return Fail(fields.WrongType("hold", "true or false"));
+    command.hold = hold.get_bool();
+  }
+  auto ttl = fields.OptionalInt("ttlSeconds");
+  if (!ttl) return Fail(ttl.error());
+  if (*ttl && !command.hold) {
+    return Fail(InvalidField("ttlSeconds", "ttlSeconds is only for a held transfer."));
+  }
+  command.ttl_seconds = ttl->value_or(api::kDefaultTtlSeconds);
+  return command;
+}
+
+Expected<ConfirmTransfer> DecodeConfirmTransfer(std::string_view id, std::string_view body) {
+  auto object = ParseObject(body, true);
+  if (!object) return Fail(object.error());
+  if (auto known = Fields(*object, "").OnlyKnown({}); !known) return Fail(known.error());
+  return ConfirmTransfer{std::string(id)};
+}
+
+Expected<CancelTransfer> DecodeCancelTransfer(std::string_view id, std::string_view body) {
+  auto object = ParseObject(body, true);
+  if (!object) return Fail(object.error());
+  if (auto known = Fields(*object, "").OnlyKnown({}); !known) return Fail(known.error());
+  return CancelTransfer{std::string(id)};
+}
+
+Expected<CreateEvent> DecodeCreateEvent(std::string_view body) {
+  auto object = ParseObject(body, false);
+  if (!object) return Fail(object.error());
+  Fields fields(*object, "");
+  if (auto known = fields.OnlyKnown({"id", "name", "seats"}); !known) return Fail(known.error());
+  CreateEvent command;
+  auto id = fields.RequiredString("id");
+  if (!id) return Fail(id.error());
+  command.id = std::move(*id);
+  auto name = fields.OptionalString("name");
+  if (!name) return Fail(name.error());
+  command.name = std::move(*name);
+  if (!fields.Has("seats")) return Fail(fields.Missing("seats"));
+  const json::value& seats = *fields.Get("seats");
+  if (!seats.is_array()) return Fail(fields.WrongType("seats", "an array of seat names"));
+  command.seats.reserve(seats.get_array().size());
+  for (const json::value& seat : seats.get_array()) {
+    if (!seat.is_string()) {
+      return Fail(InvalidField("seats[" + std::to_string(command.seats.size()) + "]",
+                               "Each seat must be a string."));
+    }
+    command.seats.emplace_back(seat.get_string().data(), seat.get_string().size());
+  }
+  return command;
 }
 
 }  // namespace allot::http

@@ -31,8 +31,13 @@ json::value LinesJson(const std::vector<Line>& lines) {
   out.reserve(lines.size());
   for (const Line& line : lines) {
     json::object entry;
-    entry["itemId"] = View(line.item_id);
-    entry["qty"] = line.qty;
+    if (auto seat = SeatOfItem(line.item_id)) {
+      entry["eventId"] = View(seat->event_id);
+      entry["seat"] = View(seat->seat);
+    } else {
+      entry["itemId"] = View(line.item_id);
+      entry["qty"] = line.qty;
+    }
     out.push_back(std::move(entry));
   }
   return out;
@@ -65,6 +70,39 @@ json::value OrderJson(const Order& order) {
   return out;
 }
 
+json::value AccountJson(const Account& account) {
+  json::object out;
+  out["id"] = View(account.id);
+  out["balance"] = account.balance;
+  out["held"] = account.held;
+  out["available"] = account.available();
+  return out;
+}
+
+json::value TransferJson(const Transfer& transfer) {
+  json::object out;
+  out["id"] = View(transfer.id);
+  out["fromId"] = View(transfer.from_id);
+  out["toId"] = View(transfer.to_id);
+  out["amount"] = transfer.amount;
+  out["status"] = View(ToString(transfer.status));
+  out["createdAt"] = Timestamp(transfer.created_at_ms);
+  if (transfer.expires_at_ms) out["expiresAt"] = Timestamp(*transfer.expires_at_ms);
+  return out;
+}
+
+json::value EventJson(const EventCounts& counts) {
+  json::object seats;
+  seats["available"] = counts.available;
+  seats["held"] = counts.held;
+  seats["sold"] = counts.sold;
+  json::object out;
+  out["id"] = View(counts.event.id);
+  out["name"] = counts.event.name ? json::value(View(*counts.event.name)) : json::value(nullptr);
+  out["seats"] = std::move(seats);
+  return out;
+}
+
 json::value ConfirmationJson(const Confirmation& confirmation) {
   json::object out;
   out["reservation"] = ReservationJson(confirmation.reservation);
@@ -92,6 +130,28 @@ std::string EncodeReservation(const Reservation& reservation) {
 
 std::string EncodeOrder(const Order& order) { return json::serialize(OrderJson(order)); }
 
+std::string EncodeAccount(const Account& account) { return json::serialize(AccountJson(account)); }
+
+std::string EncodeTransfer(const Transfer& transfer) {
+  return json::serialize(TransferJson(transfer));
+}
+
+std::string EncodeEvent(const EventCounts& event) { return json::serialize(EventJson(event)); }
+
+std::string EncodeSeats(const std::vector<SeatState>& seats) {
+  json::array list;
+  list.reserve(seats.size());
+  for (const SeatState& seat : seats) {
+    json::object entry;
+    entry["seat"] = View(seat.seat);
+    entry["status"] = View(ToString(seat.status));
+    list.push_back(std::move(entry));
+  }
+  json::object out;
+  out["seats"] = std::move(list);
+  return json::serialize(out);
+}
+
 std::string EncodeConfirmation(const Confirmation& confirmation) {
   return json::serialize(ConfirmationJson(confirmation));
 }
@@ -108,6 +168,12 @@ std::string EncodeOutcome(const Outcome& outcome) {
           return EncodeConfirmation(value);
         } else if constexpr (std::is_same_v<T, Order>) {
           return EncodeOrder(value);
+        } else if constexpr (std::is_same_v<T, Account>) {
+          return EncodeAccount(value);
+        } else if constexpr (std::is_same_v<T, Transfer>) {
+          return EncodeTransfer(value);
+        } else if constexpr (std::is_same_v<T, EventCounts>) {
+          return EncodeEvent(value);
         } else if constexpr (std::is_same_v<T, ExpirySummary>) {
           json::object out;
           out["expired"] = static_cast<std::int64_t>(value.expired);

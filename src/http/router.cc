@@ -11,7 +11,7 @@ struct RouteSpec {
   RouteId id;
 };
 
-constexpr std::array<RouteSpec, 15> kRoutes = {{
+constexpr std::array<RouteSpec, 24> kRoutes = {{
     {"POST", "/api/v1/items", RouteId::kCreateItem},
     {"GET", "/api/v1/items", RouteId::kListItems},
     {"GET", "/api/v1/items/{id}", RouteId::kGetItem},
@@ -24,6 +24,15 @@ constexpr std::array<RouteSpec, 15> kRoutes = {{
     {"POST", "/api/v1/orders", RouteId::kPlaceOrder},
     {"GET", "/api/v1/orders/{id}", RouteId::kGetOrder},
     {"POST", "/api/v1/orders/{id}/cancel", RouteId::kCancelOrder},
+    {"POST", "/api/v1/accounts", RouteId::kCreateAccount},
+    {"GET", "/api/v1/accounts/{id}", RouteId::kGetAccount},
+    {"POST", "/api/v1/transfers", RouteId::kCreateTransfer},
+    {"GET", "/api/v1/transfers/{id}", RouteId::kGetTransfer},
+    {"POST", "/api/v1/transfers/{id}/confirm", RouteId::kConfirmTransfer},
+    {"POST", "/api/v1/transfers/{id}/cancel", RouteId::kCancelTransfer},
+    {"POST", "/api/v1/events", RouteId::kCreateEvent},
+    {"GET", "/api/v1/events/{id}", RouteId::kGetEvent},
+    {"GET", "/api/v1/events/{id}/seats", RouteId::kListSeats},
     {"GET", "/healthz", RouteId::kHealthz},
     {"GET", "/readyz", RouteId::kReadyz},
     {"GET", "/metrics", RouteId::kMetrics},

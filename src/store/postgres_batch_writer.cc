@@ -77,6 +77,31 @@ FROM unnest($1::bigint[], $2::text[], $3::text[], $4::bigint[], $5::bigint[], $6
        order_id, n)
 ORDER BY n
 )sql";
+constexpr std::string_view kInsertTransferLedger = R"sql(
+INSERT INTO transfer_ledger (at_ms, transfer_id, item_id, kind, balance_delta, held_delta, reason)
+SELECT at_ms, transfer_id, item_id, kind, balance_delta, held_delta, reason
+FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::bigint[],
+            $7::text[]) WITH ORDINALITY
+  AS u(at_ms, transfer_id, item_id, kind, balance_delta, held_delta, reason, n)
+ORDER BY n
+)sql";
+constexpr std::string_view kInsertTransfers = R"sql(
+INSERT INTO transfers (id, from_id, to_id, amount, status, owner, created_at_ms, expires_at_ms,
+  posted_at_ms, released_at_ms)
+SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::text[],
+                     $7::bigint[], $8::bigint[], $9::bigint[], $10::bigint[])
+)sql";
+constexpr std::string_view kUpdateTransfers = R"sql(
+UPDATE transfers t SET status = u.status, posted_at_ms = u.posted_at_ms,
+  released_at_ms = u.released_at_ms
+FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[])
+  AS u(id, status, posted_at_ms, released_at_ms)
+WHERE t.id = u.id RETURNING t.id
+)sql";
+constexpr std::string_view kInsertEvents = R"sql(
+INSERT INTO events (id, name, seat_count, seats_digest)
+SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[])
+)sql";
 constexpr std::string_view kInsertIdempotency = R"sql(
 INSERT INTO idempotency_keys (principal, key, fingerprint, status, body, created_at_ms)
 SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::text[], $6::bigint[])
@@ -135,6 +160,10 @@ StatementSpecs BatchWriter::Statements() {
       {"update_orders", std::string(kUpdateOrders)},
       {"upsert_usage", std::string(kUpsertUsage)},
       {"insert_ledger", std::string(kInsertLedger)},
+      {"insert_transfer_ledger", std::string(kInsertTransferLedger)},
+      {"insert_transfers", std::string(kInsertTransfers)},
+      {"update_transfers", std::string(kUpdateTransfers)},
+      {"insert_events", std::string(kInsertEvents)},
       {"insert_idempotency", std::string(kInsertIdempotency)},
       {"purge_idempotency", std::string(kPurgeIdempotency)},
   };
@@ -248,9 +277,22 @@ void BatchWriter::Add(const BatchWrites& writes,
     pipeline.Add("upsert_usage", rows.Take(), "Writing usage");
   }
 
+  AddMoneyAndSeats(writes, pipeline);
+
   if (!writes.ledger.empty()) {
     Columns<9> rows;
+    Columns<7> moves;  // debits and credits: the transfer ledger
     for (const LedgerEntry& e : writes.ledger) {
+      if (e.kind == LedgerKind::kDebit || e.kind == LedgerKind::kCredit) {
+        moves.column[0].Add(e.at_ms);
+        moves.column[1].Add(e.transfer_id.value_or(""));
+        moves.column[2].Add(e.item_id);
+        moves.column[3].Add(ToString(e.kind));
+        moves.column[4].Add(e.on_hand_delta);
+        moves.column[5].Add(e.held_delta);
+        moves.column[6].Add(e.reason);
+        continue;
+      }
       rows.column[0].Add(e.at_ms);
       rows.column[1].Add(e.item_id);
       rows.column[2].Add(ToString(e.kind));
@@ -261,7 +303,12 @@ void BatchWriter::Add(const BatchWrites& writes,
       rows.column[7].Add(e.reservation_id);
       rows.column[8].Add(e.order_id);
     }
-    pipeline.Add("insert_ledger", rows.Take(), "Appending to the ledger");
+    const bool any_rows = rows.column[0].size() > 0;
+    const bool any_moves = moves.column[0].size() > 0;
+    if (any_rows) pipeline.Add("insert_ledger", rows.Take(), "Appending to the ledger");
+    if (any_moves) {
+      pipeline.Add("insert_transfer_ledger", moves.Take(), "Appending to the transfer ledger");
+    }
   }
 
   if (!writes.idempotency.empty()) {
@@ -280,6 +327,48 @@ void BatchWriter::Add(const BatchWrites& writes,
   if (writes.purge_idempotency_before_ms > 0) {
     pipeline.Add("purge_idempotency", Params().Add(writes.purge_idempotency_before_ms),
                  "Purging idempotency records");
+  }
+}
+
+void BatchWriter::AddMoneyAndSeats(const BatchWrites& writes, Pipeline& pipeline) {
+  if (!writes.new_transfers.empty()) {
+    Columns<10> rows;
+    for (const Transfer& t : writes.new_transfers) {
+      rows.column[0].Add(t.id);
+      rows.column[1].Add(t.from_id);
+      rows.column[2].Add(t.to_id);
+      rows.column[3].Add(t.amount);
+      rows.column[4].Add(ToString(t.status));
+      rows.column[5].Add(t.owner);
+      rows.column[6].Add(t.created_at_ms);
+      rows.column[7].Add(t.expires_at_ms);
+      rows.column[8].Add(t.posted_at_ms);
+      rows.column[9].Add(t.released_at_ms);
+    }
+    pipeline.Add("insert_transfers", rows.Take(), "Inserting transfers");
+  }
+  if (!writes.updated_transfers.empty()) {
+    Columns<4> rows;
+    Expectation expectation{0, "transfer", {}};
+    for (const Transfer& t : writes.updated_transfers) {
+      rows.column[0].Add(t.id);
+      rows.column[1].Add(ToString(t.status));
+      rows.column[2].Add(t.posted_at_ms);
+      rows.column[3].Add(t.released_at_ms);
+      expectation.ids.push_back(t.id);
+    }
+    expectation.index = pipeline.Add("update_transfers", rows.Take(), "Updating transfers");
+    expected_.push_back(std::move(expectation));
+  }
+  if (!writes.new_events.empty()) {
+    Columns<4> rows;
+    for (const Event& e : writes.new_events) {
+      rows.column[0].Add(e.id);
+      rows.column[1].Add(e.name);
+      rows.column[2].Add(e.seat_count);
+      rows.column[3].Add(e.seats_digest);
+    }
+    pipeline.Add("insert_events", rows.Take(), "Inserting events");
   }
 }
 

@@ -42,6 +42,9 @@ class BatchWriter {
   Status Check(const std::vector<Result>& results) const;
 
  private:
+  // Transfers (new and updated) and new events.
+  void AddMoneyAndSeats(const BatchWrites& writes, Pipeline& pipeline);
+
   struct Expectation {
     std::size_t index = 0;         // of the UPDATE in the pipeline
     std::string what;              // "reservation", "order"

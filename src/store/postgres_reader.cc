@@ -27,6 +27,20 @@ StatementSpecs ReaderStatements() {
       {"get_reservation", std::string(kSelectReservations) + " WHERE r.id = $1 ORDER BY l.line_no"},
       {"get_order", std::string(kSelectOrders) + " WHERE o.id = $1 ORDER BY l.line_no"},
       {"ping", "SELECT 1"},
+      {"get_transfer", "SELECT " + std::string(kTransferColumns) + " FROM transfers WHERE id = $1"},
+      // One statement, one snapshot: the event (first row, seat columns
+      // null) and its seat items by id range, `held` less the due holds.
+      {"get_event_seats", R"sql(
+SELECT e.id, e.name, e.seat_count, e.seats_digest, NULL::text COLLATE "C", NULL::bigint,
+       NULL::bigint
+FROM events e WHERE e.id = $1
+UNION ALL
+SELECT NULL, NULL, NULL, NULL, i.id, i.on_hand,
+       i.held - coalesce((SELECT sum(h.qty) FROM holds h
+                          WHERE h.item_id = i.id AND h.expires_at_ms <= $4), 0)
+FROM items i WHERE i.id >= $2 AND i.id < $3 AND EXISTS (SELECT 1 FROM events WHERE id = $1)
+ORDER BY 5 NULLS FIRST
+)sql"},
   };
 }
 
@@ -131,6 +145,48 @@ Expected<std::optional<Order>> PostgresReader::GetOrder(std::string_view id) {
   if (!records) return Fail(std::move(records.error()));
   if (records->empty()) return std::nullopt;
   return std::move(records->front());
+}
+
+Expected<std::optional<Transfer>> PostgresReader::GetTransfer(std::string_view id) {
+  auto result = Query("get_transfer", Params().Add(id), "Reading a transfer");
+  if (!result) return Fail(std::move(result.error()));
+  if (result->rows() == 0) return std::nullopt;
+  auto transfer = TransferAt(*result, 0);
+  if (!transfer) return Fail(std::move(transfer.error()));
+  return std::move(*transfer);
+}
+
+Expected<std::optional<std::pair<Event, std::vector<SeatState>>>> PostgresReader::EventWithSeats(
+    std::string_view event_id, std::int64_t now_ms) {
+  auto [first, last] = SeatItemRange(event_id);
+  auto result = Query("get_event_seats", Params().Add(event_id).Add(first).Add(last).Add(now_ms),
+                      "Reading an event's seats");
+  if (!result) return Fail(std::move(result.error()));
+  if (result->rows() == 0 || result->IsNull(0, 0)) return std::nullopt;
+  std::pair<Event, std::vector<SeatState>> out{EventAt(*result, 0), {}};
+  out.second.reserve(result->rows() - 1);
+  for (int row = 1; row < result->rows(); ++row) {
+    Item item{.id = result->Text(row, 4), .on_hand = result->Int(row, 5),
+              .held = result->Int(row, 6)};
+    out.second.push_back(SeatState{item.id.substr(first.size()), SeatStatusOf(item)});
+  }
+  return std::optional(std::move(out));
+}
+
+Expected<std::optional<EventCounts>> PostgresReader::GetEvent(std::string_view id,
+                                                              std::int64_t now_ms) {
+  auto found = EventWithSeats(id, now_ms);
+  if (!found) return Fail(std::move(found.error()));
+  if (!*found) return std::nullopt;
+  return CountSeats(std::move((*found)->first), (*found)->second);
+}
+
+Expected<std::optional<std::vector<SeatState>>> PostgresReader::ListSeats(
+    std::string_view event_id, std::int64_t now_ms) {
+  auto found = EventWithSeats(event_id, now_ms);
+  if (!found) return Fail(std::move(found.error()));
+  if (!*found) return std::nullopt;
+  return std::optional(std::move((*found)->second));
 }
 
 Status PostgresReader::Ping() {

@@ -10,6 +10,7 @@
 #include <condition_variable>
 #include <memory>
 #include <mutex>
+#include <utility>
 #include <vector>
 
 #include "allot/postgres_store.h"
@@ -30,6 +31,10 @@ class PostgresReader final : public StoreReader {
                                std::int64_t now_ms) override;
   Expected<std::optional<Reservation>> GetReservation(std::string_view id) override;
   Expected<std::optional<Order>> GetOrder(std::string_view id) override;
+  Expected<std::optional<Transfer>> GetTransfer(std::string_view id) override;
+  Expected<std::optional<EventCounts>> GetEvent(std::string_view id, std::int64_t now_ms) override;
+  Expected<std::optional<std::vector<SeatState>>> ListSeats(std::string_view event_id,
+                                                            std::int64_t now_ms) override;
   Status Ping() override;
 
  private:
@@ -38,6 +43,9 @@ class PostgresReader final : public StoreReader {
   PostgresReader() = default;
   // Runs one prepared statement on a leased session.
   Expected<Result> Query(std::string_view statement, const Params& params, std::string_view what);
+  // The event row and its seat rows; nullopt when there is no such event.
+  Expected<std::optional<std::pair<Event, std::vector<SeatState>>>> EventWithSeats(
+      std::string_view event_id, std::int64_t now_ms);
   Session& Acquire();
   void Release(Session& session);
 

@@ -33,6 +33,16 @@ SELECT o.id, o.user_id, o.owner, o.status, o.created_at_ms, o.reservation_id,
 FROM orders o LEFT JOIN order_lines l ON l.order_id = o.id
 )sql";
 
+// SELECT <kTransferColumns> FROM transfers ...; SELECT <kEventColumns> FROM events ...
+inline constexpr std::string_view kTransferColumns =
+    "id, from_id, to_id, amount, status, owner, created_at_ms, expires_at_ms, posted_at_ms, "
+    "released_at_ms";
+inline constexpr std::string_view kEventColumns = "id, name, seat_count, seats_digest";
+
+// The transfer (event) in `row`; kUnavailable for an unknown status.
+Expected<Transfer> TransferAt(const Result& result, int row);
+Event EventAt(const Result& result, int row);
+
 // The item in `row` of a result selecting kItemColumns.
 Item ItemAt(const Result& result, int row);
 

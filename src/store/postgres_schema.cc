@@ -138,8 +138,52 @@ CREATE TABLE idempotency_keys (
 CREATE INDEX idempotency_by_created ON idempotency_keys (created_at_ms);
 )sql";
 
-constexpr std::array<Migration, 1> kMigrations{{
+// Version 2: money and seats, as SQLite's version 2. Account funds and seats
+// are items (see model.h); new are transfers, events and the ledger of the
+// debits and credits transfers make. Additive only.
+constexpr std::string_view kMoneyAndSeats = R"sql(
+CREATE TABLE transfers (
+  id text COLLATE "C" PRIMARY KEY,
+  from_id text COLLATE "C" NOT NULL,
+  to_id text COLLATE "C" NOT NULL,
+  amount bigint NOT NULL CHECK (amount > 0),
+  status text NOT NULL CHECK (status IN ('posted', 'held', 'cancelled', 'expired')),
+  owner text NOT NULL,
+  created_at_ms bigint NOT NULL,
+  expires_at_ms bigint,
+  posted_at_ms bigint,
+  released_at_ms bigint,
+  CHECK (from_id <> to_id)
+);
+
+CREATE TABLE events (
+  id text COLLATE "C" PRIMARY KEY,
+  name text,
+  seat_count bigint NOT NULL CHECK (seat_count > 0),
+  seats_digest text NOT NULL
+);
+
+-- Append-only: every debit and credit; the two rows of a transfer sum to
+-- zero, so the sum of all balance_delta is zero.
+CREATE TABLE transfer_ledger (
+  seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  at_ms bigint NOT NULL,
+  transfer_id text COLLATE "C" NOT NULL REFERENCES transfers (id) DEFERRABLE INITIALLY DEFERRED,
+  item_id text COLLATE "C" NOT NULL REFERENCES items (id),
+  kind text NOT NULL CHECK (kind IN ('debit', 'credit')),
+  balance_delta bigint NOT NULL,
+  held_delta bigint NOT NULL,
+  reason text NOT NULL
+);
+CREATE INDEX transfer_ledger_by_item ON transfer_ledger (item_id, seq);
+CREATE TRIGGER transfer_ledger_no_update_or_delete
+  BEFORE UPDATE OR DELETE OR TRUNCATE ON transfer_ledger
+  FOR EACH STATEMENT EXECUTE FUNCTION ledger_append_only();
+)sql";
+
+constexpr std::array<Migration, 2> kMigrations{{
     {1, "initial schema", kInitialSchema},
+    {2, "accounts, transfers, events and seats", kMoneyAndSeats},
 }};
 
 Status ApplyOne(PGconn* conn, const Migration& migration) {

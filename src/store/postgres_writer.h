@@ -39,6 +39,10 @@ class PostgresWriter final : public Store {
                                                std::string_view item_id) override;
   Expected<std::optional<IdempotencyRecord>> LoadIdempotency(std::string_view principal,
                                                              std::string_view key) override;
+  // Not locked: a transfer changes only with its hold's reservation (or at
+  // creation), which the batch locks; events never change once created.
+  Expected<std::optional<Transfer>> LoadTransfer(std::string_view id) override;
+  Expected<std::optional<Event>> LoadEvent(std::string_view id) override;
   Expected<std::vector<std::string>> DueReservationsOnItem(std::string_view item_id,
                                                            std::int64_t now_ms,
                                                            std::size_t limit) override;

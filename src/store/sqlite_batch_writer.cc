@@ -50,6 +50,18 @@ constexpr std::string_view kInsertIdempotency = R"sql(
 INSERT INTO idempotency_keys (principal, key, fingerprint, status, body, created_at_ms)
 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
 )sql";
+constexpr std::string_view kInsertTransfer = R"sql(
+INSERT INTO transfers (id, from_id, to_id, amount, status, owner, created_at_ms, expires_at_ms,
+  posted_at_ms, released_at_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+)sql";
+constexpr std::string_view kUpdateTransfer =
+    "UPDATE transfers SET status = ?2, posted_at_ms = ?3, released_at_ms = ?4 WHERE id = ?1";
+constexpr std::string_view kInsertEvent =
+    "INSERT INTO events (id, name, seat_count, seats_digest) VALUES (?1, ?2, ?3, ?4)";
+constexpr std::string_view kInsertTransferLedger = R"sql(
+INSERT INTO transfer_ledger (at_ms, transfer_id, item_id, kind, balance_delta, held_delta, reason)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+)sql";
 constexpr std::string_view kPurgeIdempotency =
     "DELETE FROM idempotency_keys WHERE created_at_ms < ?1";
 
@@ -88,6 +100,10 @@ Expected<BatchWriter> BatchWriter::Prepare(sqlite3* db) {
       {&writer.insert_ledger_, kInsertLedger},
       {&writer.insert_idempotency_, kInsertIdempotency},
       {&writer.purge_idempotency_, kPurgeIdempotency},
+      {&writer.insert_transfer_, kInsertTransfer},
+      {&writer.update_transfer_, kUpdateTransfer},
+      {&writer.insert_event_, kInsertEvent},
+      {&writer.insert_transfer_ledger_, kInsertTransferLedger},
   };
   for (const auto& [statement, sql] : statements) {
     auto prepared = Statement::Prepare(db, sql);
@@ -106,6 +122,9 @@ Status BatchWriter::Write(const BatchWrites& writes) {
   }
   if (done) done = ForEach(writes.updated_orders, [&](const Order& r) { return UpdateOrder(r); });
   if (done) done = ForEach(writes.usage, [&](const UserUsage& r) { return WriteUsage(r); });
+  if (done) done = ForEach(writes.new_transfers, [&](auto& r) { return InsertTransfer(r); });
+  if (done) done = ForEach(writes.updated_transfers, [&](auto& r) { return UpdateTransfer(r); });
+  if (done) done = ForEach(writes.new_events, [&](const Event& r) { return InsertEvent(r); });
   if (done) done = ForEach(writes.ledger, [&](const LedgerEntry& r) { return AppendLedger(r); });
   if (done) {
     done = ForEach(writes.idempotency, [&](auto& r) { return InsertIdempotency(r); });
@@ -174,10 +193,37 @@ Status BatchWriter::WriteUsage(const UserUsage& u) {
 }
 
 Status BatchWriter::AppendLedger(const LedgerEntry& e) {
+  if (e.kind == LedgerKind::kDebit || e.kind == LedgerKind::kCredit) {
+    return About(insert_transfer_ledger_.Exec("append", e.at_ms, e.transfer_id.value_or(""),
+                                              e.item_id, ToString(e.kind), e.on_hand_delta,
+                                              e.held_delta, e.reason),
+                 "transfer ledger entry for item", e.item_id);
+  }
   return About(
       insert_ledger_.Exec("append", e.at_ms, e.item_id, ToString(e.kind), e.on_hand_delta,
                           e.held_delta, e.sold_delta, e.reason, e.reservation_id, e.order_id),
       "ledger entry for item", e.item_id);
+}
+
+Status BatchWriter::InsertTransfer(const Transfer& t) {
+  return About(insert_transfer_.Exec("insert", t.id, t.from_id, t.to_id, t.amount,
+                                     ToString(t.status), t.owner, t.created_at_ms, t.expires_at_ms,
+                                     t.posted_at_ms, t.released_at_ms),
+               "transfer", t.id);
+}
+
+Status BatchWriter::UpdateTransfer(const Transfer& t) {
+  Status done = update_transfer_.Exec("update", t.id, ToString(t.status), t.posted_at_ms,
+                                      t.released_at_ms);
+  if (done && sqlite3_changes(sqlite3_db_handle(update_transfer_.get())) != 1) {
+    done = Fail(Unavailable("no such transfer is stored."));
+  }
+  return About(std::move(done), "transfer", t.id);
+}
+
+Status BatchWriter::InsertEvent(const Event& e) {
+  return About(insert_event_.Exec("insert", e.id, e.name, e.seat_count, e.seats_digest), "event",
+               e.id);
 }
 
 Status BatchWriter::InsertIdempotency(const IdempotencyRecord& r) {

@@ -19,7 +19,8 @@ class BatchWriter {
   // Applies every part of `writes` in an order that satisfies the foreign
   // keys: items, new reservations (lines, live holds), new orders (lines),
   // updated reservations (dropping their holds when no longer held), updated
-  // orders, usage, ledger, idempotency records, then the purge. Stops at the
+  // orders, usage, transfers, events, ledger (debits and credits to the
+  // transfer ledger), idempotency records, then the purge. Stops at the
   // first failure with kUnavailable naming the record; the caller must then
   // roll back.
   Status Write(const BatchWrites& writes);
@@ -32,6 +33,9 @@ class BatchWriter {
   Status UpdateOrder(const Order& order);
   Status WriteUsage(const UserUsage& usage);
   Status AppendLedger(const LedgerEntry& entry);
+  Status InsertTransfer(const Transfer& transfer);
+  Status UpdateTransfer(const Transfer& transfer);
+  Status InsertEvent(const Event& event);
   Status InsertIdempotency(const IdempotencyRecord& record);
   Status Purge(std::int64_t before_ms);
 
@@ -47,6 +51,10 @@ class BatchWriter {
   Statement upsert_usage_;
   Statement insert_ledger_;
   Statement insert_idempotency_;
+  Statement insert_transfer_;
+  Statement update_transfer_;
+  Statement insert_event_;
+  Statement insert_transfer_ledger_;
   Statement purge_idempotency_;
 };
 

@@ -147,6 +147,29 @@ Expected<std::optional<Order>> SqliteReader::GetOrder(std::string_view id) {
   return connection->records.LoadOrder(id);
 }
 
+Expected<std::optional<Transfer>> SqliteReader::GetTransfer(std::string_view id) {
+  Lease connection(*this);
+  return connection->records.LoadTransfer(id);
+}
+
+Expected<std::optional<EventCounts>> SqliteReader::GetEvent(std::string_view id,
+                                                            std::int64_t now_ms) {
+  Lease connection(*this);
+  auto event = connection->records.LoadEvent(id);
+  if (!event) return Fail(std::move(event.error()));
+  if (!*event) return std::nullopt;
+  auto seats = connection->records.ListSeats(id, now_ms);
+  if (!seats) return Fail(std::move(seats.error()));
+  if (!*seats) return std::nullopt;
+  return CountSeats(std::move(**event), **seats);
+}
+
+Expected<std::optional<std::vector<SeatState>>> SqliteReader::ListSeats(std::string_view event_id,
+                                                                        std::int64_t now_ms) {
+  Lease connection(*this);
+  return connection->records.ListSeats(event_id, now_ms);
+}
+
 Status SqliteReader::Ping() {
   Lease connection(*this);
   Statement& query = connection->ping;

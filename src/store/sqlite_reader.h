@@ -37,6 +37,10 @@ class SqliteReader final : public StoreReader {
                                std::int64_t now_ms) override;
   Expected<std::optional<Reservation>> GetReservation(std::string_view id) override;
   Expected<std::optional<Order>> GetOrder(std::string_view id) override;
+  Expected<std::optional<Transfer>> GetTransfer(std::string_view id) override;
+  Expected<std::optional<EventCounts>> GetEvent(std::string_view id, std::int64_t now_ms) override;
+  Expected<std::optional<std::vector<SeatState>>> ListSeats(std::string_view event_id,
+                                                            std::int64_t now_ms) override;
   Status Ping() override;
 
  private:

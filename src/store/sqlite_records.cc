@@ -103,6 +103,7 @@ Expected<RecordQueries> RecordQueries::Prepare(sqlite3* db) {
   if (!order) return Fail(std::move(order.error()));
   queries.reservation_ = std::move(*reservation);
   queries.order_ = std::move(*order);
+  if (auto money = queries.PrepareMoney(db); !money) return Fail(std::move(money.error()));
   return queries;
 }
 

@@ -8,6 +8,7 @@
 
 #include <optional>
 #include <string_view>
+#include <vector>
 
 #include "allot/error.h"
 #include "allot/model.h"
@@ -32,10 +33,22 @@ class RecordQueries {
 
   Expected<std::optional<Reservation>> LoadReservation(std::string_view id);
   Expected<std::optional<Order>> LoadOrder(std::string_view id);
+  // Transfers, events and seats: sqlite_money_records.cc.
+  Expected<std::optional<Transfer>> LoadTransfer(std::string_view id);
+  Expected<std::optional<Event>> LoadEvent(std::string_view id);
+  // The event's seats with their status at now_ms, a due hold not counted
+  // (one statement: one snapshot); nullopt when there is no such event.
+  Expected<std::optional<std::vector<SeatState>>> ListSeats(std::string_view event_id,
+                                                            std::int64_t now_ms);
 
  private:
+  Status PrepareMoney(sqlite3* db);
+
   Statement reservation_;
   Statement order_;
+  Statement transfer_;
+  Statement event_;
+  Statement seats_;
 };
 
 }  // namespace allot::sqlite

@@ -129,8 +129,54 @@ CREATE TABLE idempotency_keys (
 CREATE INDEX idempotency_by_created ON idempotency_keys (created_at_ms);
 )sql";
 
-constexpr std::array<Migration, 1> kMigrations{{
+// Version 2: money and seats. Account funds and seats are items (see
+// model.h), so they reuse items, holds and the ledger; what is new is the
+// transfers, the events, and a ledger of the debits and credits transfers
+// make (the item ledger's kinds predate them). Additive only.
+constexpr std::string_view kMoneyAndSeats = R"sql(
+CREATE TABLE transfers (
+  id TEXT PRIMARY KEY NOT NULL,
+  from_id TEXT NOT NULL,
+  to_id TEXT NOT NULL,
+  amount INTEGER NOT NULL CHECK (amount > 0),
+  status TEXT NOT NULL CHECK (status IN ('posted', 'held', 'cancelled', 'expired')),
+  owner TEXT NOT NULL,
+  created_at_ms INTEGER NOT NULL,
+  expires_at_ms INTEGER,
+  posted_at_ms INTEGER,
+  released_at_ms INTEGER,
+  CHECK (from_id <> to_id)
+) STRICT;
+
+CREATE TABLE events (
+  id TEXT PRIMARY KEY NOT NULL,
+  name TEXT,
+  seat_count INTEGER NOT NULL CHECK (seat_count > 0),
+  seats_digest TEXT NOT NULL
+) STRICT;
+
+-- Append-only: every debit and credit; the two rows of a transfer sum to
+-- zero, so the sum of all balance_delta is zero.
+CREATE TABLE transfer_ledger (
+  seq INTEGER PRIMARY KEY,
+  at_ms INTEGER NOT NULL,
+  transfer_id TEXT NOT NULL REFERENCES transfers (id) DEFERRABLE INITIALLY DEFERRED,
+  item_id TEXT NOT NULL REFERENCES items (id),
+  kind TEXT NOT NULL CHECK (kind IN ('debit', 'credit')),
+  balance_delta INTEGER NOT NULL,
+  held_delta INTEGER NOT NULL,
+  reason TEXT NOT NULL
+) STRICT;
+CREATE INDEX transfer_ledger_by_item ON transfer_ledger (item_id, seq);
+CREATE TRIGGER transfer_ledger_no_update BEFORE UPDATE ON transfer_ledger
+  BEGIN SELECT RAISE(ABORT, 'the ledger is append-only'); END;
+CREATE TRIGGER transfer_ledger_no_delete BEFORE DELETE ON transfer_ledger
+  BEGIN SELECT RAISE(ABORT, 'the ledger is append-only'); END;
+)sql";
+
+constexpr std::array<Migration, 2> kMigrations{{
     {1, "initial schema", kInitialSchema},
+    {2, "accounts, transfers, events and seats", kMoneyAndSeats},
 }};
 
 Status ApplyOne(sqlite3* db, const Migration& migration, std::int64_t now_ms) {

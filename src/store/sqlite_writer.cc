@@ -66,6 +66,14 @@ Expected<std::optional<Order>> SqliteWriter::LoadOrder(std::string_view id) {
   return records_.LoadOrder(id);
 }
 
+Expected<std::optional<Transfer>> SqliteWriter::LoadTransfer(std::string_view id) {
+  return records_.LoadTransfer(id);
+}
+
+Expected<std::optional<Event>> SqliteWriter::LoadEvent(std::string_view id) {
+  return records_.LoadEvent(id);
+}
+
 Expected<std::optional<UserUsage>> SqliteWriter::LoadUsage(std::string_view user_id,
                                                            std::string_view item_id) {
   ResetOnExit reset(load_usage_);

@@ -42,6 +42,8 @@ class SqliteWriter final : public Store {
                                                std::string_view item_id) override;
   Expected<std::optional<IdempotencyRecord>> LoadIdempotency(std::string_view principal,
                                                              std::string_view key) override;
+  Expected<std::optional<Transfer>> LoadTransfer(std::string_view id) override;
+  Expected<std::optional<Event>> LoadEvent(std::string_view id) override;
   Expected<std::vector<std::string>> DueReservationsOnItem(std::string_view item_id,
                                                            std::int64_t now_ms,
                                                            std::size_t limit) override;

@@ -57,6 +57,12 @@ class GatedStore final : public Store {
                                                      std::size_t limit) override {
     return inner_->DueReservations(now_ms, limit);
   }
+  Expected<std::optional<Transfer>> LoadTransfer(std::string_view id) override {
+    return inner_->LoadTransfer(id);
+  }
+  Expected<std::optional<Event>> LoadEvent(std::string_view id) override {
+    return inner_->LoadEvent(id);
+  }
   Status Write(const BatchWrites& writes) override { return inner_->Write(writes); }
   Status Commit() override {
     {

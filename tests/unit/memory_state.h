@@ -19,6 +19,8 @@ class MemoryState final : public domain::Loader {
   std::map<std::string, Reservation> reservations;
   std::map<std::string, Order> orders;
   std::map<std::pair<std::string, std::string>, UserUsage> usage;
+  std::map<std::string, Transfer> transfers;
+  std::map<std::string, Event> events;
   std::vector<LedgerEntry> ledger;
 
   Expected<std::optional<Item>> LoadItem(std::string_view id) override {
@@ -33,6 +35,12 @@ class MemoryState final : public domain::Loader {
   Expected<std::optional<UserUsage>> LoadUsage(std::string_view user,
                                                std::string_view item) override {
     return Lookup(usage, std::pair{std::string(user), std::string(item)});
+  }
+  Expected<std::optional<Transfer>> LoadTransfer(std::string_view id) override {
+    return Lookup(transfers, std::string(id));
+  }
+  Expected<std::optional<Event>> LoadEvent(std::string_view id) override {
+    return Lookup(events, std::string(id));
   }
   Expected<std::vector<std::string>> DueReservationsOnItem(std::string_view item_id,
                                                            std::int64_t now_ms,
@@ -61,6 +69,9 @@ class MemoryState final : public domain::Loader {
     for (auto& o : writes.new_orders) orders[o.id] = o;
     for (auto& o : writes.updated_orders) orders[o.id] = o;
     for (auto& u : writes.usage) usage[{u.user_id, u.item_id}] = u;
+    for (auto& t : writes.new_transfers) transfers[t.id] = t;
+    for (auto& t : writes.updated_transfers) transfers[t.id] = t;
+    for (auto& e : writes.new_events) events[e.id] = e;
     for (auto& l : writes.ledger) ledger.push_back(l);
   }
 
@@ -85,8 +96,10 @@ class CountingIds final : public domain::IdSource {
  public:
   std::string NewReservationId() override { return "rsv_" + std::to_string(++reservations_); }
   std::string NewOrderId() override { return "ord_" + std::to_string(++orders_); }
+  std::string NewTransferId() override { return "trf_" + std::to_string(++transfers_); }
 
  private:
+  int transfers_ = 0;
   int reservations_ = 0;
   int orders_ = 0;
 };
