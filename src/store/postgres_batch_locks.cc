@@ -12,12 +12,16 @@ namespace {
 // The items to lock, locked in ascending id order: ORDER BY runs below the
 // row-locking step, so rows are locked in sorted order. $1 items (named and
 // found by an earlier pass), $2 reservations, $3 orders: their lines' items.
+// A named reservation may be a held transfer's hold (same id): its lines
+// name the source account, and confirming it credits the destination, whose
+// account item ('$' + to_id, see AccountItemId) is locked here too.
 // Only index lookups, so the cached generic plan stays cheap.
 constexpr std::string_view kLockItems = R"sql(
 SELECT id, name, on_hand, held, sold, max_per_user, created_on_hand FROM items
 WHERE id IN (SELECT unnest($1::text[])
              UNION SELECT item_id FROM reservation_lines WHERE reservation_id = ANY($2::text[])
-             UNION SELECT item_id FROM order_lines WHERE order_id = ANY($3::text[]))
+             UNION SELECT item_id FROM order_lines WHERE order_id = ANY($3::text[])
+             UNION SELECT '$' || to_id FROM transfers WHERE id = ANY($2::text[]))
 ORDER BY id FOR UPDATE
 )sql";
 
