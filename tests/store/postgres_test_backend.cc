@@ -51,6 +51,29 @@ std::vector<LedgerEntry> PostgresTestBackend::ReadLedger() {
   return entries;
 }
 
+std::vector<LedgerEntry> PostgresTestBackend::ReadTransferLedger() {
+  std::vector<LedgerEntry> entries;
+  if (cluster_ == nullptr) return entries;
+  PGconn* conn = PQconnectdb(cluster_->Url(dbname_).c_str());
+  PGresult* result = PQexec(conn, R"sql(
+      SELECT at_ms, item_id, kind, balance_delta, held_delta, reason, transfer_id
+      FROM transfer_ledger ORDER BY seq)sql");
+  EXPECT_EQ(PQresultStatus(result), PGRES_TUPLES_OK) << PQerrorMessage(conn);
+  auto text = [&](int row, int col) { return std::string(PQgetvalue(result, row, col)); };
+  for (int row = 0; row < PQntuples(result); ++row) {
+    entries.push_back(LedgerEntry{.at_ms = std::stoll(text(row, 0)),
+                                  .item_id = text(row, 1),
+                                  .kind = ParseLedgerKind(text(row, 2)).value_or(LedgerKind::kAdjust),
+                                  .on_hand_delta = std::stoll(text(row, 3)),
+                                  .held_delta = std::stoll(text(row, 4)),
+                                  .reason = text(row, 5),
+                                  .transfer_id = text(row, 6)});
+  }
+  PQclear(result);
+  PQfinish(conn);
+  return entries;
+}
+
 int PostgresTestBackend::StoredSchemaVersion() {
   if (cluster_ == nullptr) return -1;
   std::string error;

@@ -19,6 +19,7 @@ class PostgresTestBackend final : public StoreBackend {
 
   Expected<StoreHandles> Open() override;
   std::vector<LedgerEntry> ReadLedger() override;
+  std::vector<LedgerEntry> ReadTransferLedger() override;
   int StoredSchemaVersion() override;
   int BuildSchemaVersion() const override { return PostgresSchemaVersion(); }
 

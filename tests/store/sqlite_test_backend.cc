@@ -53,6 +53,25 @@ std::vector<LedgerEntry> SqliteTestBackend::ReadLedger() {
   return entries;
 }
 
+std::vector<LedgerEntry> SqliteTestBackend::ReadTransferLedger() {
+  sqlite::Connection db = Inspect();
+  auto query = sqlite::Statement::Prepare(db.get(), R"sql(
+      SELECT at_ms, item_id, kind, balance_delta, held_delta, reason, transfer_id
+      FROM transfer_ledger ORDER BY seq)sql");
+  EXPECT_TRUE(query.has_value()) << query.error().message;
+  std::vector<LedgerEntry> entries;
+  while (query && query->Step("reading the transfer ledger").value_or(false)) {
+    entries.push_back(LedgerEntry{.at_ms = query->Int(0),
+                                  .item_id = query->Text(1),
+                                  .kind = ParseLedgerKind(query->Text(2)).value_or(LedgerKind::kAdjust),
+                                  .on_hand_delta = query->Int(3),
+                                  .held_delta = query->Int(4),
+                                  .reason = query->Text(5),
+                                  .transfer_id = query->Text(6)});
+  }
+  return entries;
+}
+
 int SqliteTestBackend::StoredSchemaVersion() {
   sqlite::Connection db = Inspect();
   auto version = sqlite::StoredSchemaVersion(db.get());

@@ -31,6 +31,7 @@ class SqliteTestBackend final : public StoreBackend {
 
   Expected<StoreHandles> Open() override;
   std::vector<LedgerEntry> ReadLedger() override;
+  std::vector<LedgerEntry> ReadTransferLedger() override;
   int StoredSchemaVersion() override;
   int BuildSchemaVersion() const override { return SqliteSchemaVersion(); }
 

@@ -57,6 +57,9 @@ class StoreBackend {
   virtual Expected<StoreHandles> Open() = 0;
   // The ledger in append order (the Store interface has no way to read it).
   virtual std::vector<LedgerEntry> ReadLedger() = 0;
+  // The debits and credits of transfers in append order (kind, item_id,
+  // on_hand_delta = balance delta, held_delta, reason, transfer_id, at_ms).
+  virtual std::vector<LedgerEntry> ReadTransferLedger() = 0;
   // The schema version recorded in the database, and the one this build has.
   virtual int StoredSchemaVersion() = 0;
   virtual int BuildSchemaVersion() const = 0;
