@@ -7,6 +7,7 @@
 
 #include "api/validate.h"
 #include "http/json_codec.h"
+#include "http/json_duplicate_keys.h"
 
 namespace allot::http {
 namespace {
@@ -35,6 +36,9 @@ Expected<json::object> ParseObject(std::string_view body, bool empty_ok) {
   }
   if (!value.is_object()) {
     return Fail(ErrorCode::kInvalidRequest, "The request body must be a JSON object.");
+  }
+  if (auto repeated = FirstDuplicateKey(body)) {
+    return Fail(InvalidField(*repeated, "The field '" + *repeated + "' is given more than once."));
   }
   return std::move(value.as_object());
 }

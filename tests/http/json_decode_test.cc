@@ -44,6 +44,18 @@ TEST(JsonDecodeTest, UnknownFieldIsNamed) {
   EXPECT_EQ(FieldOf(DecodeConfirmReservation("r", R"({"paymentref":"x"})")), "paymentref");
 }
 
+TEST(JsonDecodeTest, RepeatedKeyIsRefusedAtAnyDepth) {
+  // Boost.JSON would keep the last value: {"onHand":5,"onHand":6} meaning 6.
+  EXPECT_EQ(FieldOf(DecodeCreateItem(R"({"id":"a","onHand":5,"onHand":6})")), "onHand");
+  EXPECT_EQ(FieldOf(DecodeReserve(R"({"userId":"u","lines":[{"itemId":"a","qty":1,"qty":9}]})")),
+            "qty");
+  EXPECT_EQ(FieldOf(DecodeCancelReservation("r", R"({"a\u0062":1,"ab":2})")), "ab");
+  // The same key in two different objects is fine.
+  auto two_lines =
+      DecodeReserve(R"({"userId":"u","lines":[{"itemId":"a","qty":1},{"itemId":"b","qty":2}]})");
+  EXPECT_TRUE(two_lines.has_value());
+}
+
 TEST(JsonDecodeTest, MissingFieldIsNamed) {
   EXPECT_EQ(FieldOf(DecodeCreateItem(R"({"onHand":5})")), "id");
   EXPECT_EQ(FieldOf(DecodeCreateItem(R"({"id":"a"})")), "onHand");
