@@ -46,6 +46,8 @@ if [ "${NO_BUILD:-0}" != 1 ]; then
     allot-inprocess-bench >&2
 fi
 
+# Other work on the machine skews every row: the load averages go in the results.
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 work=$(mktemp -d /tmp/allot-compare.XXXXXX)
 chmod 755 "$work"  # the postgres user must reach its data directory below
 started_pids=()
@@ -258,6 +260,7 @@ runuser -u postgres -- "$pg_bin/pg_ctl" -D "$pg_data" -m fast -w stop >/dev/null
 
 # --- results -----------------------------------------------------------------
 
+load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 mkdir -p "$out_dir"
 cpu=$(grep -m 1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
 date_utc=$(date -u +%Y-%m-%dT%H:%M:%SZ)
@@ -270,9 +273,11 @@ jq -s --arg date "$date_utc" --arg cpu "$cpu" --arg commit "$commit" \
   --argjson nproc "$(nproc)" --arg kernel "$(uname -r)" \
   --argjson mem "$(awk '/MemTotal/ { print int($2 / 1024) }' /proc/meminfo)" \
   --argjson duration "$duration" --argjson connections "$connections" \
+  --arg load_before "$load_before" --arg load_after "$load_after" \
   '(map(select(.name == "allot grouped"))[0].rate) as $base |
    {date: $date, commit: $commit,
-    machine: {nproc: $nproc, cpu: $cpu, kernel: $kernel, memoryMiB: $mem},
+    machine: {nproc: $nproc, cpu: $cpu, kernel: $kernel, memoryMiB: $mem,
+              loadAverageBefore: $load_before, loadAverageAfter: $load_after},
     durationS: $duration, httpConnections: $connections,
     runs: map(. + {ratioVsAllotGrouped: (if $base > 0 then .rate / $base else null end)})}' \
   "$runs_json" >"$out_dir/results.json"
@@ -321,6 +326,8 @@ GNUPLOT
   echo
   echo "Machine: $(nproc) cores ($cpu), $(awk '/MemTotal/ { print int($2 / 1024) }' /proc/meminfo) MiB,"
   echo "Linux $(uname -r). The load generators run on the same machine as the servers."
+  echo "Load average (1, 5, 15 min) before the run: $load_before; after: $load_after"
+  echo "(anything well above 0 means other work shared the cores)."
   echo
   echo "| system | rate (/s) | p99 (ms) | vs allot grouped | server peak RSS (MiB) |"
   echo "|---|---:|---:|---:|---:|"
