@@ -216,10 +216,10 @@ TEST_F(HandlerTest, RequestIdEchoedOrGenerated) {
 }
 
 TEST_F(HandlerTest, RouteMissesAndDecodeErrors) {
-  auto unknown = Call("GET", "/api/v1/accounts/a1");
+  auto unknown = Call("GET", "/api/v1/wallets/a1");
   EXPECT_EQ(unknown.status, 404);
   EXPECT_EQ(Body(unknown).at("error").at("resource").as_string(), "route");
-  EXPECT_EQ(Body(unknown).at("error").at("id").as_string(), "/api/v1/accounts/a1");
+  EXPECT_EQ(Body(unknown).at("error").at("id").as_string(), "/api/v1/wallets/a1");
 
   auto wrong_method = Call("PUT", "/api/v1/items/a");
   EXPECT_EQ(wrong_method.status, 405);

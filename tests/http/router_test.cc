@@ -32,6 +32,17 @@ TEST(RouterTest, MatchesEveryRoute) {
       {"GET", "/api/v1/orders/o1", RouteId::kGetOrder, "/api/v1/orders/{id}", "o1"},
       {"POST", "/api/v1/orders/o1/cancel", RouteId::kCancelOrder, "/api/v1/orders/{id}/cancel",
        "o1"},
+      {"POST", "/api/v1/accounts", RouteId::kCreateAccount, "/api/v1/accounts", ""},
+      {"GET", "/api/v1/accounts/a1", RouteId::kGetAccount, "/api/v1/accounts/{id}", "a1"},
+      {"POST", "/api/v1/transfers", RouteId::kCreateTransfer, "/api/v1/transfers", ""},
+      {"GET", "/api/v1/transfers/t1", RouteId::kGetTransfer, "/api/v1/transfers/{id}", "t1"},
+      {"POST", "/api/v1/transfers/t1/confirm", RouteId::kConfirmTransfer,
+       "/api/v1/transfers/{id}/confirm", "t1"},
+      {"POST", "/api/v1/transfers/t1/cancel", RouteId::kCancelTransfer,
+       "/api/v1/transfers/{id}/cancel", "t1"},
+      {"POST", "/api/v1/events", RouteId::kCreateEvent, "/api/v1/events", ""},
+      {"GET", "/api/v1/events/e1", RouteId::kGetEvent, "/api/v1/events/{id}", "e1"},
+      {"GET", "/api/v1/events/e1/seats", RouteId::kListSeats, "/api/v1/events/{id}/seats", "e1"},
       {"GET", "/healthz", RouteId::kHealthz, "/healthz", ""},
       {"GET", "/readyz", RouteId::kReadyz, "/readyz", ""},
       {"GET", "/metrics", RouteId::kMetrics, "/metrics", ""},
@@ -48,8 +59,9 @@ TEST(RouterTest, MatchesEveryRoute) {
 }
 
 TEST(RouterTest, UnknownPathIsRouteNotFound) {
-  for (const char* target : {"/api/v1/nope", "/api/v1/items/a/b", "/api/v1/items/", "/",
-                             "/api/v2/items", "/api/v1/accounts", "/api/v1/events/e1", ""}) {
+  for (const char* target :
+       {"/api/v1/nope", "/api/v1/items/a/b", "/api/v1/items/", "/", "/api/v2/items",
+        "/api/v1/accounts/a/b", "/api/v1/events/e1/seats/x", ""}) {
     SCOPED_TRACE(target);
     auto match = Route("GET", target);
     ASSERT_FALSE(match.has_value());
