@@ -40,13 +40,13 @@ struct BatchWrites {
   // Existing reservations whose status/confirmed_at/order_id/released_at
   // changed; live-hold rows are removed for those no longer kHeld.
   std::vector<Reservation> updated_reservations;
-  std::vector<Order> new_orders;      // inserted with their lines
-  std::vector<Order> updated_orders;  // status, cancelled_at, cancel_reason
-  std::vector<UserUsage> usage;       // full rows, inserted or updated
-  std::vector<Transfer> new_transfers;      // inserted
-  std::vector<Transfer> updated_transfers;  // status, posted_at, released_at
-  std::vector<Event> new_events;            // inserted (seats are items)
-  std::vector<LedgerEntry> ledger;    // appended in this order
+  std::vector<Order> new_orders;               // inserted with their lines
+  std::vector<Order> updated_orders;           // status, cancelled_at, cancel_reason
+  std::vector<UserUsage> usage;                // full rows, inserted or updated
+  std::vector<Transfer> new_transfers;         // inserted
+  std::vector<Transfer> updated_transfers;     // status, posted_at, released_at
+  std::vector<Event> new_events;               // inserted (seats are items)
+  std::vector<LedgerEntry> ledger;             // appended in this order
   std::vector<IdempotencyRecord> idempotency;  // inserted
   // Idempotency records created before this time are deleted (0 = none).
   std::int64_t purge_idempotency_before_ms = 0;

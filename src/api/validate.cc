@@ -44,8 +44,9 @@ Status CheckLines(const std::vector<Line>& lines) {
       // A seat line ({"eventId","seat"}), decoded as its seat item, qty 1.
       if (auto s = CheckId(seat->event_id, prefix + "eventId"); !s) return s;
       if (!IsValidSeatName(seat->seat)) {
-        return Fail(InvalidField(prefix + "seat", "A seat name must be 1 to 64 characters from "
-                                                  "A-Z a-z 0-9 . _ : -."));
+        return Fail(InvalidField(prefix + "seat",
+                                 "A seat name must be 1 to 64 characters from "
+                                 "A-Z a-z 0-9 . _ : -."));
       }
       if (lines[i].qty != 1) return Fail(InvalidField(prefix + "seat", "A seat line is one seat."));
       continue;
@@ -146,8 +147,9 @@ Status ValidateBody(const CreateEvent& c) {
   for (std::size_t i = 0; i < c.seats.size(); ++i) {
     const std::string field = "seats[" + std::to_string(i) + "]";
     if (!IsValidSeatName(c.seats[i])) {
-      return Fail(InvalidField(field, "A seat name must be 1 to 64 characters from "
-                                      "A-Z a-z 0-9 . _ : -."));
+      return Fail(InvalidField(field,
+                               "A seat name must be 1 to 64 characters from "
+                               "A-Z a-z 0-9 . _ : -."));
     }
     if (!seen.insert(c.seats[i]).second) {
       return Fail(InvalidField(field, "The seat '" + c.seats[i] + "' is named twice."));

@@ -131,9 +131,15 @@ EventCounts CountSeats(Event event, const std::vector<SeatState>& seats) {
   EventCounts counts{.event = std::move(event)};
   for (const SeatState& seat : seats) {
     switch (seat.status) {
-      case SeatStatus::kAvailable: ++counts.available; break;
-      case SeatStatus::kHeld: ++counts.held; break;
-      case SeatStatus::kSold: ++counts.sold; break;
+      case SeatStatus::kAvailable:
+        ++counts.available;
+        break;
+      case SeatStatus::kHeld:
+        ++counts.held;
+        break;
+      case SeatStatus::kSold:
+        ++counts.sold;
+        break;
     }
   }
   return counts;

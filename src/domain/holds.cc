@@ -82,8 +82,8 @@ Status EndHold(WorkingSet& ws, Reservation& reservation, ReservationStatus end,
     if (!transfer) return std::unexpected(transfer.error());
     if (*transfer == nullptr) return Fail(InconsistentState("transfer " + reservation.id));
     Transfer& t = **transfer;
-    t.status = end == ReservationStatus::kExpired ? TransferStatus::kExpired
-                                                  : TransferStatus::kCancelled;
+    t.status =
+        end == ReservationStatus::kExpired ? TransferStatus::kExpired : TransferStatus::kCancelled;
     t.released_at_ms = ctx.now_ms;
     ws.Changed(t);
   }
@@ -124,8 +124,9 @@ Expected<std::vector<Claim>> ClaimLines(WorkingSet& ws, const std::vector<Line>&
     const Item& item = *claim.item;
     if (claim.qty > item.available()) {
       if (auto seat = SeatOfItem(item.id)) {
-        Error e{ErrorCode::kSeatUnavailable, "Seat '" + seat->seat + "' of event '" +
-                                                 seat->event_id + "' is not available.", {}};
+        Error e{ErrorCode::kSeatUnavailable,
+                "Seat '" + seat->seat + "' of event '" + seat->event_id + "' is not available.",
+                {}};
         e.With("eventId", seat->event_id).With("seat", seat->seat);
         return Fail(std::move(e));
       }

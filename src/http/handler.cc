@@ -283,8 +283,7 @@ HttpResponse Handler::ListSeats(const RouteMatch& route) {
     if (value.empty()) continue;
     status = ParseSeatStatus(value);
     if (!status) {
-      return ErrorResponse(
-          BadQuery("status", "'status' must be one of available, held, sold."));
+      return ErrorResponse(BadQuery("status", "'status' must be one of available, held, sold."));
     }
   }
   return ReadResponse(service_.ListSeats(route.Param("id"), status), EncodeSeats);

@@ -166,8 +166,8 @@ Expected<std::optional<std::pair<Event, std::vector<SeatState>>>> PostgresReader
   std::pair<Event, std::vector<SeatState>> out{EventAt(*result, 0), {}};
   out.second.reserve(result->rows() - 1);
   for (int row = 1; row < result->rows(); ++row) {
-    Item item{.id = result->Text(row, 4), .on_hand = result->Int(row, 5),
-              .held = result->Int(row, 6)};
+    Item item{
+        .id = result->Text(row, 4), .on_hand = result->Int(row, 5), .held = result->Int(row, 6)};
     out.second.push_back(SeatState{item.id.substr(first.size()), SeatStatusOf(item)});
   }
   return std::optional(std::move(out));
@@ -181,8 +181,8 @@ Expected<std::optional<EventCounts>> PostgresReader::GetEvent(std::string_view i
   return CountSeats(std::move((*found)->first), (*found)->second);
 }
 
-Expected<std::optional<std::vector<SeatState>>> PostgresReader::ListSeats(
-    std::string_view event_id, std::int64_t now_ms) {
+Expected<std::optional<std::vector<SeatState>>> PostgresReader::ListSeats(std::string_view event_id,
+                                                                          std::int64_t now_ms) {
   auto found = EventWithSeats(event_id, now_ms);
   if (!found) return Fail(std::move(found.error()));
   if (!*found) return std::nullopt;

@@ -194,10 +194,10 @@ Status BatchWriter::WriteUsage(const UserUsage& u) {
 
 Status BatchWriter::AppendLedger(const LedgerEntry& e) {
   if (e.kind == LedgerKind::kDebit || e.kind == LedgerKind::kCredit) {
-    return About(insert_transfer_ledger_.Exec("append", e.at_ms, e.transfer_id.value_or(""),
-                                              e.item_id, ToString(e.kind), e.on_hand_delta,
-                                              e.held_delta, e.reason),
-                 "transfer ledger entry for item", e.item_id);
+    return About(
+        insert_transfer_ledger_.Exec("append", e.at_ms, e.transfer_id.value_or(""), e.item_id,
+                                     ToString(e.kind), e.on_hand_delta, e.held_delta, e.reason),
+        "transfer ledger entry for item", e.item_id);
   }
   return About(
       insert_ledger_.Exec("append", e.at_ms, e.item_id, ToString(e.kind), e.on_hand_delta,
@@ -213,8 +213,8 @@ Status BatchWriter::InsertTransfer(const Transfer& t) {
 }
 
 Status BatchWriter::UpdateTransfer(const Transfer& t) {
-  Status done = update_transfer_.Exec("update", t.id, ToString(t.status), t.posted_at_ms,
-                                      t.released_at_ms);
+  Status done =
+      update_transfer_.Exec("update", t.id, ToString(t.status), t.posted_at_ms, t.released_at_ms);
   if (done && sqlite3_changes(sqlite3_db_handle(update_transfer_.get())) != 1) {
     done = Fail(Unavailable("no such transfer is stored."));
   }
