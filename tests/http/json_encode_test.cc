@@ -111,6 +111,20 @@ TEST(JsonEncodeTest, ErrorWithDetails) {
             R"("resource":"route","id":"/x"}})");
 }
 
+// Found by fuzz/handler_fuzzer: a 404 echoed a path holding byte 0xF5, and
+// the error body was not valid JSON.
+TEST(JsonEncodeTest, ErrorEchoingInvalidUtf8IsValidJson) {
+  Error error = NotFound("route",
+                         "/api/v\xF5"
+                         "1/\xED\xA0\x80\xC3");
+  error.message = "No route matches '\xE0\x80\xAF' or '\xC3\xA9'.";
+  EXPECT_EQ(EncodeError(error),
+            "{\"error\":{\"code\":\"not_found\",\"message\":\"No route matches "
+            "'\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD' or '\xC3\xA9'.\",\"resource\":\"route\","
+            "\"id\":\"/api/v\xEF\xBF\xBD"
+            "1/\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\"}}");
+}
+
 TEST(JsonEncodeTest, Status) { EXPECT_EQ(EncodeStatus("ok"), R"({"status":"ok"})"); }
 
 }  // namespace
