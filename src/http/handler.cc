@@ -15,6 +15,11 @@ namespace {
 
 using SteadyClock = std::chrono::steady_clock;
 
+// Room for the largest event the contract allows: every seat name at its
+// longest, quoted and comma-separated, plus the rest of the body.
+constexpr std::size_t kMaxEventBodyBytes =
+    api::kMaxSeatsPerEvent * (api::kMaxSeatNameLength + 3) + 64 * 1024;
+
 HttpResponse JsonResponse(int status, std::string body) {
   HttpResponse response;
   response.status = status;
@@ -154,6 +159,13 @@ HttpResponse Handler::Refuse(const HttpRequest& request, const Error& error) {
   std::chrono::duration<double> elapsed = SteadyClock::now() - start;
   metrics_.RecordRequest(label, response.status, elapsed.count());
   return response;
+}
+
+std::size_t Handler::BodyLimit(std::string_view method, std::string_view target,
+                               std::size_t default_limit) const {
+  auto route = Route(method, target);
+  if (!route || route->id != RouteId::kCreateEvent) return default_limit;
+  return std::max(default_limit, kMaxEventBodyBytes);
 }
 
 void Handler::Handle(HttpRequest request, Respond respond) {

@@ -48,6 +48,10 @@ class Handler final : public RequestHandler {
   // response with X-Request-Id, counted in metrics. `request` may hold only
   // method, target and headers.
   HttpResponse Refuse(const HttpRequest& request, const Error& error) override;
+  // POST /events may carry up to kMaxSeatsPerEvent seat names, far past the
+  // default limit; every other request keeps the default.
+  std::size_t BodyLimit(std::string_view method, std::string_view target,
+                        std::size_t default_limit) const override;
 
   // The status and body a command result is answered with: 201 when a
   // resource was created, else 200; a Replay's stored status and body; an

@@ -4,7 +4,9 @@
 #ifndef ALLOT_HTTP_REQUEST_HANDLER_H_
 #define ALLOT_HTTP_REQUEST_HANDLER_H_
 
+#include <cstddef>
 #include <functional>
+#include <string_view>
 
 #include "allot/error.h"
 #include "http/http_message.h"
@@ -25,6 +27,13 @@ class RequestHandler {
   // malformed, too many connections). `request` holds what was parsed.
   // Thread-safe.
   virtual HttpResponse Refuse(const HttpRequest& request, const Error& error) = 0;
+
+  // The body limit for a request whose headers were read: `default_limit`
+  // unless the route needs more (an event's seat list). Thread-safe.
+  virtual std::size_t BodyLimit(std::string_view method, std::string_view target,
+                                std::size_t default_limit) const {
+    return default_limit;
+  }
 };
 
 }  // namespace allot::http

@@ -245,6 +245,16 @@ class Server::Impl {
     error_code ec = header_ec;
     if (!ec) {
       state.busy = true;
+      // The limit depends on the route, known only now. Beast checks a
+      // Content-Length against the limit as the header completes (which is
+      // why reading it had none); a chunked body is checked as it arrives.
+      const std::size_t limit = handler_.BodyLimit(
+          parser.get().method_string(), parser.get().target(), options_.body_limit_bytes);
+      const auto length = parser.content_length();
+      if (length && *length > limit) ec = bhttp::error::body_limit;
+      parser.body_limit(limit);
+    }
+    if (!ec) {
       bool expects_continue =
           parser.get().version() >= 11 &&
           bhttp::token_list(parser.get()[bhttp::field::expect]).exists("100-continue");
@@ -277,7 +287,7 @@ class Server::Impl {
       state->busy = false;
       if (stopping_.load() && !HasPendingBytes(stream, buffer)) break;
       Parser parser;
-      parser.body_limit(options_.body_limit_bytes);
+      parser.body_limit(boost::none);  // set per route once the header is read
       parser.header_limit(static_cast<std::uint32_t>(options_.header_limit_bytes));
       stream.expires_after(options_.idle_timeout);
       bool have_request = co_await ReadRequest(stream, buffer, parser, *state);

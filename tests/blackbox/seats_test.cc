@@ -46,6 +46,25 @@ TEST_F(SeatsTest, EventsAreCreatedOnce) {
   EXPECT_TRUE(IsNotFound(api().GetItem("gig"), "item", "gig"));
 }
 
+TEST_F(SeatsTest, AnEventMayHaveTheContractsHundredThousandSeats) {
+  // About 1.1 MB of seat names: far past the 64 KiB limit of other bodies.
+  std::string body = R"({"id":"stadium","seats":[)";
+  for (int i = 0; i < 100'000; ++i) {
+    if (i > 0) body += ',';
+    body += "\"S-" + std::to_string(i) + "\"";
+  }
+  body += "]}";
+  Response r = api().Post("/events", body);
+  ASSERT_EQ(r.status, 201) << Describe(r);
+  EXPECT_EQ(json::serialize(JsonBody(r)["seats"]), R"({"available":100000,"held":0,"sold":0})");
+  // One more seat is refused as a bad request, not as a too-large body.
+  std::string too_many = body.substr(0, body.size() - 2) + R"(,"S-extra"]})";
+  EXPECT_TRUE(IsInvalidField(api().Post("/events", too_many), "seats"));
+  // The larger limit is the event route's alone.
+  std::string big_item = R"({"id":"x","onHand":1,"name":")" + std::string(70'000, 'n') + R"("})";
+  EXPECT_EQ(api().Post("/items", big_item).status, 413);
+}
+
 TEST_F(SeatsTest, ASeatIsHeldConfirmedAndFreedLikeStock) {
   Response r = api().ReserveLines("u1", {SeatLine("gig", "A-1"), Line("tee", 1)});
   ASSERT_EQ(r.status, 201) << Describe(r);

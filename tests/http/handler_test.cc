@@ -55,6 +55,15 @@ class HandlerTest : public ::testing::Test {
   TestService service_{kT0};
 };
 
+TEST_F(HandlerTest, OnlyEventCreationGetsALargerBodyLimit) {
+  const Handler& handler = service_.handler();
+  // 100,000 seat names of up to 64 characters must fit.
+  EXPECT_GE(handler.BodyLimit("POST", "/api/v1/events", 65536), 100'000u * 67);
+  EXPECT_EQ(handler.BodyLimit("POST", "/api/v1/items", 65536), 65536u);
+  EXPECT_EQ(handler.BodyLimit("GET", "/api/v1/events", 65536), 65536u);
+  EXPECT_EQ(handler.BodyLimit("POST", "/api/v1/nowhere", 65536), 65536u);
+}
+
 TEST_F(HandlerTest, CreateItemThenIdenticalThenConflict) {
   auto created = Call("POST", "/api/v1/items", R"({"id":"sku-1","onHand":10,"name":"Shoe"})",
                       {{"Content-Type", "application/x-www-form-urlencoded"}});
