@@ -114,8 +114,8 @@ class Store {
   virtual Expected<std::optional<Order>> LoadOrder(std::string_view id) = 0;
   virtual Expected<std::optional<UserUsage>> LoadUsage(std::string_view user_id,
                                                        std::string_view item_id) = 0;
-  virtual Expected<std::optional<IdempotencyRecord>> LoadIdempotency(
-      std::string_view principal, std::string_view key) = 0;
+  virtual Expected<std::optional<IdempotencyRecord>> LoadIdempotency(std::string_view principal,
+                                                                     std::string_view key) = 0;
   virtual Expected<std::optional<Transfer>> LoadTransfer(std::string_view id) = 0;
   virtual Expected<std::optional<Event>> LoadEvent(std::string_view id) = 0;
   // Ids of reservations still kHeld that have a line on item_id and whose

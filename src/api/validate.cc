@@ -20,7 +20,8 @@ Status CheckId(std::string_view id, std::string field) {
 
 Status CheckQuantity(std::int64_t qty, std::string field) {
   if (qty >= 1 && qty <= kMaxQuantity) return {};
-  return Fail(InvalidField(std::move(field), "A quantity must be an integer from 1 to 1000000000."));
+  return Fail(
+      InvalidField(std::move(field), "A quantity must be an integer from 1 to 1000000000."));
 }
 
 Status CheckText(const std::string& text, std::string field, bool required) {
@@ -72,8 +73,9 @@ Status ValidateBody(const CreateItem& c) {
 Status ValidateBody(const AdjustItem& c) {
   if (auto s = CheckId(c.id, "id"); !s) return s;
   if (c.delta == 0 || c.delta < -kMaxQuantity || c.delta > kMaxQuantity) {
-    return Fail(InvalidField("delta", "delta must be a non-zero integer from -1000000000 to "
-                                      "1000000000."));
+    return Fail(InvalidField("delta",
+                             "delta must be a non-zero integer from -1000000000 to "
+                             "1000000000."));
   }
   return CheckText(c.reason, "reason", true);
 }

@@ -4,46 +4,73 @@ namespace allot {
 
 std::string_view ErrorCodeName(ErrorCode code) {
   switch (code) {
-    case ErrorCode::kInvalidRequest: return "invalid_request";
-    case ErrorCode::kUnauthorized: return "unauthorized";
-    case ErrorCode::kForbidden: return "forbidden";
-    case ErrorCode::kNotFound: return "not_found";
-    case ErrorCode::kMethodNotAllowed: return "method_not_allowed";
-    case ErrorCode::kOutOfStock: return "out_of_stock";
-    case ErrorCode::kInsufficientFunds: return "insufficient_funds";
-    case ErrorCode::kSeatUnavailable: return "seat_unavailable";
-    case ErrorCode::kLimitExceeded: return "limit_exceeded";
-    case ErrorCode::kReservationExpired: return "reservation_expired";
-    case ErrorCode::kInvalidState: return "invalid_state";
-    case ErrorCode::kAlreadyExists: return "already_exists";
-    case ErrorCode::kPayloadTooLarge: return "payload_too_large";
-    case ErrorCode::kHeadersTooLarge: return "headers_too_large";
-    case ErrorCode::kIdempotencyKeyReused: return "idempotency_key_reused";
-    case ErrorCode::kOverloaded: return "overloaded";
-    case ErrorCode::kUnavailable: return "unavailable";
+    case ErrorCode::kInvalidRequest:
+      return "invalid_request";
+    case ErrorCode::kUnauthorized:
+      return "unauthorized";
+    case ErrorCode::kForbidden:
+      return "forbidden";
+    case ErrorCode::kNotFound:
+      return "not_found";
+    case ErrorCode::kMethodNotAllowed:
+      return "method_not_allowed";
+    case ErrorCode::kOutOfStock:
+      return "out_of_stock";
+    case ErrorCode::kInsufficientFunds:
+      return "insufficient_funds";
+    case ErrorCode::kSeatUnavailable:
+      return "seat_unavailable";
+    case ErrorCode::kLimitExceeded:
+      return "limit_exceeded";
+    case ErrorCode::kReservationExpired:
+      return "reservation_expired";
+    case ErrorCode::kInvalidState:
+      return "invalid_state";
+    case ErrorCode::kAlreadyExists:
+      return "already_exists";
+    case ErrorCode::kPayloadTooLarge:
+      return "payload_too_large";
+    case ErrorCode::kHeadersTooLarge:
+      return "headers_too_large";
+    case ErrorCode::kIdempotencyKeyReused:
+      return "idempotency_key_reused";
+    case ErrorCode::kOverloaded:
+      return "overloaded";
+    case ErrorCode::kUnavailable:
+      return "unavailable";
   }
   return "unavailable";
 }
 
 int HttpStatusOf(ErrorCode code) {
   switch (code) {
-    case ErrorCode::kInvalidRequest: return 400;
-    case ErrorCode::kUnauthorized: return 401;
-    case ErrorCode::kForbidden: return 403;
-    case ErrorCode::kNotFound: return 404;
-    case ErrorCode::kMethodNotAllowed: return 405;
+    case ErrorCode::kInvalidRequest:
+      return 400;
+    case ErrorCode::kUnauthorized:
+      return 401;
+    case ErrorCode::kForbidden:
+      return 403;
+    case ErrorCode::kNotFound:
+      return 404;
+    case ErrorCode::kMethodNotAllowed:
+      return 405;
     case ErrorCode::kOutOfStock:
     case ErrorCode::kInsufficientFunds:
     case ErrorCode::kSeatUnavailable:
     case ErrorCode::kLimitExceeded:
     case ErrorCode::kReservationExpired:
     case ErrorCode::kInvalidState:
-    case ErrorCode::kAlreadyExists: return 409;
-    case ErrorCode::kPayloadTooLarge: return 413;
-    case ErrorCode::kHeadersTooLarge: return 431;
-    case ErrorCode::kIdempotencyKeyReused: return 422;
+    case ErrorCode::kAlreadyExists:
+      return 409;
+    case ErrorCode::kPayloadTooLarge:
+      return 413;
+    case ErrorCode::kHeadersTooLarge:
+      return 431;
+    case ErrorCode::kIdempotencyKeyReused:
+      return 422;
     case ErrorCode::kOverloaded:
-    case ErrorCode::kUnavailable: return 503;
+    case ErrorCode::kUnavailable:
+      return 503;
   }
   return 503;
 }

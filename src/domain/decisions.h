@@ -20,8 +20,7 @@ CommandResult DecideCancelOrder(const CancelOrder& c, WorkingSet& ws, const Cont
 CommandResult DecideExpireDue(const ExpireDue& c, WorkingSet& ws, const Context& ctx);
 CommandResult DecideCreateAccount(const CreateAccount& c, WorkingSet& ws, const Context& ctx);
 CommandResult DecideCreateTransfer(const CreateTransfer& c, WorkingSet& ws, const Context& ctx);
-CommandResult DecideConfirmTransfer(const ConfirmTransfer& c, WorkingSet& ws,
-                                    const Context& ctx);
+CommandResult DecideConfirmTransfer(const ConfirmTransfer& c, WorkingSet& ws, const Context& ctx);
 CommandResult DecideCancelTransfer(const CancelTransfer& c, WorkingSet& ws, const Context& ctx);
 CommandResult DecideCreateEvent(const CreateEvent& c, WorkingSet& ws, const Context& ctx);
 

@@ -130,8 +130,11 @@ Expected<std::vector<Claim>> ClaimLines(WorkingSet& ws, const std::vector<Line>&
         e.With("eventId", seat->event_id).With("seat", seat->seat);
         return Fail(std::move(e));
       }
-      Error e{ErrorCode::kOutOfStock, "Item '" + item.id + "' has fewer units available than "
-                                      "requested.", {}};
+      Error e{ErrorCode::kOutOfStock,
+              "Item '" + item.id +
+                  "' has fewer units available than "
+                  "requested.",
+              {}};
       e.With("itemId", item.id).With("requested", claim.qty).With("available", item.available());
       return Fail(std::move(e));
     }
@@ -141,9 +144,10 @@ Expected<std::vector<Claim>> ClaimLines(WorkingSet& ws, const std::vector<Line>&
     if (claim.usage != nullptr) {
       const std::int64_t already = claim.usage->held + claim.usage->bought;
       if (already + claim.qty > *item.max_per_user) {
-        Error e{ErrorCode::kLimitExceeded, "User '" + std::string(user_id) +
-                                               "' would pass the per-user limit of item '" +
-                                               item.id + "'.", {}};
+        Error e{ErrorCode::kLimitExceeded,
+                "User '" + std::string(user_id) + "' would pass the per-user limit of item '" +
+                    item.id + "'.",
+                {}};
         e.With("itemId", item.id).With("limit", *item.max_per_user).With("alreadyHeld", already);
         return Fail(std::move(e));
       }

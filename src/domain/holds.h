@@ -38,8 +38,7 @@ Expected<std::vector<Claim>> ClaimLines(WorkingSet& ws, const std::vector<Line>&
 
 // Ends a held reservation as kCancelled or kExpired: units back to
 // available, usage and ledger updated.
-Status EndHold(WorkingSet& ws, Reservation& reservation, ReservationStatus end,
-               const Context& ctx);
+Status EndHold(WorkingSet& ws, Reservation& reservation, ReservationStatus end, const Context& ctx);
 
 // Finds the usage row to update for a user on an item; nullptr when the
 // item has no per-user cap (usage is then not tracked).

@@ -14,7 +14,8 @@ CommandResult DecideCreateItem(const CreateItem& c, WorkingSet& ws, const Contex
       return Outcome{*item, false};
     }
     Error e{ErrorCode::kAlreadyExists,
-            "Item '" + c.id + "' already exists with different attributes.", {}};
+            "Item '" + c.id + "' already exists with different attributes.",
+            {}};
     e.With("resource", "item").With("id", c.id);
     return Fail(std::move(e));
   }
@@ -40,7 +41,8 @@ CommandResult DecideAdjustItem(const AdjustItem& c, WorkingSet& ws, const Contex
   if (on_hand < item.held) {
     // Units under live holds cannot be taken away.
     Error e{ErrorCode::kOutOfStock,
-            "Item '" + item.id + "' cannot lose more units than are available.", {}};
+            "Item '" + item.id + "' cannot lose more units than are available.",
+            {}};
     e.With("itemId", item.id).With("requested", -c.delta).With("available", item.available());
     return Fail(std::move(e));
   }

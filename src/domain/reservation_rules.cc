@@ -16,16 +16,20 @@ Expected<Reservation*> FindReservationOr404(WorkingSet& ws, const std::string& i
 }
 
 Error Expired(const Reservation& r) {
-  Error e{ErrorCode::kReservationExpired, "Reservation '" + r.id + "' expired before it was "
-                                          "confirmed.", {}};
+  Error e{ErrorCode::kReservationExpired,
+          "Reservation '" + r.id +
+              "' expired before it was "
+              "confirmed.",
+          {}};
   e.With("reservationId", r.id);
   return e;
 }
 
 Error WrongState(const Reservation& r, std::string_view action) {
-  Error e{ErrorCode::kInvalidState, "Reservation '" + r.id + "' is " +
-                                        std::string(ToString(r.status)) + " and cannot be " +
-                                        std::string(action) + ".", {}};
+  Error e{ErrorCode::kInvalidState,
+          "Reservation '" + r.id + "' is " + std::string(ToString(r.status)) + " and cannot be " +
+              std::string(action) + ".",
+          {}};
   e.With("status", std::string(ToString(r.status)));
   return e;
 }
@@ -40,8 +44,7 @@ Expected<bool> ExpireIfDue(WorkingSet& ws, Reservation& r, const Context& ctx) {
 }
 
 // The held units of a confirmed reservation become sold units.
-Status SellHeldUnits(WorkingSet& ws, const Reservation& r, const Order& order,
-                     const Context& ctx) {
+Status SellHeldUnits(WorkingSet& ws, const Reservation& r, const Order& order, const Context& ctx) {
   for (const Line& line : SumPerItem(r.lines)) {
     auto found = ws.FindItem(line.item_id);
     if (!found) return std::unexpected(found.error());
@@ -76,14 +79,14 @@ Status SellHeldUnits(WorkingSet& ws, const Reservation& r, const Order& order,
 CommandResult DecideReserve(const Reserve& c, WorkingSet& ws, const Context& ctx) {
   auto claims = ClaimLines(ws, SumPerItem(c.lines), c.user_id, ctx);
   if (!claims) return std::unexpected(claims.error());
-  Reservation& r = ws.AddReservation(Reservation{.id = ctx.ids->NewReservationId(),
-                                                 .user_id = c.user_id,
-                                                 .owner = ctx.principal,
-                                                 .status = ReservationStatus::kHeld,
-                                                 .lines = c.lines,
-                                                 .created_at_ms = ctx.now_ms,
-                                                 .expires_at_ms =
-                                                     ctx.now_ms + c.ttl_seconds * 1000});
+  Reservation& r =
+      ws.AddReservation(Reservation{.id = ctx.ids->NewReservationId(),
+                                    .user_id = c.user_id,
+                                    .owner = ctx.principal,
+                                    .status = ReservationStatus::kHeld,
+                                    .lines = c.lines,
+                                    .created_at_ms = ctx.now_ms,
+                                    .expires_at_ms = ctx.now_ms + c.ttl_seconds * 1000});
   for (Claim& claim : *claims) {
     claim.item->held += claim.qty;
     ws.Changed(*claim.item);
@@ -109,7 +112,8 @@ CommandResult DecideConfirm(const ConfirmReservation& c, WorkingSet& ws, const C
     // Confirming twice answers with what the first confirm made.
     auto order = ws.FindOrder(r.order_id.value_or(""));
     if (!order) return std::unexpected(order.error());
-    if (*order == nullptr) return Fail(Unavailable("The order of a confirmed reservation is gone."));
+    if (*order == nullptr)
+      return Fail(Unavailable("The order of a confirmed reservation is gone."));
     return Outcome{Confirmation{r, **order}, false};
   }
   if (r.status == ReservationStatus::kCancelled) return Fail(WrongState(r, "confirmed"));

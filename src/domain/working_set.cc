@@ -71,9 +71,8 @@ Expected<Event*> WorkingSet::FindEvent(std::string_view id) {
 
 Expected<UserUsage*> WorkingSet::Usage(std::string_view user_id, std::string_view item_id) {
   const std::string key = UsageKey(user_id, item_id);
-  auto found = Find(usage_, key, [&](std::string_view) {
-    return loader_.LoadUsage(user_id, item_id);
-  });
+  auto found =
+      Find(usage_, key, [&](std::string_view) { return loader_.LoadUsage(user_id, item_id); });
   if (!found) return found;
   if (*found != nullptr) return found;
   auto& entry = usage_[key];

@@ -29,8 +29,7 @@ bool MustAbandon(const CommandResult& result) {
 BatchRunner::BatchRunner(Store& store, const Clock& clock, const EngineOptions& options)
     : store_(store), clock_(clock), options_(options), ids_(clock) {}
 
-std::vector<CommandResult> BatchRunner::Run(const std::vector<PendingCommand>& batch,
-                                            bool sweep) {
+std::vector<CommandResult> BatchRunner::Run(const std::vector<PendingCommand>& batch, bool sweep) {
   // A store shared with other processes may refuse a batch for a reason that
   // goes away on its own (deadlock, serialization failure, another process
   // inserting the same idempotency key first). Such a batch was rolled back

@@ -41,8 +41,8 @@ class Engine::Impl {
     if (stopping()) {
       done(std::unexpected(Unavailable("The service is shutting down; nothing was done.")));
     } else {
-      done(std::unexpected(Error{ErrorCode::kOverloaded,
-                                 "Too many writes are waiting; retry shortly.", {}}));
+      done(std::unexpected(
+          Error{ErrorCode::kOverloaded, "Too many writes are waiting; retry shortly.", {}}));
     }
   }
 
@@ -137,9 +137,8 @@ void Engine::Submit(Command command, Completion done) {
 CommandResult Engine::Execute(Command command) {
   std::promise<CommandResult> promise;
   auto future = promise.get_future();
-  Submit(std::move(command), [&promise](CommandResult result) {
-    promise.set_value(std::move(result));
-  });
+  Submit(std::move(command),
+         [&promise](CommandResult result) { promise.set_value(std::move(result)); });
   return future.get();
 }
 

@@ -1,7 +1,6 @@
 #include "http/json_duplicate_keys.h"
 
 #include <boost/json/basic_parser_impl.hpp>
-
 #include <unordered_set>
 #include <vector>
 

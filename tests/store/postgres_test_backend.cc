@@ -61,13 +61,14 @@ std::vector<LedgerEntry> PostgresTestBackend::ReadTransferLedger() {
   EXPECT_EQ(PQresultStatus(result), PGRES_TUPLES_OK) << PQerrorMessage(conn);
   auto text = [&](int row, int col) { return std::string(PQgetvalue(result, row, col)); };
   for (int row = 0; row < PQntuples(result); ++row) {
-    entries.push_back(LedgerEntry{.at_ms = std::stoll(text(row, 0)),
-                                  .item_id = text(row, 1),
-                                  .kind = ParseLedgerKind(text(row, 2)).value_or(LedgerKind::kAdjust),
-                                  .on_hand_delta = std::stoll(text(row, 3)),
-                                  .held_delta = std::stoll(text(row, 4)),
-                                  .reason = text(row, 5),
-                                  .transfer_id = text(row, 6)});
+    entries.push_back(
+        LedgerEntry{.at_ms = std::stoll(text(row, 0)),
+                    .item_id = text(row, 1),
+                    .kind = ParseLedgerKind(text(row, 2)).value_or(LedgerKind::kAdjust),
+                    .on_hand_delta = std::stoll(text(row, 3)),
+                    .held_delta = std::stoll(text(row, 4)),
+                    .reason = text(row, 5),
+                    .transfer_id = text(row, 6)});
   }
   PQclear(result);
   PQfinish(conn);

@@ -61,13 +61,14 @@ std::vector<LedgerEntry> SqliteTestBackend::ReadTransferLedger() {
   EXPECT_TRUE(query.has_value()) << query.error().message;
   std::vector<LedgerEntry> entries;
   while (query && query->Step("reading the transfer ledger").value_or(false)) {
-    entries.push_back(LedgerEntry{.at_ms = query->Int(0),
-                                  .item_id = query->Text(1),
-                                  .kind = ParseLedgerKind(query->Text(2)).value_or(LedgerKind::kAdjust),
-                                  .on_hand_delta = query->Int(3),
-                                  .held_delta = query->Int(4),
-                                  .reason = query->Text(5),
-                                  .transfer_id = query->Text(6)});
+    entries.push_back(
+        LedgerEntry{.at_ms = query->Int(0),
+                    .item_id = query->Text(1),
+                    .kind = ParseLedgerKind(query->Text(2)).value_or(LedgerKind::kAdjust),
+                    .on_hand_delta = query->Int(3),
+                    .held_delta = query->Int(4),
+                    .reason = query->Text(5),
+                    .transfer_id = query->Text(6)});
   }
   return entries;
 }
