@@ -3,49 +3,16 @@
 
 #include "domain/rules.h"
 #include "memory_state.h"
+#include "rules_fixture.h"
 
 namespace allot {
 namespace {
 
-using testing::CountingIds;
-using testing::MemoryState;
-
-constexpr std::int64_t kStart = 1'700'000'000'000;
-
-class DomainTest : public ::testing::Test {
+// The shared fixture decides each command as a batch of its own and commits
+// what it changed (refused commands included: expiring due holds is kept, as
+// in the engine); Refused() also checks that a refusal changed nothing.
+class DomainTest : public testing::RulesTest {
  protected:
-  // Decides one command as a batch of its own and commits what it changed
-  // (refused commands included: expiring due holds is kept, as in the engine).
-  CommandResult Run(CommandBody body, std::string principal = "") {
-    domain::WorkingSet ws(state_);
-    domain::Context ctx{.now_ms = now_, .principal = principal, .ids = &ids_};
-    CommandResult result = domain::Decide(body, ws, ctx);
-    state_.Commit(ws.TakeWrites());
-    return result;
-  }
-
-  template <typename T>
-  T Ok(CommandBody body) {
-    CommandResult result = Run(std::move(body));
-    EXPECT_TRUE(result.has_value()) << (result ? "" : result.error().message);
-    if (!result) return T{};
-    return std::get<T>(result->value);
-  }
-
-  Error Refused(CommandBody body, ErrorCode code) {
-    const MemoryState before = state_;
-    CommandResult result = Run(std::move(body));
-    EXPECT_FALSE(result.has_value());
-    if (result) return Error{};
-    EXPECT_EQ(result.error().code, code) << result.error().message;
-    // A refusal changes nothing (no holds were due in these cases).
-    EXPECT_EQ(state_.items, before.items);
-    EXPECT_EQ(state_.reservations, before.reservations);
-    EXPECT_EQ(state_.orders, before.orders);
-    EXPECT_EQ(state_.ledger, before.ledger);
-    return result.error();
-  }
-
   void CreateItem(const std::string& id, std::int64_t on_hand,
                   std::optional<std::int64_t> max_per_user = std::nullopt) {
     Ok<Item>(allot::CreateItem{.id = id, .on_hand = on_hand, .max_per_user = max_per_user});
@@ -54,19 +21,6 @@ class DomainTest : public ::testing::Test {
     return Ok<Reservation>(allot::Reserve{user, std::move(lines), ttl});
   }
   const Item& ItemNow(const std::string& id) { return state_.items.at(id); }
-
-  static std::int64_t IntDetail(const Error& e, std::string_view key) {
-    const DetailValue* v = e.Detail(key);
-    return v ? std::get<std::int64_t>(*v) : -1;
-  }
-  static std::string TextDetail(const Error& e, std::string_view key) {
-    const DetailValue* v = e.Detail(key);
-    return v ? std::get<std::string>(*v) : "";
-  }
-
-  MemoryState state_;
-  CountingIds ids_;
-  std::int64_t now_ = kStart;
 };
 
 TEST_F(DomainTest, CreateItemStartsWithItsStockAndALedgerRow) {
