@@ -29,10 +29,8 @@ pg_bin=/usr/lib/postgresql/15/bin
 redis_clients=64
 
 log() { echo "compare: $*" >&2; }
-die() {
-  log "FAILED: $*"
-  exit 1
-}
+# die, free_port, stop_pid
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 # --- setup ---------------------------------------------------------------
 
@@ -53,18 +51,6 @@ chmod 755 "$work"  # the postgres user must reach its data directory below
 started_pids=()
 pg_data=""
 
-stop_pid() {
-  local pid=$1
-  kill -0 "$pid" 2>/dev/null || return 0
-  kill -TERM "$pid" 2>/dev/null || true
-  for _ in $(seq 1 100); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  kill -KILL "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
-}
-
 cleanup() {
   local pid
   for pid in "${started_pids[@]}"; do stop_pid "$pid"; done
@@ -77,17 +63,6 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # A loopback port nobody listens on (checked just before use).
-free_port() {
-  local port
-  for _ in $(seq 1 100); do
-    port=$((20000 + RANDOM % 40000))
-    if [ -z "$(ss -Htln "sport = :$port")" ]; then
-      echo "$port"
-      return 0
-    fi
-  done
-  die "no free port found"
-}
 
 # Starts a server that prints "listening on http://HOST:PORT"; sets
 # server_pid and server_url.

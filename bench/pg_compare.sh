@@ -33,10 +33,8 @@ pg_bin=/usr/lib/postgresql/15/bin
 pg_clients=64
 
 log() { echo "pg_compare: $*" >&2; }
-die() {
-  log "FAILED: $*"
-  exit 1
-}
+# die, free_port, stop_pid
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 if [ "${NO_BUILD:-0}" != 1 ]; then
   bash "$root/scripts/install-deps.sh"
@@ -53,18 +51,6 @@ chmod 755 "$work"
 started_pids=()
 pg_data="$work/pg/data"
 
-stop_pid() {
-  local pid=$1
-  kill -0 "$pid" 2>/dev/null || return 0
-  kill -TERM "$pid" 2>/dev/null || true
-  for _ in $(seq 1 100); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  kill -KILL "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
-}
-
 cleanup() {
   local pid
   for pid in "${started_pids[@]}"; do stop_pid "$pid"; done
@@ -75,18 +61,6 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-
-free_port() {
-  local port
-  for _ in $(seq 1 100); do
-    port=$((20000 + RANDOM % 40000))
-    if [ -z "$(ss -Htln "sport = :$port")" ]; then
-      echo "$port"
-      return 0
-    fi
-  done
-  die "no free port found"
-}
 
 # --- the cluster -------------------------------------------------------------
 
