@@ -206,7 +206,9 @@ TEST_F(ProcessTest, SigtermUnderSteadyLoadLosesNothingAcknowledgedAndExitsZero) 
 TEST_F(ProcessTest, StopSignalRightAfterTheListeningLineExitsZero) {
   for (int round = 0; round < 20; ++round) {
     SCOPED_TRACE(round);
-    if (round > 0) ASSERT_TRUE(server_.Start());
+    if (round > 0) {
+      ASSERT_TRUE(server_.Start());
+    }
     ASSERT_TRUE(server_.Terminate(round % 2 == 0 ? SIGINT : SIGTERM));
     EXPECT_TRUE(ExitedZero(server_.Wait())) << server_.output();
   }

@@ -47,7 +47,9 @@ void CheckInvariants(const MemoryState& s, std::int64_t now_ms) {
     ASSERT_EQ(item.sold, sold_by_orders[id]);
     if (item.max_per_user) {
       for (const auto& [key, usage] : s.usage) {
-        if (key.second == id) ASSERT_LE(usage.held + usage.bought, *item.max_per_user);
+        if (key.second == id) {
+          ASSERT_LE(usage.held + usage.bought, *item.max_per_user);
+        }
       }
     }
   }
