@@ -105,9 +105,12 @@ class Store {
   virtual ~Store() = default;
 
   virtual Status Begin() = 0;
-  // Called once right after Begin(), before any Load. A store with a single
-  // writer (SQLite) needs no row locks and ignores it. Loads of rows outside
-  // the plan remain allowed (they lock as they go).
+  // Whether the store locks rows up front (LockForBatch). A store with a
+  // single writer (SQLite) does not, and the engine then skips building the
+  // plan: sorting every id of a batch is work the hot path need not do.
+  virtual bool LocksRows() const { return false; }
+  // Called once right after Begin(), before any Load, when LocksRows(). Loads
+  // of rows outside the plan remain allowed (they lock as they go).
   virtual Status LockForBatch(const LockPlan& plan) { return {}; }
   virtual Expected<std::optional<Item>> LoadItem(std::string_view id) = 0;
   virtual Expected<std::optional<Reservation>> LoadReservation(std::string_view id) = 0;

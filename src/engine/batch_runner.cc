@@ -48,6 +48,13 @@ std::vector<CommandResult> BatchRunner::Run(const std::vector<PendingCommand>& b
   }
 }
 
+// Every row lock of the batch, taken before any decision (see LockPlan),
+// for stores shared by several processes.
+Status BatchRunner::LockRows(const std::vector<PendingCommand>& batch, bool sweep) {
+  if (!store_.LocksRows()) return {};
+  return store_.LockForBatch(PlanLocks(batch, sweep ? options_.sweep_limit : 0, now_ms_));
+}
+
 bool BatchRunner::Attempt(const std::vector<PendingCommand>& batch, bool sweep,
                           std::vector<CommandResult>& results, Error& failure) {
   results.reserve(batch.size());
@@ -59,10 +66,7 @@ bool BatchRunner::Attempt(const std::vector<PendingCommand>& batch, bool sweep,
     return false;
   }
   bool ok = false;
-  // Every row lock of the batch, taken before any decision (see LockPlan).
-  if (auto locked =
-          store_.LockForBatch(PlanLocks(batch, sweep ? options_.sweep_limit : 0, now_ms_));
-      !locked) {
+  if (auto locked = LockRows(batch, sweep); !locked) {
     failure = locked.error();
   } else {
     try {

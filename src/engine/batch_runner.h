@@ -40,6 +40,7 @@ class BatchRunner {
   bool Attempt(const std::vector<PendingCommand>& batch, bool sweep,
                std::vector<CommandResult>& results, Error& failure);
   // Decides every command; false if the batch must be abandoned.
+  Status LockRows(const std::vector<PendingCommand>& batch, bool sweep);
   bool DecideAll(const std::vector<PendingCommand>& batch, bool sweep,
                  std::vector<CommandResult>& results, Error& failure);
   Status WriteAndCommit(BatchWrites writes, bool sweep);

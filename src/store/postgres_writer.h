@@ -31,6 +31,7 @@ class PostgresWriter final : public Store {
   static Expected<std::unique_ptr<PostgresWriter>> Open(const PostgresOptions& options);
 
   Status Begin() override;
+  bool LocksRows() const override { return true; }
   Status LockForBatch(const LockPlan& plan) override;
   Expected<std::optional<Item>> LoadItem(std::string_view id) override;
   Expected<std::optional<Reservation>> LoadReservation(std::string_view id) override;

@@ -255,5 +255,26 @@ TEST_F(EngineTest, StopFinishesWhatIsQueuedAndThenRefuses) {
   EXPECT_EQ(ReadItem("a").held, 11);
 }
 
+TEST_F(EngineTest, LocksArePlannedOnlyForStoresThatLockRows) {
+  Start();
+  ASSERT_TRUE(Execute(CreateItem{.id = "a", .on_hand = 10}));
+  ASSERT_TRUE(Execute(Reserve{"u", {{"a", 1}}, 60}));
+  engine_->Stop();  // the sequencer is done with the store: the plans can be read
+  EXPECT_TRUE(gate_->lock_plans.empty());
+}
+
+TEST_F(EngineTest, AStoreThatLocksRowsGetsEveryBatchsPlanFirst) {
+  Start();
+  gate_->locks_rows = true;
+  ASSERT_TRUE(Execute(CreateItem{.id = "b", .on_hand = 10}));
+  CommandResult refused = Execute(Reserve{"u", {{"b", 1}, {"a", 1}}, 60});
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, ErrorCode::kNotFound);  // "a" does not exist
+  engine_->Stop();
+  ASSERT_GE(gate_->lock_plans.size(), 2u);
+  const LockPlan& last = gate_->lock_plans.back();
+  EXPECT_EQ(last.item_ids, (std::vector<std::string>{"a", "b"}));  // ascending
+}
+
 }  // namespace
 }  // namespace allot

@@ -7,6 +7,7 @@
 #include <condition_variable>
 #include <memory>
 #include <mutex>
+#include <vector>
 
 #include "allot/store.h"
 
@@ -30,6 +31,15 @@ class GatedStore final : public Store {
   }
   int commits_waiting() const { return waiting_.load(); }
   std::atomic<bool> fail_commits{false};
+
+  // Pretends to be a store that locks rows up front; records the plans.
+  std::atomic<bool> locks_rows{false};
+  std::vector<LockPlan> lock_plans;  // touched only by the sequencer thread
+  bool LocksRows() const override { return locks_rows; }
+  Status LockForBatch(const LockPlan& plan) override {
+    lock_plans.push_back(plan);
+    return {};
+  }
 
   Status Begin() override { return inner_->Begin(); }
   Expected<std::optional<Item>> LoadItem(std::string_view id) override {
