@@ -31,6 +31,8 @@ redis_clients=64
 log() { echo "compare: $*" >&2; }
 # die, free_port, stop_pid
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+# The seed lessons' one-row transaction, shared with pg_compare.sh.
+lessons="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/lessons"
 
 # --- setup ---------------------------------------------------------------
 
@@ -195,23 +197,8 @@ runuser -u postgres -- "$pg_bin/initdb" -D "$pg_data" -U postgres --auth=trust >
 runuser -u postgres -- "$pg_bin/pg_ctl" -D "$pg_data" -l "$work/pg/server.log" -w -t 30 \
   -o "-p $pg_port -c listen_addresses=127.0.0.1 -c unix_socket_directories=$work/pg" start >&2
 psql=(psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$pg_port" -U postgres -d postgres)
-"${psql[@]}" <<'SQL'
-CREATE TABLE items (id int PRIMARY KEY, qty bigint NOT NULL CHECK (qty >= 0));
-CREATE TABLE reservations (
-  id bigserial PRIMARY KEY,
-  item_id int NOT NULL REFERENCES items (id),
-  user_id text NOT NULL,
-  qty int NOT NULL,
-  created_at timestamptz NOT NULL DEFAULT now());
-INSERT INTO items VALUES (1, 1000000000000);
-SQL
-cat >"$work/pg/reserve.sql" <<'SQL'
-\set user random(1, 1000000000)
-BEGIN;
-UPDATE items SET qty = qty - 1 WHERE id = 1 AND qty >= 1;
-INSERT INTO reservations (item_id, user_id, qty) VALUES (1, 'u' || :user, 1);
-COMMIT;
-SQL
+"${psql[@]}" -f "$lessons/schema.sql"
+cp "$lessons/reserve.sql" "$work/pg/reserve.sql"
 for clients in 1 64; do
   threads=$((clients < 2 ? 1 : 2))
   prefix="$work/pg/log-$clients"

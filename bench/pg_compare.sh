@@ -35,6 +35,8 @@ pg_clients=64
 log() { echo "pg_compare: $*" >&2; }
 # die, free_port, stop_pid
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+# The seed lessons' one-row transaction, shared with compare.sh.
+lessons="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/lessons"
 
 if [ "${NO_BUILD:-0}" != 1 ]; then
   bash "$root/scripts/install-deps.sh"
@@ -81,23 +83,8 @@ pg_settings=$("${psql[@]}" -d postgres -At -c \
 
 # --- 1. the lessons: one transaction per request on one row -----------------
 
-"${psql[@]}" -d lessons <<'SQL'
-CREATE TABLE items (id int PRIMARY KEY, qty bigint NOT NULL CHECK (qty >= 0));
-CREATE TABLE reservations (
-  id bigserial PRIMARY KEY,
-  item_id int NOT NULL REFERENCES items (id),
-  user_id text NOT NULL,
-  qty int NOT NULL,
-  created_at timestamptz NOT NULL DEFAULT now());
-INSERT INTO items VALUES (1, 1000000000000);
-SQL
-cat >"$work/reserve.sql" <<'SQL'
-\set user random(1, 1000000000)
-BEGIN;
-UPDATE items SET qty = qty - 1 WHERE id = 1 AND qty >= 1;
-INSERT INTO reservations (item_id, user_id, qty) VALUES (1, 'u' || :user, 1);
-COMMIT;
-SQL
+"${psql[@]}" -d lessons -f "$lessons/schema.sql"
+cp "$lessons/reserve.sql" "$work/reserve.sql"
 pgbench_command="pgbench -n -h 127.0.0.1 -p $pg_port -U postgres -f reserve.sql -c $pg_clients -j 2 -T $duration lessons"
 log "lessons: $pgbench_command"
 timeout $((duration * 6 + 30)) pgbench -n -h 127.0.0.1 -p "$pg_port" -U postgres \
@@ -216,7 +203,7 @@ report="$out_dir/postgres.md"
   echo "Commands:"
   echo
   echo '```sh'
-  echo "$pgbench_command    # reserve.sql: see bench/pg_compare.sh"
+  echo "$pgbench_command    # reserve.sql: see bench/lessons/reserve.sql"
   echo "allot serve --listen 127.0.0.1:0 --db postgres://postgres@127.0.0.1:$pg_port/allot1"
   echo "$(bench_command "$one_url")"
   echo "allot serve --listen 127.0.0.1:0 --db postgres://postgres@127.0.0.1:$pg_port/allot2   # twice"
