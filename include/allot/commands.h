@@ -137,6 +137,9 @@ struct Command {
   CommandBody body;
   std::string principal;  // who asks ("" when the service is open)
   std::optional<IdempotencyKey> idempotency;
+  // A `client` token: the principal may read and act on only the
+  // reservations, orders and transfers it created (403 for the others).
+  bool own_records_only = false;
 };
 
 }  // namespace allot

@@ -68,6 +68,8 @@ inline std::unexpected<Error> Fail(Error error) { return std::unexpected(std::mo
 // Shorthands for the common refusals.
 Error InvalidField(std::string field, std::string message);
 Error NotFound(std::string resource, std::string id);
+// 403: `resource` `id` belongs to another principal.
+Error NotYours(std::string resource, std::string id);
 Error Unavailable(std::string message);
 
 }  // namespace allot

@@ -94,6 +94,13 @@ Error NotFound(std::string resource, std::string id) {
   return e;
 }
 
+Error NotYours(std::string resource, std::string id) {
+  Error e{
+      ErrorCode::kForbidden, "The " + resource + " '" + id + "' belongs to another client.", {}};
+  e.With("resource", std::move(resource)).With("id", std::move(id));
+  return e;
+}
+
 Error Unavailable(std::string message) {
   return Error{ErrorCode::kUnavailable, std::move(message), {}};
 }

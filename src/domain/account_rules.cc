@@ -64,6 +64,9 @@ Expected<Transfer*> LiveTransfer(WorkingSet& ws, const std::string& id, const Co
   if (!found) return found;
   if (*found == nullptr) return Fail(NotFound("transfer", id));
   Transfer& t = **found;
+  if (auto owned = RequireOwner(ctx, t.owner, "transfer", t.id); !owned) {
+    return std::unexpected(owned.error());
+  }
   if (t.status != TransferStatus::kHeld || *t.expires_at_ms > ctx.now_ms) return found;
   auto hold = ws.FindReservation(t.id);
   if (!hold) return std::unexpected(hold.error());

@@ -24,6 +24,13 @@ CommandResult DecideConfirmTransfer(const ConfirmTransfer& c, WorkingSet& ws, co
 CommandResult DecideCancelTransfer(const CancelTransfer& c, WorkingSet& ws, const Context& ctx);
 CommandResult DecideCreateEvent(const CreateEvent& c, WorkingSet& ws, const Context& ctx);
 
+// 403 forbidden when the context may act only on its own records and the
+// record (`resource` `id`, created by `owner`) is another principal's.
+// Checked before anything else about the record, so a refusal reveals
+// nothing and changes nothing.
+Status RequireOwner(const Context& ctx, std::string_view owner, std::string_view resource,
+                    std::string_view id);
+
 }  // namespace allot::domain
 
 #endif  // ALLOT_DOMAIN_DECISIONS_H_

@@ -38,6 +38,9 @@ CommandResult DecideCancelOrder(const CancelOrder& c, WorkingSet& ws, const Cont
   if (!found) return std::unexpected(found.error());
   if (*found == nullptr) return Fail(NotFound("order", c.id));
   Order& order = **found;
+  if (auto owned = RequireOwner(ctx, order.owner, "order", order.id); !owned) {
+    return std::unexpected(owned.error());
+  }
   if (order.status == OrderStatus::kCancelled) return Outcome{order, false};
   for (const Line& line : SumPerItem(order.lines)) {
     auto item_found = ws.FindItem(line.item_id);

@@ -108,6 +108,9 @@ CommandResult DecideConfirm(const ConfirmReservation& c, WorkingSet& ws, const C
   auto found = FindReservationOr404(ws, c.id);
   if (!found) return std::unexpected(found.error());
   Reservation& r = **found;
+  if (auto owned = RequireOwner(ctx, r.owner, "reservation", r.id); !owned) {
+    return std::unexpected(owned.error());
+  }
   if (r.status == ReservationStatus::kConfirmed) {
     // Confirming twice answers with what the first confirm made.
     auto order = ws.FindOrder(r.order_id.value_or(""));
@@ -142,6 +145,9 @@ CommandResult DecideCancelReservation(const CancelReservation& c, WorkingSet& ws
   auto found = FindReservationOr404(ws, c.id);
   if (!found) return std::unexpected(found.error());
   Reservation& r = **found;
+  if (auto owned = RequireOwner(ctx, r.owner, "reservation", r.id); !owned) {
+    return std::unexpected(owned.error());
+  }
   if (r.status == ReservationStatus::kConfirmed) return Fail(WrongState(r, "cancelled"));
   auto expired = ExpireIfDue(ws, r, ctx);
   if (!expired) return std::unexpected(expired.error());

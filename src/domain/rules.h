@@ -36,6 +36,7 @@ class IdSource {
 struct Context {
   std::int64_t now_ms = 0;  // one instant for the whole batch
   std::string principal;
+  bool own_records_only = false;  // see Command::own_records_only
   IdSource* ids = nullptr;
 };
 

@@ -123,6 +123,7 @@ bool BatchRunner::DecideAll(const std::vector<PendingCommand>& batch, bool sweep
       }
     }
     ctx.principal = command.principal;
+    ctx.own_records_only = command.own_records_only;
     CommandResult result = domain::Decide(command.body, ws, ctx);
     if (MustAbandon(result)) {
       failure = result.error();

@@ -18,7 +18,10 @@ class RulesTest : public ::testing::Test {
 
   CommandResult Run(CommandBody body) {
     domain::WorkingSet ws(state_);
-    domain::Context ctx{.now_ms = now_, .principal = "", .ids = &ids_};
+    domain::Context ctx{.now_ms = now_,
+                        .principal = principal_,
+                        .own_records_only = own_records_only_,
+                        .ids = &ids_};
     CommandResult result = domain::Decide(body, ws, ctx);
     state_.Commit(ws.TakeWrites());
     return result;
@@ -65,6 +68,9 @@ class RulesTest : public ::testing::Test {
   MemoryState state_;
   CountingIds ids_;
   std::int64_t now_ = kStart;
+  // Who decides: "" and unrestricted, as on the open service.
+  std::string principal_;
+  bool own_records_only_ = false;
 };
 
 }  // namespace allot::testing
