@@ -126,13 +126,54 @@ struct Pending {
   }
 };
 
+// Routes only an admin may use: they create or change what is for sale.
+bool IsAdminOnly(RouteId id) {
+  switch (id) {
+    case RouteId::kCreateItem:
+    case RouteId::kAdjustItem:
+    case RouteId::kCreateAccount:
+    case RouteId::kCreateEvent:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// Access control covers the API; health, readiness and metrics stay open
+// for probes and scrapers.
+bool IsApiTarget(std::string_view target) {
+  constexpr std::string_view kApi = "/api/v1";
+  return target.starts_with(kApi) &&
+         (target.size() == kApi.size() || target[kApi.size()] == '/' || target[kApi.size()] == '?');
+}
+
+// A record a client may read only if it created it.
+template <typename T, typename Encode>
+HttpResponse OwnedReadResponse(const Expected<T>& result, const RequestContext& context,
+                               std::string resource, Encode encode) {
+  if (result && context.own_records_only && result->owner != context.principal) {
+    return Handler::ErrorResponse(NotYours(std::move(resource), result->id));
+  }
+  return ReadResponse(result, encode);
+}
+
 Error BadQuery(std::string field, std::string message) {
   return InvalidField(std::move(field), std::move(message));
 }
 
 }  // namespace
 
-Handler::Handler(api::Service& service, Metrics& metrics) : service_(service), metrics_(metrics) {}
+Handler::Handler(api::Service& service, Metrics& metrics, const TokenTable* tokens)
+    : service_(service), metrics_(metrics), tokens_(tokens) {}
+
+Expected<Principal> Handler::Authenticate(const HttpRequest& request) const {
+  auto token = BearerToken(request);
+  const Principal* principal = token ? tokens_->Find(*token) : nullptr;
+  if (principal != nullptr) return *principal;
+  return Fail(ErrorCode::kUnauthorized,
+              token ? "The bearer token is not known."
+                    : "This service needs 'Authorization: Bearer <token>'.");
+}
 
 HttpResponse Handler::ErrorResponse(const Error& error) {
   HttpResponse response = JsonResponse(HttpStatusOf(error.code), EncodeError(error));
@@ -178,19 +219,36 @@ void Handler::Handle(HttpRequest request, Respond respond) {
   Respond finish = [pending](HttpResponse response) { pending->Answer(std::move(response)); };
 
   auto route = Route(request.method, request.target);
+  pending->route = route ? route->route : route.error().route;
+  if (tokens_ != nullptr && IsApiTarget(request.target)) {
+    auto principal = Authenticate(request);
+    if (!principal) {
+      HttpResponse response = ErrorResponse(principal.error());
+      response.Set("WWW-Authenticate", "Bearer realm=\"allot\"");
+      finish(std::move(response));
+      return;
+    }
+    context.principal = std::move(principal->name);
+    context.own_records_only = principal->role == Role::kClient;
+  }
   if (!route) {
-    pending->route = route.error().route;
     HttpResponse response = ErrorResponse(route.error().error);
     if (!route.error().allow.empty()) response.Set("Allow", route.error().allow);
     finish(std::move(response));
     return;
   }
-  pending->route = route->route;
+  if (context.own_records_only && IsAdminOnly(route->id)) {
+    finish(ErrorResponse(Error{ErrorCode::kForbidden,
+                               "Only an admin token may create or change items, accounts "
+                               "and events.",
+                               {}}));
+    return;
+  }
   try {
     if (IsWrite(route->id)) {
       HandleWrite(request, *route, context, finish);
     } else {
-      HandleRead(*route, finish);
+      HandleRead(*route, context, finish);
     }
   } catch (const std::exception& e) {
     // Only reached before an answer was handed on; Pending drops a second one.
@@ -198,7 +256,8 @@ void Handler::Handle(HttpRequest request, Respond respond) {
   }
 }
 
-void Handler::HandleRead(const RouteMatch& route, const Respond& finish) {
+void Handler::HandleRead(const RouteMatch& route, const RequestContext& context,
+                         const Respond& finish) {
   std::string_view id = route.Param("id");
   switch (route.id) {
     case RouteId::kListItems:
@@ -208,16 +267,17 @@ void Handler::HandleRead(const RouteMatch& route, const Respond& finish) {
       finish(ReadResponse(service_.GetItem(id), EncodeItem));
       return;
     case RouteId::kGetReservation:
-      finish(ReadResponse(service_.GetReservation(id), EncodeReservation));
+      finish(OwnedReadResponse(service_.GetReservation(id), context, "reservation",
+                               EncodeReservation));
       return;
     case RouteId::kGetOrder:
-      finish(ReadResponse(service_.GetOrder(id), EncodeOrder));
+      finish(OwnedReadResponse(service_.GetOrder(id), context, "order", EncodeOrder));
       return;
     case RouteId::kGetAccount:
       finish(ReadResponse(service_.GetAccount(id), EncodeAccount));
       return;
     case RouteId::kGetTransfer:
-      finish(ReadResponse(service_.GetTransfer(id), EncodeTransfer));
+      finish(OwnedReadResponse(service_.GetTransfer(id), context, "transfer", EncodeTransfer));
       return;
     case RouteId::kGetEvent:
       finish(ReadResponse(service_.GetEvent(id), EncodeEvent));
@@ -305,6 +365,7 @@ void Handler::HandleWrite(const HttpRequest& request, const RouteMatch& route,
                           const RequestContext& context, const Respond& finish) {
   Command command;
   command.principal = context.principal;
+  command.own_records_only = context.own_records_only;
   if (const std::string* key = request.Header("Idempotency-Key")) {
     if (!api::IsValidIdempotencyKey(*key)) {
       finish(ErrorResponse(

@@ -22,6 +22,7 @@
 #include "allot/commands.h"
 #include "allot/error.h"
 #include "api/service.h"
+#include "http/auth.h"
 #include "http/http_message.h"
 #include "http/metrics.h"
 #include "http/request_handler.h"
@@ -30,16 +31,21 @@
 
 namespace allot::http {
 
-// Who asks and how the request is known; the principal is "" until tokens
-// exist.
+// Who asks and how the request is known. While the service is open (no
+// tokens) the principal is "" and may act on everything.
 struct RequestContext {
   std::string request_id;
   std::string principal;
+  bool own_records_only = false;  // a `client` token
 };
 
 class Handler final : public RequestHandler {
  public:
-  Handler(api::Service& service, Metrics& metrics);
+  // With `tokens` (which must outlive the handler), every /api/v1 request
+  // needs a bearer token: 401 without a known one; a `client` may not create
+  // or adjust items, accounts or events, and may see and act on only its own
+  // reservations, orders and transfers (403). Without, the service is open.
+  Handler(api::Service& service, Metrics& metrics, const TokenTable* tokens = nullptr);
 
   void Handle(HttpRequest request, Respond respond) override;
 
@@ -60,7 +66,9 @@ class Handler final : public RequestHandler {
   static HttpResponse ErrorResponse(const Error& error);
 
  private:
-  void HandleRead(const RouteMatch& route, const Respond& finish);
+  // The principal of a request to /api/v1, or the 401 to answer.
+  Expected<Principal> Authenticate(const HttpRequest& request) const;
+  void HandleRead(const RouteMatch& route, const RequestContext& context, const Respond& finish);
   void HandleWrite(const HttpRequest& request, const RouteMatch& route,
                    const RequestContext& context, const Respond& finish);
   HttpResponse ListItems(const RouteMatch& route);
@@ -68,6 +76,7 @@ class Handler final : public RequestHandler {
 
   api::Service& service_;
   Metrics& metrics_;
+  const TokenTable* tokens_;
   RequestIds request_ids_;
 };
 

@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <random>
 #include <string>
 
@@ -21,7 +22,9 @@ namespace allot::http {
 
 class TestService {
  public:
-  explicit TestService(std::int64_t start_ms) : clock_(start_ms) {
+  // With `tokens`, the handler requires bearer tokens (see Handler).
+  explicit TestService(std::int64_t start_ms, std::optional<TokenTable> tokens = std::nullopt)
+      : clock_(start_ms), tokens_(std::move(tokens)) {
     std::random_device random;
     dir_ = std::filesystem::temp_directory_path() /
            ("allot_http_test_" + std::to_string(random()) + std::to_string(random()));
@@ -47,7 +50,7 @@ class TestService {
     }
     engine_ = std::move(*engine);
     service_ = std::make_unique<api::Service>(*engine_, *reader_, clock_);
-    handler_ = std::make_unique<Handler>(*service_, metrics_);
+    handler_ = std::make_unique<Handler>(*service_, metrics_, tokens_ ? &*tokens_ : nullptr);
   }
 
   ~TestService() {
@@ -68,6 +71,7 @@ class TestService {
   std::filesystem::path dir_;
   ManualClock clock_;
   Metrics metrics_;
+  std::optional<TokenTable> tokens_;
   std::unique_ptr<StoreReader> reader_;
   std::unique_ptr<Engine> engine_;
   std::unique_ptr<api::Service> service_;
