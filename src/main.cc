@@ -17,6 +17,7 @@
 #include "allot/postgres_store.h"
 #include "allot/sqlite_store.h"
 #include "api/service.h"
+#include "audit/audit_command.h"
 #include "http/handler.h"
 #include "http/metrics.h"
 #include "http/serve_options.h"
@@ -101,6 +102,10 @@ int Serve(const allot::http::ServeOptions& options) {
 
 int main(int argc, char** argv) {
   std::vector<std::string_view> args(argv + 1, argv + argc);
+  // `allot audit --db ...` is a command of its own (audit/audit_command.h).
+  if (!args.empty() && args[0] == "audit") {
+    return allot::audit::RunAuditCommand(std::span(args).subspan(1), std::cout, std::cerr);
+  }
   auto command_line =
       allot::http::ParseCommandLine(args, [](const char* name) { return std::getenv(name); });
   if (!command_line) {
