@@ -12,12 +12,6 @@
 namespace allot::testing {
 namespace {
 
-std::int64_t WallNowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 std::vector<QtyLine> LinesOf(const json::object& object) {
   std::vector<QtyLine> lines;
   const json::value* array = object.if_contains("lines");
@@ -47,7 +41,8 @@ void CheckReservation(Api& api, const std::string& id, const ReservationState& e
   if (status == "expired" && expected.status == "held") {
     // The sweeper (or a reservation on its items) expired it: only allowed
     // once its expiry passed.
-    EXPECT_LE(expected.expires_at_ms, WallNowMs()) << id << " expired early: " << Describe(read);
+    EXPECT_LE(expected.expires_at_ms, WallNowMs() + kClockSkewMs)
+        << id << " expired early: " << Describe(read);
     model.MarkExpired(id);
     return;
   }
@@ -69,9 +64,9 @@ void CheckOrder(Api& api, const std::string& id, const OrderState& expected) {
 }
 
 void CheckItem(Api& api, const std::string& item, const CrashModel& model) {
-  const std::int64_t from_ms = WallNowMs();
+  const std::int64_t from_ms = WallNowMs() - kClockSkewMs;
   Response read = api.GetItem(item);
-  const std::int64_t to_ms = WallNowMs();
+  const std::int64_t to_ms = WallNowMs() + kClockSkewMs;
   ASSERT_EQ(read.status, 200) << item << ": " << Describe(read);
   const ItemCounts counts = CountsOf(JsonBody(read));
   const ExpectedCounts expected = model.Expected(item, from_ms, to_ms);
@@ -163,16 +158,17 @@ SELECT count(*) FROM items i WHERE
                 "AND h.line_no = l.line_no)"),
             "0");
   // Exactly the records the model knows, in the states it knows.
-  const auto now_ms = std::to_string(WallNowMs());
+  // One instant for the model and the SQL: exact, whatever the clocks.
+  const std::int64_t now_ms = WallNowMs();
   for (const auto& [item, stock] : model.initial_stock()) {
-    const ExpectedCounts expected = model.Expected(item, WallNowMs(), WallNowMs());
+    const ExpectedCounts expected = model.Expected(item, now_ms, now_ms);
     const std::string where = " FROM items i WHERE i.id = '" + item + "'";
     EXPECT_EQ(sql("SELECT on_hand" + where), std::to_string(expected.on_hand)) << item;
     EXPECT_EQ(sql("SELECT sold" + where), std::to_string(expected.sold)) << item;
     // Holds past their expiry that no sweep has ended yet do not count.
     EXPECT_EQ(sql("SELECT held - coalesce((SELECT sum(qty) FROM holds h WHERE h.item_id = i.id "
                   "AND h.expires_at_ms <= " +
-                  now_ms + "), 0)" + where),
+                  std::to_string(now_ms) + "), 0)" + where),
               std::to_string(expected.held_min))
         << item;
   }

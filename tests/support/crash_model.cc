@@ -10,12 +10,6 @@
 namespace allot::testing {
 namespace {
 
-std::int64_t WallNowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 // The lines of a reservation or order body, or of a request body in either
 // the one-line or the lines form.
 std::vector<QtyLine> LinesOf(const json::object& object) {
@@ -50,6 +44,12 @@ std::string Describe(const WriteRequest& request) {
 }
 
 }  // namespace
+
+std::int64_t WallNowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
 
 const char* KindName(WriteKind kind) {
   switch (kind) {
@@ -146,7 +146,7 @@ bool CrashModel::ApplyConfirm(const WriteRequest& request, const Response& respo
     if (code == "invalid_state") return reservation.status == "cancelled";
     if (code != "reservation_expired") return false;
     // Decided at the server's clock, before this answer arrived.
-    if (reservation.expires_at_ms > WallNowMs()) return false;
+    if (reservation.expires_at_ms > WallNowMs() + kClockSkewMs) return false;
     if (reservation.status == "held") reservation.status = "expired";
     return reservation.status == "expired";
   }
@@ -187,7 +187,9 @@ bool CrashModel::ApplyCancelReservation(const WriteRequest& request, const Respo
   }
   if (response.status != 200) return false;
   const std::string status = GetString(ParseObject(response.body), "status").value_or("");
-  if (status == "expired" && reservation.expires_at_ms > WallNowMs()) return false;
+  if (status == "expired" && reservation.expires_at_ms > WallNowMs() + kClockSkewMs) {
+    return false;
+  }
   if (status != "cancelled" && status != "expired") return false;
   if (reservation.status != "held" && reservation.status != status) return false;
   reservation.status = status;

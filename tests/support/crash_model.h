@@ -142,6 +142,15 @@ class CrashModel {
 // "reserve", "confirm", ... for messages.
 const char* KindName(WriteKind kind);
 
+// Milliseconds since the epoch by this machine's clock.
+std::int64_t WallNowMs();
+
+// How far the server's clock may be from WallNowMs() when it decides that a
+// hold is due. Servers on PostgreSQL use the database's clock, measured at
+// the midpoint of a round trip that a loaded machine can stretch; so a
+// check near an expiry allows this much either way.
+inline constexpr std::int64_t kClockSkewMs = 250;
+
 }  // namespace allot::testing
 
 #endif  // ALLOT_TESTS_SUPPORT_CRASH_MODEL_H_

@@ -18,12 +18,6 @@ namespace {
 constexpr std::int64_t kHotStock = 60;
 constexpr std::int64_t kPlentyStock = 1'000'000;
 
-std::int64_t WallNowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 struct LoadResult {
   std::int64_t acknowledged = 0;
   std::vector<WriteRequest> unanswered;
