@@ -24,7 +24,8 @@ struct LoadResult {
 };
 
 // Writes from options.threads keep-alive connections until each one's
-// connection fails; after a random delay the server is SIGKILLed.
+// connection fails; a random delay after the first write is acknowledged,
+// the server is SIGKILLed.
 LoadResult LoadUntilKilled(ServerProcess& server, const CrashOptions& options, CrashModel& model,
                            std::mt19937_64& rng, std::atomic<int>& keys) {
   const std::int64_t before = model.acknowledged_count();
@@ -47,6 +48,13 @@ LoadResult LoadUntilKilled(ServerProcess& server, const CrashOptions& options, C
         }
       }
     });
+  }
+  // The delay runs from the first acknowledgement, so a slow server (a
+  // sanitizer build, a busy machine) still gets load before the kill.
+  const auto started = std::chrono::steady_clock::now();
+  while (model.acknowledged_count() == before &&
+         std::chrono::steady_clock::now() - started < std::chrono::seconds(10)) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
   const auto delay = std::uniform_int_distribution<std::int64_t>(options.min_load.count(),
                                                                  options.max_load.count())(rng);

@@ -22,6 +22,8 @@ namespace allot::testing {
 struct CrashOptions {
   int cycles = 10;
   int threads = 6;
+  // The kill comes a random time in [min_load, max_load] after the cycle's
+  // first acknowledged write.
   std::chrono::milliseconds min_load{50};
   std::chrono::milliseconds max_load{400};
   std::uint64_t seed = 1;
