@@ -33,7 +33,7 @@ class ServerProcess {
   ServerProcess(const ServerProcess&) = delete;
   ServerProcess& operator=(const ServerProcess&) = delete;
 
-  // Runs `allot serve --listen 127.0.0.1:0 --db <dir>/allot.db <extra_args>`
+  // Runs `allot serve --listen 127.0.0.1:0 --db <db_path()> <extra_args>`
   // and waits (up to `timeout`) for the line `listening on http://HOST:PORT`.
   // On failure the result carries the captured output and the child is killed.
   ::testing::AssertionResult Start(const std::vector<std::string>& extra_args = {},
@@ -53,7 +53,10 @@ class ServerProcess {
   bool running() const { return pid_ > 0; }
   int port() const { return port_; }
   const std::string& dir() const { return dir_; }
-  std::string db_path() const { return dir_ + "/allot.db"; }
+  // The SQLite database Start() passes: <dir>/allot.db unless set_db_path()
+  // chose another (e.g. on a file system the test mounted).
+  std::string db_path() const { return db_path_.empty() ? dir_ + "/allot.db" : db_path_; }
+  void set_db_path(std::string path) { db_path_ = std::move(path); }
   // Everything the process (and earlier runs) wrote to stdout and stderr,
   // truncated to the last few hundred KiB.
   std::string output() const;
@@ -63,6 +66,7 @@ class ServerProcess {
   void JoinReader();
 
   std::string dir_;
+  std::string db_path_;  // empty: the default in dir_
   pid_t pid_ = -1;
   int port_ = 0;
   std::thread reader_;
