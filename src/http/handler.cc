@@ -9,6 +9,7 @@
 
 #include "api/validate.h"
 #include "http/json_codec.h"
+#include "web/web_assets.h"
 
 namespace allot::http {
 namespace {
@@ -130,9 +131,28 @@ Error BadQuery(std::string field, std::string message) {
   return InvalidField(std::move(field), std::move(message));
 }
 
+// The page is static and self-contained; the policy keeps it so (nothing
+// from other origins, no plugins, no framing) and lets it talk only to us.
+HttpResponse DashboardResponse() {
+  HttpResponse response;
+  response.body = std::string(web::DashboardPage());
+  response.Set("Content-Type", std::string(kHtmlContentType));
+  response.Set("Cache-Control", "no-cache");
+  response.Set("X-Content-Type-Options", "nosniff");
+  response.Set("Content-Security-Policy",
+               "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
+               "connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; "
+               "frame-ancestors 'none'");
+  return response;
+}
+
 }  // namespace
 
-Handler::Handler(api::Service& service, Metrics& metrics) : service_(service), metrics_(metrics) {}
+Handler::Handler(api::Service& service, Metrics& metrics)
+    : service_(service),
+      metrics_(metrics),
+      live_feed_([&service](std::size_t limit) { return service.ListItems("", limit); },
+                 [&service] { return service.NowMs(); }) {}
 
 HttpResponse Handler::ErrorResponse(const Error& error) {
   HttpResponse response = JsonResponse(HttpStatusOf(error.code), EncodeError(error));
@@ -246,6 +266,15 @@ void Handler::HandleRead(const RouteMatch& route, const Respond& finish) {
       finish(std::move(response));
       return;
     }
+    case RouteId::kOpenApi:
+      finish(JsonResponse(200, std::string(web::OpenApiDocument())));
+      return;
+    case RouteId::kDashboard:
+      finish(DashboardResponse());
+      return;
+    case RouteId::kStream:
+      finish(OpenStream(route));
+      return;
     default:
       break;
   }
@@ -301,6 +330,39 @@ HttpResponse Handler::ListSeats(const RouteMatch& route) {
   return ReadResponse(service_.ListSeats(route.Param("id"), status), EncodeSeats);
 }
 
+HttpResponse Handler::OpenStream(const RouteMatch& route) {
+  // EventSource cannot send an Authorization header, so this route alone
+  // also takes the bearer token as ?token= (checked with the others).
+  for (const auto& [key, value] : route.query) {
+    if (key != "token") {
+      return ErrorResponse(BadQuery(key, "The query parameter '" + key + "' is not known here."));
+    }
+  }
+  auto stream = live_feed_.Subscribe(std::chrono::steady_clock::now());
+  if (!stream) {
+    return ErrorResponse(Error{ErrorCode::kOverloaded,
+                               "Too many live streams are open (" +
+                                   std::to_string(live_feed_.options().max_clients) +
+                                   "); try again shortly.",
+                               {}});
+  }
+  HttpResponse response;
+  response.Set("Content-Type", std::string(kEventStreamContentType));
+  response.Set("Cache-Control", "no-cache");
+  response.stream = std::move(stream);
+  return response;
+}
+
+void Handler::PublishLive(RouteId route, const CommandResult& result) {
+  if (!result) return;
+  const Reservation* reservation = std::get_if<Reservation>(&result->value);
+  if (const auto* confirmation = std::get_if<Confirmation>(&result->value)) {
+    reservation = &confirmation->reservation;
+  }
+  if (reservation == nullptr) return;  // a replay, or not a reservation route
+  live_feed_.Publish(*reservation, route == RouteId::kReserve && result->created);
+}
+
 void Handler::HandleWrite(const HttpRequest& request, const RouteMatch& route,
                           const RequestContext& context, const Respond& finish) {
   Command command;
@@ -329,10 +391,14 @@ void Handler::HandleWrite(const HttpRequest& request, const RouteMatch& route,
     return;
   }
   command.body = std::move(*body);
-  service_.Submit(std::move(command), [finish, one_line_form](CommandResult result) {
-    if (one_line_form) NameOneLineFields(result);
-    finish(ResultResponse(result));
-  });
+  service_.Submit(std::move(command),
+                  [this, finish, one_line_form, id = route.id](CommandResult result) {
+                    // Published before the answer: once a client has its
+                    // answer, every stream's next poll shows the change.
+                    PublishLive(id, result);
+                    if (one_line_form) NameOneLineFields(result);
+                    finish(ResultResponse(result));
+                  });
 }
 
 }  // namespace allot::http

@@ -23,6 +23,7 @@
 #include "allot/error.h"
 #include "api/service.h"
 #include "http/http_message.h"
+#include "http/live_feed.h"
 #include "http/metrics.h"
 #include "http/request_handler.h"
 #include "http/request_id.h"
@@ -65,10 +66,15 @@ class Handler final : public RequestHandler {
                    const RequestContext& context, const Respond& finish);
   HttpResponse ListItems(const RouteMatch& route);
   HttpResponse ListSeats(const RouteMatch& route);
+  // GET /api/v1/stream: a live feed stream, or 503 when too many are open.
+  HttpResponse OpenStream(const RouteMatch& route);
+  // Hands a committed reservation write to the live feed (sequencer thread).
+  void PublishLive(RouteId route, const CommandResult& result);
 
   api::Service& service_;
   Metrics& metrics_;
   RequestIds request_ids_;
+  LiveFeed live_feed_;
 };
 
 }  // namespace allot::http
