@@ -345,6 +345,7 @@ class Server::Impl {
     stream.expires_after(events->write_timeout());
     auto [head_ec, head_bytes] = co_await bhttp::async_write_header(stream, serializer, kUseTuple);
     if (head_ec) co_return;
+    stream.expires_never();  // between writes the stream may be quiet for long
     asio::steady_timer timer(stream.get_executor());
     while (!stopping_.load() && !PeerClosed(stream)) {
       std::string chunk = events->Poll(std::chrono::steady_clock::now());
