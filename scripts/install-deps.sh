@@ -10,6 +10,8 @@ packages=(
   libsqlite3-dev sqlite3 libpq-dev postgresql-15 postgresql-client-15
   libgtest-dev libgmock-dev libbenchmark-dev
   curl
+  # The dashboard's browser test (tests/browser) drives headless Chromium.
+  chromium
   # The fuzzers (fuzz/): libFuzzer needs clang, and clang 14 cannot compile
   # libstdc++ 12's std::expected; clang 16 can (fuzz/CMakeLists.txt).
   clang-16 libclang-rt-16-dev

@@ -96,4 +96,6 @@ Status Service::Ready() { return reader_.Ping(); }
 
 std::size_t Service::QueueDepth() const { return engine_.QueueDepth(); }
 
+std::int64_t Service::NowMs() const { return clock_.NowMs(); }
+
 }  // namespace allot::api

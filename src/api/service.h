@@ -44,6 +44,8 @@ class Service {
   // Succeeds when storage answers (for /readyz).
   Status Ready();
   std::size_t QueueDepth() const;
+  // The service's clock: the instant reads are answered at.
+  std::int64_t NowMs() const;
 
  private:
   Engine& engine_;

@@ -9,6 +9,7 @@
 
 #include "api/validate.h"
 #include "http/json_codec.h"
+#include "web/web_assets.h"
 
 namespace allot::http {
 namespace {
@@ -161,13 +162,39 @@ Error BadQuery(std::string field, std::string message) {
   return InvalidField(std::move(field), std::move(message));
 }
 
+// The page is static and self-contained; the policy keeps it so (nothing
+// from other origins, no plugins, no framing) and lets it talk only to us.
+HttpResponse DashboardResponse() {
+  HttpResponse response;
+  response.body = std::string(web::DashboardPage());
+  response.Set("Content-Type", std::string(kHtmlContentType));
+  response.Set("Cache-Control", "no-cache");
+  response.Set("X-Content-Type-Options", "nosniff");
+  response.Set("Content-Security-Policy",
+               "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
+               "connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; "
+               "frame-ancestors 'none'");
+  return response;
+}
+
 }  // namespace
 
 Handler::Handler(api::Service& service, Metrics& metrics, const TokenTable* tokens)
-    : service_(service), metrics_(metrics), tokens_(tokens) {}
+    : service_(service),
+      metrics_(metrics),
+      tokens_(tokens),
+      live_feed_([&service](std::size_t limit) { return service.ListItems("", limit); },
+                 [&service] { return service.NowMs(); }) {}
 
-Expected<Principal> Handler::Authenticate(const HttpRequest& request) const {
+Expected<Principal> Handler::Authenticate(const HttpRequest& request,
+                                          const RouteMatch* route) const {
   auto token = BearerToken(request);
+  if (!token && route != nullptr && route->id == RouteId::kStream) {
+    // EventSource cannot send headers: the stream alone takes ?token=.
+    for (const auto& [key, value] : route->query) {
+      if (key == "token") token = value;
+    }
+  }
   const Principal* principal = token ? tokens_->Find(*token) : nullptr;
   if (principal != nullptr) return *principal;
   return Fail(ErrorCode::kUnauthorized,
@@ -221,7 +248,7 @@ void Handler::Handle(HttpRequest request, Respond respond) {
   auto route = Route(request.method, request.target);
   pending->route = route ? route->route : route.error().route;
   if (tokens_ != nullptr && IsApiTarget(request.target)) {
-    auto principal = Authenticate(request);
+    auto principal = Authenticate(request, route ? &*route : nullptr);
     if (!principal) {
       HttpResponse response = ErrorResponse(principal.error());
       response.Set("WWW-Authenticate", "Bearer realm=\"allot\"");
@@ -241,6 +268,13 @@ void Handler::Handle(HttpRequest request, Respond respond) {
     finish(ErrorResponse(Error{ErrorCode::kForbidden,
                                "Only an admin token may create or change items, accounts "
                                "and events.",
+                               {}}));
+    return;
+  }
+  if (context.own_records_only && route->id == RouteId::kStream) {
+    finish(ErrorResponse(Error{ErrorCode::kForbidden,
+                               "Only an admin token may watch the live stream: it shows "
+                               "every client's reservations.",
                                {}}));
     return;
   }
@@ -306,6 +340,15 @@ void Handler::HandleRead(const RouteMatch& route, const RequestContext& context,
       finish(std::move(response));
       return;
     }
+    case RouteId::kOpenApi:
+      finish(JsonResponse(200, std::string(web::OpenApiDocument())));
+      return;
+    case RouteId::kDashboard:
+      finish(DashboardResponse());
+      return;
+    case RouteId::kStream:
+      finish(OpenStream(route));
+      return;
     default:
       break;
   }
@@ -361,6 +404,39 @@ HttpResponse Handler::ListSeats(const RouteMatch& route) {
   return ReadResponse(service_.ListSeats(route.Param("id"), status), EncodeSeats);
 }
 
+HttpResponse Handler::OpenStream(const RouteMatch& route) {
+  // EventSource cannot send an Authorization header, so this route alone
+  // also takes the bearer token as ?token= (checked with the others).
+  for (const auto& [key, value] : route.query) {
+    if (key != "token") {
+      return ErrorResponse(BadQuery(key, "The query parameter '" + key + "' is not known here."));
+    }
+  }
+  auto stream = live_feed_.Subscribe(std::chrono::steady_clock::now());
+  if (!stream) {
+    return ErrorResponse(Error{ErrorCode::kOverloaded,
+                               "Too many live streams are open (" +
+                                   std::to_string(live_feed_.options().max_clients) +
+                                   "); try again shortly.",
+                               {}});
+  }
+  HttpResponse response;
+  response.Set("Content-Type", std::string(kEventStreamContentType));
+  response.Set("Cache-Control", "no-cache");
+  response.stream = std::move(stream);
+  return response;
+}
+
+void Handler::PublishLive(RouteId route, const CommandResult& result) {
+  if (!result) return;
+  const Reservation* reservation = std::get_if<Reservation>(&result->value);
+  if (const auto* confirmation = std::get_if<Confirmation>(&result->value)) {
+    reservation = &confirmation->reservation;
+  }
+  if (reservation == nullptr) return;  // a replay, or not a reservation route
+  live_feed_.Publish(*reservation, route == RouteId::kReserve && result->created);
+}
+
 void Handler::HandleWrite(const HttpRequest& request, const RouteMatch& route,
                           const RequestContext& context, const Respond& finish) {
   Command command;
@@ -390,10 +466,14 @@ void Handler::HandleWrite(const HttpRequest& request, const RouteMatch& route,
     return;
   }
   command.body = std::move(*body);
-  service_.Submit(std::move(command), [finish, one_line_form](CommandResult result) {
-    if (one_line_form) NameOneLineFields(result);
-    finish(ResultResponse(result));
-  });
+  service_.Submit(std::move(command),
+                  [this, finish, one_line_form, id = route.id](CommandResult result) {
+                    // Published before the answer: once a client has its
+                    // answer, every stream's next poll shows the change.
+                    PublishLive(id, result);
+                    if (one_line_form) NameOneLineFields(result);
+                    finish(ResultResponse(result));
+                  });
 }
 
 }  // namespace allot::http

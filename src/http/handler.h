@@ -24,6 +24,7 @@
 #include "api/service.h"
 #include "http/auth.h"
 #include "http/http_message.h"
+#include "http/live_feed.h"
 #include "http/metrics.h"
 #include "http/request_handler.h"
 #include "http/request_id.h"
@@ -66,18 +67,24 @@ class Handler final : public RequestHandler {
   static HttpResponse ErrorResponse(const Error& error);
 
  private:
-  // The principal of a request to /api/v1, or the 401 to answer.
-  Expected<Principal> Authenticate(const HttpRequest& request) const;
+  // The principal of a request to /api/v1, or the 401 to answer. `route`
+  // (null for an unknown path) lets the stream take its token from the query.
+  Expected<Principal> Authenticate(const HttpRequest& request, const RouteMatch* route) const;
   void HandleRead(const RouteMatch& route, const RequestContext& context, const Respond& finish);
   void HandleWrite(const HttpRequest& request, const RouteMatch& route,
                    const RequestContext& context, const Respond& finish);
   HttpResponse ListItems(const RouteMatch& route);
   HttpResponse ListSeats(const RouteMatch& route);
+  // GET /api/v1/stream: a live feed stream, or 503 when too many are open.
+  HttpResponse OpenStream(const RouteMatch& route);
+  // Hands a committed reservation write to the live feed (sequencer thread).
+  void PublishLive(RouteId route, const CommandResult& result);
 
   api::Service& service_;
   Metrics& metrics_;
   const TokenTable* tokens_;
   RequestIds request_ids_;
+  LiveFeed live_feed_;
 };
 
 }  // namespace allot::http

@@ -3,10 +3,13 @@
 #ifndef ALLOT_HTTP_HTTP_MESSAGE_H_
 #define ALLOT_HTTP_HTTP_MESSAGE_H_
 
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
+
+#include "http/event_stream.h"
 
 namespace allot::http {
 
@@ -31,6 +34,9 @@ struct HttpResponse {
   int status = 200;
   HeaderList headers;  // includes Content-Type when there is a body
   std::string body;
+  // Set for server-sent events: `body` is ignored and the stream supplies
+  // the body for as long as the connection lasts.
+  std::shared_ptr<EventStream> stream;
 
   const std::string* Header(std::string_view name) const { return FindHeader(headers, name); }
   void Set(std::string_view name, std::string value) { SetHeader(headers, name, std::move(value)); }
@@ -38,6 +44,8 @@ struct HttpResponse {
 
 inline constexpr std::string_view kJsonContentType = "application/json";
 inline constexpr std::string_view kPrometheusContentType = "text/plain; version=0.0.4";
+inline constexpr std::string_view kEventStreamContentType = "text/event-stream";
+inline constexpr std::string_view kHtmlContentType = "text/html; charset=utf-8";
 
 }  // namespace allot::http
 

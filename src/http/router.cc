@@ -5,13 +5,7 @@
 namespace allot::http {
 namespace {
 
-struct RouteSpec {
-  std::string_view method;
-  std::string_view route;
-  RouteId id;
-};
-
-constexpr std::array<RouteSpec, 24> kRoutes = {{
+constexpr std::array<RouteSpec, 27> kRoutes = {{
     {"POST", "/api/v1/items", RouteId::kCreateItem},
     {"GET", "/api/v1/items", RouteId::kListItems},
     {"GET", "/api/v1/items/{id}", RouteId::kGetItem},
@@ -36,6 +30,9 @@ constexpr std::array<RouteSpec, 24> kRoutes = {{
     {"GET", "/healthz", RouteId::kHealthz},
     {"GET", "/readyz", RouteId::kReadyz},
     {"GET", "/metrics", RouteId::kMetrics},
+    {"GET", "/api/v1/openapi.json", RouteId::kOpenApi},
+    {"GET", "/", RouteId::kDashboard},
+    {"GET", "/api/v1/stream", RouteId::kStream},
 }};
 
 int HexValue(char c) {
@@ -101,6 +98,8 @@ RouteMiss BadPath(std::string_view path) {
 }
 
 }  // namespace
+
+std::span<const RouteSpec> RouteTable() { return kRoutes; }
 
 std::string_view RouteMatch::Param(std::string_view name) const {
   for (const auto& [key, value] : params) {

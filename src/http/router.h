@@ -14,6 +14,7 @@
 
 #include <expected>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -47,6 +48,16 @@ enum class RouteId {
   kHealthz,
   kReadyz,
   kMetrics,
+  kOpenApi,    // GET /api/v1/openapi.json: the API document
+  kDashboard,  // GET /: the live dashboard page
+  kStream,     // GET /api/v1/stream: server-sent events for the dashboard
+};
+
+// One (method, template) pair the router answers; see RouteTable().
+struct RouteSpec {
+  std::string_view method;
+  std::string_view route;
+  RouteId id;
 };
 
 using ParamList = std::vector<std::pair<std::string, std::string>>;
@@ -71,6 +82,10 @@ struct RouteMiss {
 inline constexpr std::string_view kUnmatchedRoute = "unmatched";
 
 std::expected<RouteMatch, RouteMiss> Route(std::string_view method, std::string_view target);
+
+// Every (method, template) the router knows, in matching order (static
+// storage). The API document is checked against it, both ways.
+std::span<const RouteSpec> RouteTable();
 
 // Percent-decodes `text`; with `plus_is_space` (query strings) '+' means ' '.
 // Nullopt when a '%' is not followed by two hex digits.

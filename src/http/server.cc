@@ -7,6 +7,7 @@
 #include <boost/beast/http.hpp>
 #include <condition_variable>
 #include <iostream>
+#include <memory>
 #include <mutex>
 #include <thread>
 #include <unordered_set>
@@ -41,6 +42,22 @@ struct SessionState {
 bool HasPendingBytes(beast::tcp_stream& stream, const beast::flat_buffer& buffer) {
   error_code ec;
   return buffer.size() > 0 || stream.socket().available(ec) > 0;
+}
+
+// Whether the peer has closed the connection (EOF or reset waiting to be
+// read), checked without blocking and without consuming anything. A
+// streaming client sends nothing after its request, so this is how a closed
+// browser tab frees its stream at once instead of at the next failed write.
+bool PeerClosed(beast::tcp_stream& stream) {
+  tcp::socket& socket = stream.socket();
+  error_code ec;
+  socket.non_blocking(true, ec);
+  char byte;
+  std::size_t peeked = socket.receive(asio::buffer(&byte, 1), tcp::socket::message_peek, ec);
+  error_code ignored;
+  socket.non_blocking(false, ignored);
+  if (ec == asio::error::would_block || ec == asio::error::try_again) return false;
+  return ec || peeked == 0;
 }
 
 HttpRequest ToHttpRequest(const BeastRequest& request) {
@@ -296,6 +313,11 @@ class Server::Impl {
       BeastRequest& request = parser.get();
       HttpRequest plain = ToHttpRequest(request);
       HttpResponse answer = co_await Handle(std::move(plain));
+      if (answer.stream) {  // server-sent events: the connection is the stream's now
+        const unsigned version = request.version();
+        co_await StreamEvents(stream, std::move(answer), version);
+        break;
+      }
       bool keep_alive = request.keep_alive() && !stopping_.load();
       auto response = ToBeastResponse(std::move(answer), request.version(), keep_alive);
       stream.expires_after(options_.idle_timeout);
@@ -306,6 +328,38 @@ class Server::Impl {
     state->buffer = nullptr;
     error_code ignored;
     stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  }
+
+  // Sends the head of a streamed response (no length: the body ends when the
+  // connection does), then whatever the stream has at each poll, until the
+  // client is gone or too slow (a write past the stream's timeout) or the
+  // server stops. A stop is noticed within one poll interval, well inside
+  // the shutdown grace.
+  asio::awaitable<void> StreamEvents(beast::tcp_stream& stream, HttpResponse answer,
+                                     unsigned version) {
+    std::shared_ptr<EventStream> events = std::move(answer.stream);
+    bhttp::response<bhttp::empty_body> head{static_cast<bhttp::status>(answer.status), version};
+    for (auto& [name, value] : answer.headers) head.insert(name, value);
+    head.keep_alive(false);
+    bhttp::response_serializer<bhttp::empty_body> serializer{head};
+    stream.expires_after(events->write_timeout());
+    auto [head_ec, head_bytes] = co_await bhttp::async_write_header(stream, serializer, kUseTuple);
+    if (head_ec) co_return;
+    stream.expires_never();  // between writes the stream may be quiet for long
+    asio::steady_timer timer(stream.get_executor());
+    while (!stopping_.load() && !PeerClosed(stream)) {
+      std::string chunk = events->Poll(std::chrono::steady_clock::now());
+      if (!chunk.empty()) {
+        stream.expires_after(events->write_timeout());
+        asio::const_buffer bytes = asio::buffer(chunk);
+        auto [write_ec, written] = co_await asio::async_write(stream, bytes, kUseTuple);
+        if (write_ec) co_return;
+        stream.expires_never();
+      }
+      timer.expires_after(events->poll_interval());
+      auto [wait_ec] = co_await timer.async_wait(kUseTuple);
+      if (wait_ec) co_return;
+    }
   }
 
   // Answers a request that cannot be read, then closes without resetting:

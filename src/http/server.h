@@ -8,6 +8,10 @@
 // and read timeout; a cap on open connections (beyond it a new connection
 // gets 503 `overloaded` and is closed).
 //
+// A response that carries an EventStream (server-sent events) keeps its
+// connection: the server polls the stream and writes what it returns until
+// the client leaves, a write times out, or the server stops.
+//
 // Stopping (Stop(), or SIGTERM/SIGINT when handle_signals): stop accepting,
 // close idle connections, let requests in flight be handled and answered
 // (with Connection: close), then Run() returns. If connections are still

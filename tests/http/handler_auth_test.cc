@@ -175,3 +175,32 @@ TEST_F(HandlerAuthTest, IdempotencyKeysBelongToTheirPrincipal) {
 
 }  // namespace
 }  // namespace allot::http
+
+namespace allot::http {
+namespace {
+
+TEST_F(HandlerAuthTest, TheLiveStreamIsForAdminsAndTakesItsTokenFromTheQuery) {
+  // EventSource cannot send headers, so ?token= works on this route...
+  HttpResponse admin = Call("", "GET", "/api/v1/stream?token=admin-token");
+  EXPECT_EQ(admin.status, 200) << admin.body;
+  EXPECT_NE(admin.stream, nullptr);
+  HttpResponse header = Call("admin-token", "GET", "/api/v1/stream");
+  EXPECT_EQ(header.status, 200) << header.body;
+  // ...and on no other.
+  EXPECT_EQ(Call("", "GET", "/api/v1/items?token=admin-token").status, 401);
+  EXPECT_EQ(Call("", "GET", "/api/v1/stream").status, 401);
+  EXPECT_EQ(Call("", "GET", "/api/v1/stream?token=nope").status, 401);
+  // It shows every client's reservations: not for a client.
+  HttpResponse client = Call("", "GET", "/api/v1/stream?token=alice-token");
+  EXPECT_EQ(client.status, 403);
+  EXPECT_EQ(client.stream, nullptr);
+}
+
+TEST_F(HandlerAuthTest, TheDashboardPageIsOpenButItsDataIsNot) {
+  EXPECT_EQ(Call("", "GET", "/").status, 200);
+  EXPECT_EQ(Call("", "GET", "/api/v1/openapi.json").status, 401);
+  EXPECT_EQ(Call("alice-token", "GET", "/api/v1/openapi.json").status, 200);
+}
+
+}  // namespace
+}  // namespace allot::http

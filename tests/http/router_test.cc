@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+
 namespace allot::http {
 namespace {
 
@@ -46,6 +48,9 @@ TEST(RouterTest, MatchesEveryRoute) {
       {"GET", "/healthz", RouteId::kHealthz, "/healthz", ""},
       {"GET", "/readyz", RouteId::kReadyz, "/readyz", ""},
       {"GET", "/metrics", RouteId::kMetrics, "/metrics", ""},
+      {"GET", "/api/v1/openapi.json", RouteId::kOpenApi, "/api/v1/openapi.json", ""},
+      {"GET", "/", RouteId::kDashboard, "/", ""},
+      {"GET", "/api/v1/stream", RouteId::kStream, "/api/v1/stream", ""},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(std::string(c.method) + " " + c.target);
@@ -58,9 +63,25 @@ TEST(RouterTest, MatchesEveryRoute) {
   }
 }
 
+TEST(RouterTest, RouteTableListsEveryRouteOnce) {
+  std::set<std::pair<std::string_view, std::string_view>> seen;
+  for (const RouteSpec& spec : RouteTable()) {
+    EXPECT_TRUE(seen.emplace(spec.method, spec.route).second) << spec.method << " " << spec.route;
+    // Each entry is what the router answers for its own template.
+    auto match = Route(spec.method, spec.route);
+    ASSERT_TRUE(match.has_value()) << spec.route;
+    EXPECT_EQ(match->id, spec.id);
+    EXPECT_EQ(match->route, spec.route);
+  }
+  EXPECT_EQ(seen.size(), 27u);
+  EXPECT_TRUE(seen.contains({"GET", "/"}));
+  EXPECT_TRUE(seen.contains({"GET", "/api/v1/stream"}));
+  EXPECT_TRUE(seen.contains({"GET", "/api/v1/openapi.json"}));
+}
+
 TEST(RouterTest, UnknownPathIsRouteNotFound) {
   for (const char* target :
-       {"/api/v1/nope", "/api/v1/items/a/b", "/api/v1/items/", "/", "/api/v2/items",
+       {"/api/v1/nope", "/api/v1/items/a/b", "/api/v1/items/", "//", "/api/v2/items",
         "/api/v1/accounts/a/b", "/api/v1/events/e1/seats/x", ""}) {
     SCOPED_TRACE(target);
     auto match = Route("GET", target);

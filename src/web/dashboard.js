@@ -1,0 +1,402 @@
+// The dashboard's behaviour: one EventSource on /api/v1/stream, and the DOM
+// drawn from what it sends (events described in src/http/live_feed.h). No
+// libraries. Server data reaches the DOM only as text (textContent,
+// dataset), never as markup.
+"use strict";
+(function () {
+  const STREAM_PATH = "/api/v1/stream";
+  const TOKEN_KEY = "allot-token";
+  const MAX_RESERVATIONS = 30;
+  const CHART_WINDOW_MS = 120 * 1000; // at most; less while the history is short
+  const MIN_CHART_WINDOW_MS = 30 * 1000;
+  const MAX_SAMPLES = 240;
+  const TICK_MS = 250;
+  const RETRY_MS = 3000;
+
+  const $ = (id) => document.getElementById(id);
+  const view = {
+    status: $("status"),
+    serverTime: $("server-time"),
+    tokenForm: $("token-form"),
+    tokenInput: $("token-input"),
+    itemsBody: $("items").tBodies[0],
+    itemsNote: $("items-note"),
+    itemsEmpty: $("items-empty"),
+    totals: {
+      items: $("total-items"),
+      onHand: $("total-on-hand"),
+      held: $("total-held"),
+      available: $("total-available"),
+      sold: $("total-sold"),
+    },
+    rate: $("rate"),
+    rateNow: $("rate-now"),
+    reservations: $("reservations"),
+    reservationsEmpty: $("reservations-empty"),
+  };
+
+  const state = {
+    source: null,
+    itemRows: new Map(), // item id -> <tr>
+    reservations: new Map(), // reservation id -> {data, row}
+    samples: [], // {atMs, count, intervalMs, perSecond}, ascending atMs
+    clockOffsetMs: 0, // server clock minus this browser's clock
+  };
+
+  // ---- Access: a token from the URL fragment (#token=...), or typed in.
+
+  function token() {
+    const fromFragment = new URLSearchParams(location.hash.slice(1)).get("token");
+    if (fromFragment) {
+      sessionStorage.setItem(TOKEN_KEY, fromFragment);
+      return fromFragment;
+    }
+    return sessionStorage.getItem(TOKEN_KEY) || "";
+  }
+
+  // EventSource cannot send headers, so the stream takes the token in its query.
+  function streamUrl() {
+    const value = token();
+    return value ? STREAM_PATH + "?token=" + encodeURIComponent(value) : STREAM_PATH;
+  }
+
+  function setStatus(name, text) {
+    view.status.dataset.state = name;
+    view.status.textContent = text;
+  }
+
+  function connect() {
+    if (state.source) state.source.close();
+    const source = new EventSource(streamUrl());
+    state.source = source;
+    source.onopen = () => setStatus("live", "live");
+    source.onerror = () => {
+      if (source.readyState === EventSource.CLOSED) {
+        source.close();
+        diagnose();
+      } else {
+        setStatus("connecting", "reconnecting");
+      }
+    };
+    source.addEventListener("items", (event) => onItems(JSON.parse(event.data)));
+    source.addEventListener("reservation", (event) => onReservation(JSON.parse(event.data)));
+    source.addEventListener("rate", (event) => onRate(JSON.parse(event.data)));
+  }
+
+  // The stream was refused, and EventSource does not say why: ask once with
+  // fetch to learn the status, then offer a token or try again later.
+  async function diagnose() {
+    const controller = new AbortController();
+    let status = 0;
+    try {
+      const response = await fetch(streamUrl(), { signal: controller.signal, cache: "no-store" });
+      status = response.status;
+    } catch (error) {
+      status = 0;
+    }
+    controller.abort();
+    if (status === 401 || status === 403) {
+      setStatus("unauthorized", "token needed");
+      view.tokenForm.hidden = false;
+      view.tokenInput.focus();
+      return;
+    }
+    setStatus("error", status === 503 ? "server busy, retrying" : "disconnected, retrying");
+    setTimeout(connect, RETRY_MS);
+  }
+
+  view.tokenForm.addEventListener("submit", (event) => {
+    event.preventDefault();
+    sessionStorage.setItem(TOKEN_KEY, view.tokenInput.value.trim());
+    view.tokenForm.hidden = true;
+    setStatus("connecting", "connecting");
+    connect();
+  });
+
+  // ---- Items
+
+  function flash(element) {
+    element.classList.remove("changed");
+    void element.offsetWidth; // restart the animation
+    element.classList.add("changed");
+  }
+
+  function makeCell(field, className) {
+    const cell = document.createElement("td");
+    cell.dataset.field = field;
+    if (className) cell.className = className;
+    return cell;
+  }
+
+  function makeItemRow(id) {
+    const row = document.createElement("tr");
+    row.dataset.itemId = id;
+    row.append(
+      makeCell("id", "id"),
+      makeCell("name", "name"),
+      makeCell("onHand", "num"),
+      makeCell("held", "num"),
+      makeCell("available", "num"),
+      makeCell("sold", "num"),
+    );
+    const barCell = document.createElement("td");
+    const bar = document.createElement("div");
+    bar.className = "bar";
+    for (const part of ["available", "held", "sold"]) {
+      const span = document.createElement("span");
+      span.className = part;
+      bar.append(span);
+    }
+    barCell.append(bar);
+    row.append(barCell);
+    return row;
+  }
+
+  function setField(row, field, value, isNew) {
+    const cell = row.querySelector('[data-field="' + field + '"]');
+    const text = value === null || value === undefined ? "" : String(value);
+    if (cell.textContent === text) return;
+    cell.textContent = text;
+    cell.toggleAttribute("data-zero", value === 0);
+    if (!isNew) flash(cell);
+  }
+
+  function updateItemRow(row, item, isNew) {
+    setField(row, "id", item.id, isNew);
+    setField(row, "name", item.name, isNew);
+    for (const field of ["onHand", "held", "available", "sold"]) {
+      setField(row, field, item[field], isNew);
+    }
+    const total = item.onHand + item.sold;
+    const share = (n) => (total > 0 ? (100 * n) / total : 0) + "%";
+    const bar = row.querySelector(".bar");
+    bar.querySelector(".available").style.width = share(item.available);
+    bar.querySelector(".held").style.width = share(item.held);
+    bar.querySelector(".sold").style.width = share(item.sold);
+    bar.title = item.available + " available, " + item.held + " held, " + item.sold + " sold";
+  }
+
+  function onItems(data) {
+    const serverMs = Date.parse(data.serverTime);
+    if (!Number.isNaN(serverMs)) {
+      state.clockOffsetMs = serverMs - Date.now();
+      view.serverTime.textContent = "server " + data.serverTime.slice(11, 19) + " UTC";
+    }
+    const seen = new Set();
+    const totals = { onHand: 0, held: 0, available: 0, sold: 0 };
+    data.items.forEach((item, index) => {
+      seen.add(item.id);
+      let row = state.itemRows.get(item.id);
+      const isNew = !row;
+      if (isNew) {
+        row = makeItemRow(item.id);
+        state.itemRows.set(item.id, row);
+      }
+      // Rows follow the snapshot's order (by id).
+      const at = view.itemsBody.children[index] || null;
+      if (at !== row) view.itemsBody.insertBefore(row, at);
+      updateItemRow(row, item, isNew);
+      for (const field of Object.keys(totals)) totals[field] += item[field];
+    });
+    for (const [id, row] of state.itemRows) {
+      if (!seen.has(id)) {
+        row.remove();
+        state.itemRows.delete(id);
+      }
+    }
+    view.totals.items.textContent = data.next ? data.items.length + "+" : data.items.length;
+    for (const field of Object.keys(totals)) view.totals[field].textContent = totals[field];
+    view.itemsNote.textContent = data.next ? "the first " + data.items.length + " by id" : "";
+    view.itemsEmpty.hidden = data.items.length > 0;
+  }
+
+  // ---- Reservations
+
+  function describeLines(lines) {
+    return lines
+      .map((line) => (line.itemId !== undefined ? line.qty + " × " + line.itemId : line.seat + " @ " + line.eventId))
+      .join(", ");
+  }
+
+  function makeReservationRow(id) {
+    const row = document.createElement("li");
+    row.dataset.reservationId = id;
+    for (const part of ["rid", "what", "badge", "countdown"]) {
+      const span = document.createElement("span");
+      span.className = part;
+      row.append(span);
+    }
+    row.querySelector(".rid").textContent = id;
+    return row;
+  }
+
+  // What a reservation's status is now: a hold past its expiry is expired,
+  // even before the server's sweep says so.
+  function currentStatus(reservation, nowMs) {
+    if (reservation.status === "held" && Date.parse(reservation.expiresAt) <= nowMs) return "expired";
+    return reservation.status;
+  }
+
+  function formatRemaining(ms) {
+    const seconds = Math.ceil(ms / 1000);
+    const minutes = Math.floor(seconds / 60);
+    const rest = String(seconds % 60).padStart(2, "0");
+    return minutes >= 60 ? Math.floor(minutes / 60) + "h " + String(minutes % 60).padStart(2, "0") + "m" : minutes + ":" + rest;
+  }
+
+  function renderReservation(entry, nowMs) {
+    const reservation = entry.data;
+    const status = currentStatus(reservation, nowMs);
+    const badge = entry.row.querySelector(".badge");
+    if (badge.dataset.status !== status) {
+      badge.dataset.status = status;
+      badge.textContent = status;
+      entry.row.dataset.status = status;
+    }
+    const countdown = entry.row.querySelector(".countdown");
+    countdown.textContent = status === "held" ? formatRemaining(Date.parse(reservation.expiresAt) - nowMs) : "";
+    countdown.title = status === "held" ? "expires at " + reservation.expiresAt : "";
+  }
+
+  function onReservation(reservation) {
+    let entry = state.reservations.get(reservation.id);
+    if (!entry) {
+      entry = { data: reservation, row: makeReservationRow(reservation.id) };
+      state.reservations.set(reservation.id, entry);
+      view.reservations.prepend(entry.row); // newest first
+      while (view.reservations.children.length > MAX_RESERVATIONS) {
+        const last = view.reservations.lastElementChild;
+        state.reservations.delete(last.dataset.reservationId);
+        last.remove();
+      }
+    } else {
+      flash(entry.row);
+    }
+    entry.data = reservation;
+    entry.row.querySelector(".what").textContent = reservation.userId + " · " + describeLines(reservation.lines);
+    renderReservation(entry, Date.now() + state.clockOffsetMs);
+    view.reservationsEmpty.hidden = true;
+  }
+
+  function tick() {
+    const nowMs = Date.now() + state.clockOffsetMs;
+    for (const entry of state.reservations.values()) renderReservation(entry, nowMs);
+  }
+
+  // ---- Reservations per second
+
+  function onRate(data) {
+    for (const sample of data.samples) {
+      const atMs = Date.parse(sample.at);
+      const last = state.samples[state.samples.length - 1];
+      if (last && atMs <= last.atMs) continue; // history sent again after a reconnect
+      const perSecond = sample.intervalMs > 0 ? (sample.reservations * 1000) / sample.intervalMs : 0;
+      state.samples.push({ atMs, count: sample.reservations, intervalMs: sample.intervalMs, perSecond });
+    }
+    if (state.samples.length > MAX_SAMPLES) state.samples.splice(0, state.samples.length - MAX_SAMPLES);
+    const latest = state.samples[state.samples.length - 1];
+    view.rateNow.textContent = latest ? formatRate(latest.perSecond) + " now" : "";
+    view.rate.dataset.total = state.samples.reduce((sum, sample) => sum + sample.count, 0);
+    drawChart();
+  }
+
+  function formatRate(value) {
+    return value >= 100 ? Math.round(value).toLocaleString("en") : value.toFixed(1);
+  }
+
+  // A round number at or above `value` for the top of the scale.
+  function niceCeiling(value) {
+    if (value <= 1) return 1;
+    const magnitude = Math.pow(10, Math.floor(Math.log10(value)));
+    for (const step of [1, 2, 2.5, 5, 10]) {
+      if (step * magnitude >= value) return step * magnitude;
+    }
+    return 10 * magnitude;
+  }
+
+  function drawChart() {
+    const canvas = view.rate;
+    const ratio = window.devicePixelRatio || 1;
+    const width = canvas.clientWidth || canvas.width;
+    const height = canvas.clientHeight || canvas.height;
+    if (canvas.width !== Math.round(width * ratio)) canvas.width = Math.round(width * ratio);
+    if (canvas.height !== Math.round(height * ratio)) canvas.height = Math.round(height * ratio);
+    const g = canvas.getContext("2d");
+    g.setTransform(ratio, 0, 0, ratio, 0, 0);
+    g.clearRect(0, 0, width, height);
+
+    const pad = { left: 44, right: 10, top: 10, bottom: 22 };
+    const plotW = width - pad.left - pad.right;
+    const plotH = height - pad.top - pad.bottom;
+    const samples = state.samples;
+    const endMs = samples.length ? samples[samples.length - 1].atMs : Date.now() + state.clockOffsetMs;
+    const history = samples.length ? endMs - samples[0].atMs : 0;
+    const windowMs = Math.min(CHART_WINDOW_MS, Math.max(MIN_CHART_WINDOW_MS, history));
+    const startMs = endMs - windowMs;
+    const visible = samples.filter((sample) => sample.atMs >= startMs);
+    const top = niceCeiling(Math.max(1, ...visible.map((sample) => sample.perSecond)));
+    const x = (atMs) => pad.left + ((atMs - startMs) / windowMs) * plotW;
+    const y = (value) => pad.top + plotH - (value / top) * plotH;
+
+    g.font = "11px system-ui, sans-serif";
+    g.fillStyle = "#6b7385";
+    g.strokeStyle = "#e2e5eb";
+    g.lineWidth = 1;
+    g.textAlign = "right";
+    g.textBaseline = "middle";
+    for (const fraction of [0, 0.5, 1]) {
+      const value = top * fraction;
+      g.beginPath();
+      g.moveTo(pad.left, Math.round(y(value)) + 0.5);
+      g.lineTo(width - pad.right, Math.round(y(value)) + 0.5);
+      g.stroke();
+      g.fillText(formatRate(value), pad.left - 6, y(value));
+    }
+    g.textAlign = "left";
+    g.textBaseline = "alphabetic";
+    g.fillText(Math.round(windowMs / 1000) + " s ago", pad.left, height - 6);
+    g.textAlign = "right";
+    g.fillText("now", width - pad.right, height - 6);
+
+    // One filled line per run of samples: a gap (nobody watched, or the
+    // stream was down) stays empty rather than being bridged.
+    for (const run of runs(visible)) {
+      g.beginPath();
+      g.moveTo(x(run[0].atMs), y(0));
+      for (const sample of run) g.lineTo(x(sample.atMs), y(sample.perSecond));
+      g.lineTo(x(run[run.length - 1].atMs), y(0));
+      g.closePath();
+      g.fillStyle = "rgba(52, 101, 217, 0.15)";
+      g.fill();
+      g.beginPath();
+      run.forEach((sample, index) => {
+        if (index === 0) g.moveTo(x(sample.atMs), y(sample.perSecond));
+        else g.lineTo(x(sample.atMs), y(sample.perSecond));
+      });
+      g.strokeStyle = "#3465d9";
+      g.lineWidth = 2;
+      g.stroke();
+    }
+  }
+
+  // Splits samples where one is more than three of its intervals after the last.
+  function runs(samples) {
+    const out = [];
+    let run = [];
+    for (const sample of samples) {
+      const last = run[run.length - 1];
+      if (last && sample.atMs - last.atMs > 3 * Math.max(sample.intervalMs, 1)) {
+        out.push(run);
+        run = [];
+      }
+      run.push(sample);
+    }
+    if (run.length) out.push(run);
+    return out;
+  }
+
+  window.addEventListener("resize", drawChart);
+  setInterval(tick, TICK_MS);
+  drawChart();
+  connect();
+})();
