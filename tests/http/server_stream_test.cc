@@ -37,6 +37,8 @@ class ServerStreamTest : public ::testing::Test {
     if (server_) {
       server_->Stop();
       EXPECT_EQ(run_.wait_for(15s), std::future_status::ready);
+      service_.StopEngine();  // before the server goes: see TestService
+      server_.reset();
     }
   }
 

@@ -45,6 +45,10 @@ class ServerTest : public ::testing::Test {
     if (server_) {
       server_->Stop();
       EXPECT_EQ(run_.wait_for(15s), std::future_status::ready);
+      // As main does: the engine's last completions post into the server's
+      // io_context, so they must be done before the server is destroyed.
+      service_.StopEngine();
+      server_.reset();
     }
   }
 

@@ -64,6 +64,12 @@ class TestService {
   }
 
   bool ok() const { return handler_ != nullptr; }
+  // Commits what is queued and runs the last completions now. A server fed
+  // by this service must be stopped (Run returned) first, and destroyed only
+  // after this: completions post into the server's io_context.
+  void StopEngine() {
+    if (engine_) engine_->Stop();
+  }
   Handler& handler() { return *handler_; }
   ManualClock& clock() { return clock_; }
 

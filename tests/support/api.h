@@ -7,6 +7,7 @@
 
 #include <boost/json.hpp>
 #include <cstdint>
+#include <chrono>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -57,7 +58,8 @@ ItemCounts CountsOf(const json::object& item);
 // A typed client over one keep-alive connection.
 class Api {
  public:
-  explicit Api(int port) : client_(port) {}
+  explicit Api(int port, std::chrono::milliseconds timeout = std::chrono::seconds(15))
+      : client_(port, timeout) {}
   HttpClient& client() { return client_; }
 
   Response CreateItem(std::string_view id, std::int64_t on_hand,
