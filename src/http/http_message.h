@@ -3,10 +3,13 @@
 #ifndef ALLOT_HTTP_HTTP_MESSAGE_H_
 #define ALLOT_HTTP_HTTP_MESSAGE_H_
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
+
+#include "allot/error.h"
 
 namespace allot::http {
 
@@ -31,6 +34,9 @@ struct HttpResponse {
   int status = 200;
   HeaderList headers;  // includes Content-Type when there is a body
   std::string body;
+  // The contract code of an error answer, for metrics and the access log;
+  // not sent (the body carries it).
+  std::optional<ErrorCode> error;
 
   const std::string* Header(std::string_view name) const { return FindHeader(headers, name); }
   void Set(std::string_view name, std::string value) { SetHeader(headers, name, std::move(value)); }

@@ -5,7 +5,9 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <filesystem>
+#include <future>
 #include <memory>
 #include <random>
 #include <string>
@@ -14,6 +16,7 @@
 #include "allot/engine.h"
 #include "allot/sqlite_store.h"
 #include "api/service.h"
+#include "http/access_log.h"
 #include "http/handler.h"
 #include "http/metrics.h"
 
@@ -21,7 +24,9 @@ namespace allot::http {
 
 class TestService {
  public:
-  explicit TestService(std::int64_t start_ms) : clock_(start_ms) {
+  // `access_log`, if given, must outlive the service.
+  explicit TestService(std::int64_t start_ms, const AccessLog* access_log = nullptr)
+      : clock_(start_ms) {
     std::random_device random;
     dir_ = std::filesystem::temp_directory_path() /
            ("allot_http_test_" + std::to_string(random()) + std::to_string(random()));
@@ -37,9 +42,7 @@ class TestService {
     reader_ = std::move(database->reader);
     EngineOptions options;
     options.clock = &clock_;
-    options.on_batch = [this](std::size_t commands, std::int64_t commit_us) {
-      metrics_.RecordBatch(commands, commit_us);
-    };
+    metrics_.ObserveEngine(options);
     auto engine = Engine::Start(std::move(database->writer), std::move(options));
     if (!engine) {
       ADD_FAILURE() << engine.error().message;
@@ -47,7 +50,7 @@ class TestService {
     }
     engine_ = std::move(*engine);
     service_ = std::make_unique<api::Service>(*engine_, *reader_, clock_);
-    handler_ = std::make_unique<Handler>(*service_, metrics_);
+    handler_ = std::make_unique<Handler>(*service_, metrics_, access_log);
   }
 
   ~TestService() {
@@ -63,6 +66,22 @@ class TestService {
   bool ok() const { return handler_ != nullptr; }
   Handler& handler() { return *handler_; }
   ManualClock& clock() { return clock_; }
+  Metrics& metrics() { return metrics_; }
+
+  // Handles one request and waits (up to 10 s) for its answer.
+  HttpResponse Call(std::string method, std::string target, std::string body = "",
+                    HeaderList headers = {}) {
+    HttpRequest request{std::move(method), std::move(target), std::move(headers), std::move(body)};
+    auto promise = std::make_shared<std::promise<HttpResponse>>();
+    auto answer = promise->get_future();
+    handler_->Handle(std::move(request),
+                     [promise](HttpResponse response) { promise->set_value(std::move(response)); });
+    if (answer.wait_for(std::chrono::seconds(10)) != std::future_status::ready) {
+      ADD_FAILURE() << "no answer within 10 s";
+      return HttpResponse{.status = 0};
+    }
+    return answer.get();
+  }
 
  private:
   std::filesystem::path dir_;
