@@ -98,12 +98,8 @@ allot::Expected<Database> OpenDatabase(const allot::http::ServeOptions& options)
                   std::make_unique<allot::SystemClock>()};
 }
 
-int Serve(const allot::http::ServeOptions& options) {
-  const LogOptions log_options = LogOptionsFrom(options);
+int Serve(const allot::http::ServeOptions& options, const LogOptions& log_options) {
   allot::log::Logger& logger = allot::log::Global();
-  logger.SetWriter(allot::log::FdWriter(STDOUT_FILENO));
-  logger.SetLevel(log_options.level);
-  allot::log::PeriodicFlush flush_logs(logger, kLogFlushInterval);
   LogStartup(options, log_options);
   const std::string db = allot::RedactUrl(options.db);
 
@@ -172,5 +168,12 @@ int main(int argc, char** argv) {
     std::cout << allot::http::Usage();
     return 0;
   }
-  return Serve(command_line->serve);
+  const LogOptions log_options = LogOptionsFrom(command_line->serve);
+  allot::log::Logger& logger = allot::log::Global();
+  logger.SetWriter(allot::log::FdWriter(STDOUT_FILENO));
+  logger.SetLevel(log_options.level);
+  logger.StartFlushThread(kLogFlushInterval);
+  const int status = Serve(command_line->serve, log_options);
+  logger.StopFlushThread();  // writes out what is buffered
+  return status;
 }

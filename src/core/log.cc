@@ -99,27 +99,26 @@ void AppendNow(std::string& out) {
     cached_second = second;
   }
   const auto ms = static_cast<int>(now_ms - second * 1000);
+  const char tail[] = {static_cast<char>('0' + ms / 100), static_cast<char>('0' + ms / 10 % 10),
+                       static_cast<char>('0' + ms % 10), 'Z', '"'};
   out += '"';
   out += prefix;
-  out += static_cast<char>('0' + ms / 100);
-  out += static_cast<char>('0' + ms / 10 % 10);
-  out += static_cast<char>('0' + ms % 10);
-  out += "Z\"";
+  out.append(tail, sizeof tail);
 }
 
 void AppendRecord(std::string& out, Level level, std::string_view msg,
                   std::span<const Field> fields) {
-  out += "{\"time\":";
+  out.append("{\"time\":");
   AppendNow(out);
-  out += ",\"level\":\"";
-  out += LevelName(level);
-  out += "\",\"msg\":";
+  out.append(",\"level\":\"");
+  out.append(LevelName(level));
+  out.append("\",\"msg\":");
   AppendJsonString(out, msg);
   for (const Field& field : fields) {
-    out += ',';
+    out.push_back(',');
     field.AppendTo(out);
   }
-  out += '}';
+  out.push_back('}');
 }
 
 }  // namespace
@@ -171,7 +170,10 @@ Writer FdWriter(int fd) {
 
 Logger::Logger(Level level, Writer writer) : level_(level), writer_(std::move(writer)) {}
 
-Logger::~Logger() { Flush(); }
+Logger::~Logger() {
+  StopFlushThread();
+  Flush();
+}
 
 void Logger::SetWriter(Writer writer) {
   Flush();
@@ -191,9 +193,17 @@ bool Logger::Append(Level level, std::string_view msg, std::span<const Field> fi
   line.clear();
   AppendRecord(line, level, msg, fields);
   line += '\n';
-  std::lock_guard lock(buffer_mu_);
-  buffer_ += line;
-  return buffer_.size() >= kFlushBytes;
+  bool wake = false;
+  {
+    std::lock_guard lock(buffer_mu_);
+    buffer_ += line;
+    if (buffer_.size() < kFlushBytes) return false;
+    if (!flush_thread_on_ || buffer_.size() >= kMaxBufferBytes) return true;
+    wake = !flush_wanted_;
+    flush_wanted_ = true;
+  }
+  if (wake) wake_flush_thread_.notify_one();
+  return false;
 }
 
 void Logger::Write(Level level, std::string_view msg, std::span<const Field> fields,
@@ -213,31 +223,42 @@ void Logger::Flush() {
   writing_.clear();
 }
 
+void Logger::StartFlushThread(std::chrono::milliseconds interval) {
+  std::lock_guard lock(buffer_mu_);
+  if (flush_thread_on_) return;
+  flush_thread_on_ = true;
+  stop_flush_thread_ = false;
+  flush_thread_ = std::thread([this, interval] { RunFlushThread(interval); });
+}
+
+void Logger::StopFlushThread() {
+  {
+    std::lock_guard lock(buffer_mu_);
+    if (!flush_thread_on_) return;
+    stop_flush_thread_ = true;
+  }
+  wake_flush_thread_.notify_one();
+  flush_thread_.join();
+  std::lock_guard lock(buffer_mu_);
+  flush_thread_on_ = false;
+}
+
+void Logger::RunFlushThread(std::chrono::milliseconds interval) {
+  std::unique_lock lock(buffer_mu_);
+  while (!stop_flush_thread_) {
+    wake_flush_thread_.wait_for(lock, interval,
+                                [this] { return stop_flush_thread_ || flush_wanted_; });
+    flush_wanted_ = false;
+    lock.unlock();
+    Flush();
+    lock.lock();
+  }
+}
+
 Logger& Global() {
   // Never destroyed: threads may still log while static objects are torn down.
   static Logger* const global = new Logger(Level::kWarn, FdWriter(STDERR_FILENO));
   return *global;
-}
-
-PeriodicFlush::PeriodicFlush(Logger& logger, std::chrono::milliseconds interval) : logger_(logger) {
-  thread_ = std::thread([this, interval] {
-    std::unique_lock lock(mu_);
-    while (!wake_.wait_for(lock, interval, [this] { return stopping_; })) {
-      lock.unlock();
-      logger_.Flush();
-      lock.lock();
-    }
-  });
-}
-
-PeriodicFlush::~PeriodicFlush() {
-  {
-    std::lock_guard lock(mu_);
-    stopping_ = true;
-  }
-  wake_.notify_one();
-  thread_.join();
-  logger_.Flush();
 }
 
 }  // namespace allot::log

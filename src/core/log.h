@@ -12,13 +12,17 @@
 // passes is formatted on the calling thread into a thread-local buffer, then
 // appended to the logger's buffer under a short mutex. Log() writes the
 // buffer out at once (startup, errors: they must be seen even if the process
-// dies next); LogBuffered() leaves it for the next Log, a full buffer
-// (kFlushBytes), Flush() or a PeriodicFlush, so a busy access log costs one
-// write(2) per few hundred lines, not one per line. Writes go out whole and
-// in the order the records were appended.
+// dies next). LogBuffered() leaves it there: with a flush thread running
+// (StartFlushThread), that thread writes the buffer out every interval and
+// as soon as kFlushBytes have gathered, so the threads that log (I/O
+// threads, the engine's sequencer) only format and copy; without one, or
+// when kMaxBufferBytes are waiting, the logging thread writes itself. Either
+// way a busy access log costs one write(2) per few hundred lines. Writes go
+// out whole and in the order the records were appended.
 //
-// Thread-safe throughout: Log, LogBuffered, Flush, SetLevel and SetWriter
-// may be called from any thread at any time.
+// Thread-safe: Log, LogBuffered, Write, Flush, SetLevel and SetWriter may be
+// called from any thread at any time. StartFlushThread and StopFlushThread
+// must not race each other.
 #ifndef ALLOT_CORE_LOG_H_
 #define ALLOT_CORE_LOG_H_
 
@@ -90,11 +94,15 @@ Writer FdWriter(int fd);
 
 class Logger {
  public:
-  // Lines that are buffered before LogBuffered writes them out itself.
+  // Buffered lines that make the flush thread (or, without one, the logging
+  // thread) write them out.
   static constexpr std::size_t kFlushBytes = 32 * 1024;
+  // Buffered lines that make the logging thread write them out even though a
+  // flush thread runs: it has fallen behind, and memory stays bounded.
+  static constexpr std::size_t kMaxBufferBytes = 1024 * 1024;
 
   Logger(Level level, Writer writer);
-  ~Logger();  // flushes
+  ~Logger();  // stops the flush thread, flushes
   Logger(const Logger&) = delete;
   Logger& operator=(const Logger&) = delete;
 
@@ -118,19 +126,30 @@ class Logger {
   // Writes out everything buffered.
   void Flush();
 
+  // Starts the flush thread described above; no-op if it runs.
+  void StartFlushThread(std::chrono::milliseconds interval);
+  // Stops it and writes out what is buffered; no-op if none runs.
+  void StopFlushThread();
+
   // The record as Log writes it, without the trailing '\n'; for tests.
   static std::string Format(Level level, std::string_view msg, Fields fields);
 
  private:
-  // Appends the formatted record; true when the buffer has reached kFlushBytes.
+  // Appends the formatted record; true when the caller must Flush.
   bool Append(Level level, std::string_view msg, std::span<const Field> fields);
+  void RunFlushThread(std::chrono::milliseconds interval);
 
   std::atomic<Level> level_;
   std::mutex write_mu_;  // held while writing; orders the writes
   Writer writer_;        // guarded by write_mu_
   std::string writing_;  // guarded by write_mu_; the lines being written
   std::mutex buffer_mu_;
-  std::string buffer_;  // guarded by buffer_mu_; lines not yet written
+  std::string buffer_;              // guarded by buffer_mu_; lines not yet written
+  bool flush_thread_on_ = false;    // guarded by buffer_mu_
+  bool flush_wanted_ = false;       // guarded by buffer_mu_; kFlushBytes reached
+  bool stop_flush_thread_ = false;  // guarded by buffer_mu_
+  std::condition_variable wake_flush_thread_;
+  std::thread flush_thread_;
 };
 
 // The process's logger, used by the server and the library (engine, stores).
@@ -150,24 +169,6 @@ inline void Warn(std::string_view msg, Fields fields = {}) {
 inline void Error(std::string_view msg, Fields fields = {}) {
   if (Global().Enabled(Level::kError)) Global().Log(Level::kError, msg, fields);
 }
-
-// Flushes `logger` every `interval` on a thread of its own, so buffered
-// records show up promptly when traffic is light; flushes once more when
-// destroyed. The logger must outlive it.
-class PeriodicFlush {
- public:
-  PeriodicFlush(Logger& logger, std::chrono::milliseconds interval);
-  ~PeriodicFlush();
-  PeriodicFlush(const PeriodicFlush&) = delete;
-  PeriodicFlush& operator=(const PeriodicFlush&) = delete;
-
- private:
-  Logger& logger_;
-  std::mutex mu_;
-  std::condition_variable wake_;
-  bool stopping_ = false;  // guarded by mu_
-  std::thread thread_;
-};
 
 }  // namespace allot::log
 

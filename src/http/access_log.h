@@ -9,9 +9,10 @@
 // the request is written: no headers (so no Authorization token), no query,
 // no body.
 //
-// Lines are written with Logger::LogBuffered: a burst of requests costs one
-// write(2) per few hundred lines (see core/log.h), and a PeriodicFlush makes
-// them appear within its interval when traffic is light. Thread-safe.
+// Lines are written with Logger::Write(buffered): the thread answering the
+// request formats and copies its line, and the logger's flush thread writes
+// lines out, one write(2) per few hundred, and within its interval when
+// traffic is light (see core/log.h). Thread-safe.
 #ifndef ALLOT_HTTP_ACCESS_LOG_H_
 #define ALLOT_HTTP_ACCESS_LOG_H_
 

@@ -208,19 +208,43 @@ TEST(LoggerTest, AFullBufferIsWrittenWithoutAFlush) {
   EXPECT_EQ(out.Records().size(), static_cast<std::size_t>(logged));
 }
 
-TEST(LoggerTest, PeriodicFlushWritesBufferedRecords) {
+TEST(LoggerTest, TheFlushThreadWritesQuietTrafficWithinItsInterval) {
   Captured out;
   Logger logger(Level::kInfo, out.writer());
-  {
-    PeriodicFlush flusher(logger, std::chrono::milliseconds(10));
-    logger.LogBuffered(Level::kInfo, "quiet traffic");
-    for (int i = 0; i < 500 && out.writes() == 0; ++i) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(2));
-    }
-    EXPECT_EQ(out.writes(), 1);
-    logger.LogBuffered(Level::kInfo, "at shutdown");
-  }  // the destructor flushes what is left
+  logger.StartFlushThread(std::chrono::milliseconds(10));
+  logger.LogBuffered(Level::kInfo, "quiet traffic");
+  for (int i = 0; i < 500 && out.writes() == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  EXPECT_EQ(out.writes(), 1);
+  logger.LogBuffered(Level::kInfo, "at shutdown");
+  logger.StopFlushThread();  // writes out what is left
   EXPECT_EQ(out.Records().size(), 2u);
+}
+
+TEST(LoggerTest, WithAFlushThreadTheLoggingThreadDoesNotWrite) {
+  std::mutex mu;
+  std::vector<std::thread::id> writers;
+  Logger logger(Level::kInfo, [&](std::string_view) {
+    std::lock_guard lock(mu);
+    writers.push_back(std::this_thread::get_id());
+  });
+  logger.StartFlushThread(std::chrono::seconds(60));  // only a full buffer wakes it
+  const std::string padding(1000, 'x');
+  for (std::size_t i = 0; i < 3 * Logger::kFlushBytes / padding.size(); ++i) {
+    logger.LogBuffered(Level::kInfo, "access", {{"padding", padding}});
+  }
+  for (int i = 0; i < 500; ++i) {
+    {
+      std::lock_guard lock(mu);
+      if (!writers.empty()) break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  logger.StopFlushThread();
+  std::lock_guard lock(mu);
+  ASSERT_FALSE(writers.empty());
+  for (std::thread::id id : writers) EXPECT_NE(id, std::this_thread::get_id());
 }
 
 TEST(LoggerTest, RecordsFromManyThreadsArriveWholeAndInOrderPerThread) {
