@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "blackbox.h"
+#include "json_lines.h"
 #include "prometheus_text.h"
 
 namespace allot::testing {
@@ -38,26 +39,6 @@ double Requests(const Exposition& e, std::string_view route, std::string_view co
 
 double Refusals(const Exposition& e, std::string_view code) {
   return e.Value("allot_refusals_total", {{"code", std::string(code)}}).value_or(-1);
-}
-
-// Every line of `output`, each parsed as a JSON object; a gtest failure for
-// a line that is not one.
-std::vector<json::object> JsonLines(const std::string& output) {
-  std::vector<json::object> records;
-  std::size_t start = 0;
-  for (std::size_t end = output.find('\n'); end != std::string::npos;
-       start = end + 1, end = output.find('\n', start)) {
-    const std::string line = output.substr(start, end - start);
-    boost::system::error_code ec;
-    json::value value = json::parse(line, ec);
-    if (ec || !value.is_object()) {
-      ADD_FAILURE() << "an output line that is not a JSON object: " << line;
-      continue;
-    }
-    records.push_back(value.as_object());
-  }
-  EXPECT_EQ(start, output.size()) << "unterminated last line: " << output.substr(start);
-  return records;
 }
 
 std::vector<json::object> WithMessage(const std::vector<json::object>& records,
@@ -148,7 +129,7 @@ TEST_F(ObservabilityTest, EveryOutputLineIsJsonWithAnAccessLineForEachRequest) {
   ASSERT_TRUE(ExitedZero(server_.Wait())) << server_.output();
 
   const std::string output = server_.output();
-  std::vector<json::object> records = JsonLines(output);
+  std::vector<json::object> records = ParseJsonLines(output);
   for (const json::object& record : records) {
     ASSERT_TRUE(ParseTimestampMs(GetString(record, "time").value_or(""))) << record;
     const std::string level = GetString(record, "level").value_or("");
@@ -206,7 +187,7 @@ TEST(ObservabilityStartupTest, APostgresPasswordIsNeverPrinted) {
   ASSERT_FALSE(started);
   const std::string output = server.output();
   EXPECT_EQ(output.find(password), std::string::npos) << output;
-  std::vector<json::object> records = JsonLines(output);
+  std::vector<json::object> records = ParseJsonLines(output);
   auto starting = WithMessage(records, "starting");
   ASSERT_EQ(starting.size(), 1u) << output;
   EXPECT_EQ(GetString(starting[0], "db"), "postgres://allot:***@127.0.0.1:1/allot");

@@ -5,11 +5,12 @@
 
 #include <gtest/gtest.h>
 
-#include <boost/json/parse.hpp>
+#include <boost/json/object.hpp>
 #include <mutex>
 #include <string>
 #include <vector>
 
+#include "json_lines.h"
 #include "test_service.h"
 
 namespace allot::http {
@@ -34,22 +35,7 @@ class CapturedLog {
     return text_;
   }
   // Every line as a JSON object; a gtest failure for a line that is not one.
-  std::vector<json::object> Records() {
-    std::vector<json::object> records;
-    const std::string all = text();
-    std::size_t start = 0;
-    for (std::size_t end = all.find('\n'); end != std::string::npos;
-         start = end + 1, end = all.find('\n', start)) {
-      boost::system::error_code ec;
-      json::value value = json::parse(all.substr(start, end - start), ec);
-      if (ec || !value.is_object()) {
-        ADD_FAILURE() << "not a JSON object: " << all.substr(start, end - start);
-        continue;
-      }
-      records.push_back(value.as_object());
-    }
-    return records;
-  }
+  std::vector<json::object> Records() { return testing::ParseJsonLines(text()); }
 
  private:
   std::mutex mu_;

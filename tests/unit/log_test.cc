@@ -17,6 +17,7 @@
 
 #include "core/time_format.h"
 #include "core/utf8.h"
+#include "json_lines.h"
 
 namespace allot::log {
 namespace {
@@ -42,24 +43,7 @@ class Captured {
     return writes_;
   }
   // Every line, each parsed as a JSON object (a gtest failure if not).
-  std::vector<json::object> Records() const {
-    std::vector<json::object> records;
-    const std::string all = text();
-    EXPECT_TRUE(all.empty() || all.back() == '\n') << "unterminated last line: " << all;
-    std::size_t start = 0;
-    for (std::size_t end = all.find('\n'); end != std::string::npos;
-         start = end + 1, end = all.find('\n', start)) {
-      const std::string line = all.substr(start, end - start);
-      boost::system::error_code ec;
-      json::value value = json::parse(line, ec);
-      if (ec || !value.is_object()) {
-        ADD_FAILURE() << "not a JSON object: " << line;
-        continue;
-      }
-      records.push_back(value.as_object());
-    }
-    return records;
-  }
+  std::vector<json::object> Records() const { return testing::ParseJsonLines(text()); }
 
  private:
   mutable std::mutex mu_;
