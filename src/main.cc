@@ -5,10 +5,20 @@
 // (in-flight requests are answered), stops the engine (queued writes are
 // committed) and exits 0. Exit 2: bad command line; exit 1: the database or
 // the listen address could not be opened.
+//
+// From the moment the command line is understood, everything the server says
+// is a JSON line on stdout (core/log.h; format in docs/operations.md): the
+// effective configuration (secrets masked), migrations, the listening line,
+// one line per request (the access log), storage errors, shutdown. Only a bad
+// command line is reported on stderr as plain text, with the usage.
+#include <unistd.h>
+
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
 #include <memory>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -18,12 +28,50 @@
 #include "allot/sqlite_store.h"
 #include "api/service.h"
 #include "audit/audit_command.h"
+#include "core/log.h"
+#include "core/redact.h"
+#include "http/access_log.h"
 #include "http/handler.h"
 #include "http/metrics.h"
 #include "http/serve_options.h"
 #include "http/server.h"
 
 namespace {
+
+// How much the server logs.
+struct LogOptions {
+  allot::log::Level level = allot::log::Level::kInfo;
+  bool access_log = true;  // off for benchmarks
+};
+
+// >>> SERVE OPTIONS: fill LogOptions here once serve_options parses
+// `--log-level debug|info|warn|error` and `--access-log on|off` (and their
+// ALLOT_* variables). Until then the defaults above apply.
+LogOptions LogOptionsFrom(const allot::http::ServeOptions& /*options*/) { return LogOptions{}; }
+
+// How long a buffered access-log line may wait before it is written.
+constexpr auto kLogFlushInterval = std::chrono::milliseconds(200);
+
+std::string_view SyncName(allot::SyncMode sync) {
+  return sync == allot::SyncMode::kFull ? "full" : "normal";
+}
+
+// The effective configuration, without secrets: a password in a postgres://
+// --db is masked.
+void LogStartup(const allot::http::ServeOptions& options, const LogOptions& log_options) {
+  const bool postgres = allot::IsPostgresUrl(options.db);
+  const std::string db = allot::RedactUrl(options.db);
+  allot::log::Info("starting", {{"listen", options.host + ":" + std::to_string(options.port)},
+                                {"db", db},
+                                {"store", postgres ? "postgres" : "sqlite"},
+                                {"sync", postgres ? "n/a" : SyncName(options.sync)},
+                                {"batchMax", options.batch_max},
+                                {"queueMax", options.queue_max},
+                                {"threads", options.threads},
+                                {"logLevel", allot::log::LevelName(log_options.level)},
+                                {"accessLog", log_options.access_log},
+                                {"pid", static_cast<std::int64_t>(getpid())}});
+}
 
 // The store --db names and the clock that goes with it.
 struct Database {
@@ -51,10 +99,16 @@ allot::Expected<Database> OpenDatabase(const allot::http::ServeOptions& options)
                   std::make_unique<allot::SystemClock>()};
 }
 
-int Serve(const allot::http::ServeOptions& options) {
+int Serve(const allot::http::ServeOptions& options, const LogOptions& log_options) {
+  allot::log::Logger& logger = allot::log::Global();
+  LogStartup(options, log_options);
+  const std::string db = allot::RedactUrl(options.db);
+
   auto database = OpenDatabase(options);
   if (!database) {
-    std::cerr << "allot: cannot open " << options.db << ": " << database.error().message << "\n";
+    allot::log::Error(
+        "cannot open the database",
+        {{"db", db}, {"error", allot::RedactSecretsOf(options.db, database.error().message)}});
     return 1;
   }
 
@@ -64,37 +118,40 @@ int Serve(const allot::http::ServeOptions& options) {
   engine_options.batch_max = options.batch_max;
   engine_options.queue_capacity = options.queue_max;
   engine_options.clock = &clock;
-  engine_options.on_batch = [&metrics](std::size_t commands, std::int64_t commit_us) {
-    metrics.RecordBatch(commands, commit_us);
-  };
+  metrics.ObserveEngine(engine_options);
   auto engine = allot::Engine::Start(std::move(database->writer), std::move(engine_options));
   if (!engine) {
-    std::cerr << "allot: cannot start the engine: " << engine.error().message << "\n";
+    allot::log::Error("cannot start the engine", {{"error", engine.error().message}});
     return 1;
   }
 
   allot::api::Service service(**engine, *database->reader, clock);
-  allot::http::Handler handler(service, metrics);
+  const allot::http::AccessLog access_log(logger, log_options.access_log);
+  allot::http::Handler handler(service, metrics, {.tokens = nullptr, .access_log = &access_log});
   allot::http::ServerOptions server_options;
   server_options.host = options.host;
   server_options.port = options.port;
   server_options.threads = options.threads;
   auto server = allot::http::Server::Open(handler, server_options);
   if (!server) {
-    std::cerr << "allot: " << server.error().message << "\n";
+    allot::log::Error("cannot listen",
+                      {{"listen", options.host + ":" + std::to_string(options.port)},
+                       {"error", server.error().message}});
     (*engine)->Stop();
     return 1;
   }
 
-  std::cout << "allot: listening on "
-            << allot::http::ListenUrl((*server)->host(), (*server)->port()) << " (db " << options.db
-            << ")" << std::endl;
+  // Tests and scripts wait for "listening on http://HOST:PORT" followed by a
+  // space; the contract promises that text on stdout.
+  const std::string url = allot::http::ListenUrl((*server)->host(), (*server)->port());
+  allot::log::Info("listening on " + url + " (db " + db + ")", {{"url", url}});
   (*server)->Run();
+  allot::log::Info("stopping", {{"queued", (*engine)->QueueDepth()}});
   // Every answered request is already committed; this commits what is still
   // queued and runs the completions of requests whose connections are gone,
   // while the server (the target of those completions) still exists.
   (*engine)->Stop();
-  std::cout << "allot: stopped" << std::endl;
+  allot::log::Info("stopped");
   return 0;
 }
 
@@ -116,5 +173,12 @@ int main(int argc, char** argv) {
     std::cout << allot::http::Usage();
     return 0;
   }
-  return Serve(command_line->serve);
+  const LogOptions log_options = LogOptionsFrom(command_line->serve);
+  allot::log::Logger& logger = allot::log::Global();
+  logger.SetWriter(allot::log::FdWriter(STDOUT_FILENO));
+  logger.SetLevel(log_options.level);
+  logger.StartFlushThread(kLogFlushInterval);
+  const int status = Serve(command_line->serve, log_options);
+  logger.StopFlushThread();  // writes out what is buffered
+  return status;
 }

@@ -26,6 +26,26 @@ namespace allot {
 // it held and how long its commit took. Must be quick and must not block.
 using BatchObserver = std::function<void(std::size_t commands, std::int64_t commit_us)>;
 
+// What one committed batch did to reservations, counted from its writes (so
+// a failed batch counts nothing). Held transfers are holds too: their expiry
+// counts in holds_expired, but they are not reservations.
+struct HoldTransitions {
+  std::size_t reservations_created = 0;
+  std::size_t reservations_confirmed = 0;
+  std::size_t reservations_cancelled = 0;
+  // Found past expiresAt by the sweep or by a command touching its units.
+  std::size_t holds_expired = 0;
+
+  bool any() const {
+    return reservations_created + reservations_confirmed + reservations_cancelled + holds_expired !=
+           0;
+  }
+};
+
+// Called on the sequencer thread after a committed batch that changed any
+// reservation (sweep-only batches included). Must be quick and must not block.
+using HoldObserver = std::function<void(const HoldTransitions&)>;
+
 struct EngineOptions {
   std::size_t queue_capacity = 100'000;  // commands waiting; beyond it: kOverloaded
   std::size_t batch_max = 10'000;        // commands per transaction; 1 = one per request
@@ -35,6 +55,7 @@ struct EngineOptions {
   std::int64_t idempotency_ttl_ms = 48LL * 3600 * 1000;
   const Clock* clock = nullptr;  // nullptr: the system clock; must outlive the engine
   BatchObserver on_batch;
+  HoldObserver on_holds;
 };
 
 // Completion of a submitted command. Runs on the sequencer thread (or on the

@@ -6,6 +6,7 @@
 #include <thread>
 #include <utility>
 
+#include "core/log.h"
 #include "domain/rules.h"
 #include "domain/working_set.h"
 #include "engine/lock_plan.h"
@@ -24,6 +25,32 @@ bool MustAbandon(const CommandResult& result) {
   return !result && result.error().code == ErrorCode::kUnavailable;
 }
 
+// Counted from the rows a batch writes, which hold every reservation it
+// created or ended, whichever command did it.
+HoldTransitions CountTransitions(const BatchWrites& writes) {
+  HoldTransitions counts;
+  for (const Reservation& r : writes.new_reservations) {
+    if (!IsTransferId(r.id)) ++counts.reservations_created;
+  }
+  for (const Reservation& r : writes.updated_reservations) {
+    const bool reservation = !IsTransferId(r.id);
+    switch (r.status) {
+      case ReservationStatus::kConfirmed:
+        counts.reservations_confirmed += reservation ? 1 : 0;
+        break;
+      case ReservationStatus::kCancelled:
+        counts.reservations_cancelled += reservation ? 1 : 0;
+        break;
+      case ReservationStatus::kExpired:
+        ++counts.holds_expired;
+        break;
+      case ReservationStatus::kHeld:
+        break;
+    }
+  }
+  return counts;
+}
+
 }  // namespace
 
 BatchRunner::BatchRunner(Store& store, const Clock& clock, const EngineOptions& options)
@@ -40,10 +67,15 @@ std::vector<CommandResult> BatchRunner::Run(const std::vector<PendingCommand>& b
     results.clear();
     if (Attempt(batch, sweep, results, failure)) return results;
     if (!IsRetryable(failure) || attempt == kMaxAttempts) {
+      log::Error("batch failed", {{"error", failure.message},
+                                  {"commands", batch.size()},
+                                  {"sweep", sweep},
+                                  {"attempts", attempt}});
       failure.code = ErrorCode::kUnavailable;
       results.assign(batch.size(), std::unexpected(failure));
       return results;
     }
+    log::Debug("batch retried", {{"error", failure.message}, {"attempt", attempt}});
     std::this_thread::sleep_for(std::chrono::milliseconds(2 * attempt));
   }
 }
@@ -59,6 +91,7 @@ bool BatchRunner::Attempt(const std::vector<PendingCommand>& batch, bool sweep,
                           std::vector<CommandResult>& results, Error& failure) {
   results.reserve(batch.size());
   last_commit_us_ = 0;
+  last_transitions_ = {};
   now_ms_ = clock_.NowMs();
 
   if (auto begun = store_.Begin(); !begun) {
@@ -158,6 +191,7 @@ Status BatchRunner::WriteAndCommit(BatchWrites writes, bool sweep) {
   last_commit_us_ = std::chrono::duration_cast<std::chrono::microseconds>(
                         std::chrono::steady_clock::now() - start)
                         .count();
+  if (committed) last_transitions_ = CountTransitions(writes);
   return committed;
 }
 

@@ -32,6 +32,8 @@ class BatchRunner {
 
   // Microseconds the last Run spent writing and committing.
   std::int64_t last_commit_us() const { return last_commit_us_; }
+  // What the last Run committed to reservations; all zero if it failed.
+  const HoldTransitions& last_transitions() const { return last_transitions_; }
 
   static constexpr int kMaxAttempts = 5;
 
@@ -51,6 +53,7 @@ class BatchRunner {
   IdGenerator ids_;
   std::int64_t now_ms_ = 0;
   std::int64_t last_commit_us_ = 0;
+  HoldTransitions last_transitions_;
 };
 
 }  // namespace allot

@@ -100,6 +100,9 @@ class Engine::Impl {
       if (options_.on_batch && !batch.empty()) {
         options_.on_batch(batch.size(), runner_.last_commit_us());
       }
+      if (options_.on_holds && runner_.last_transitions().any()) {
+        options_.on_holds(runner_.last_transitions());
+      }
       // Answers go out only now, after the commit returned.
       for (std::size_t i = 0; i < batch.size(); ++i) {
         batch[i].done(std::move(results[i]));

@@ -108,12 +108,22 @@ bool IsWrite(RouteId id) {
   }
 }
 
+// Counts an answered request and writes its access-log line.
+void Observe(Metrics& metrics, const AccessLog* access_log, const AccessRecord& record) {
+  metrics.RecordRequest(record.route, record.status, record.latency_seconds);
+  if (record.error) metrics.RecordRefusal(*record.error);
+  if (access_log != nullptr) access_log->Record(record);
+}
+
 // The state shared by the paths that may answer a request; only the first
 // answer is sent.
 struct Pending {
   Handler::Respond respond;
   Metrics* metrics = nullptr;
+  const AccessLog* access_log = nullptr;
   std::string request_id;
+  std::string method;
+  std::string principal;
   std::string_view route;
   SteadyClock::time_point start;
   std::atomic<bool> answered{false};
@@ -122,7 +132,9 @@ struct Pending {
     if (answered.exchange(true)) return;
     response.Set("X-Request-Id", request_id);
     std::chrono::duration<double> elapsed = SteadyClock::now() - start;
-    metrics->RecordRequest(route, response.status, elapsed.count());
+    Observe(
+        *metrics, access_log,
+        {request_id, method, route, response.status, elapsed.count(), principal, response.error});
     respond(std::move(response));
   }
 };
@@ -179,10 +191,11 @@ HttpResponse DashboardResponse() {
 
 }  // namespace
 
-Handler::Handler(api::Service& service, Metrics& metrics, const TokenTable* tokens)
+Handler::Handler(api::Service& service, Metrics& metrics, HandlerOptions options)
     : service_(service),
       metrics_(metrics),
-      tokens_(tokens),
+      tokens_(options.tokens),
+      access_log_(options.access_log),
       live_feed_([&service](std::size_t limit) { return service.ListItems("", limit); },
                  [&service] { return service.NowMs(); }) {}
 
@@ -204,6 +217,7 @@ Expected<Principal> Handler::Authenticate(const HttpRequest& request,
 
 HttpResponse Handler::ErrorResponse(const Error& error) {
   HttpResponse response = JsonResponse(HttpStatusOf(error.code), EncodeError(error));
+  response.error = error.code;
   if (error.code == ErrorCode::kOverloaded) response.Set("Retry-After", "1");
   return response;
 }
@@ -213,6 +227,7 @@ HttpResponse Handler::ResultResponse(const CommandResult& result) {
   if (const auto* replay = std::get_if<Replay>(&result->value)) {
     HttpResponse response = JsonResponse(replay->status, replay->body);
     response.Set("Idempotent-Replayed", "true");
+    if (replay->status >= 400) response.error = DecodeErrorCode(replay->body);
     return response;
   }
   return JsonResponse(result->created ? 201 : 200, EncodeOutcome(*result));
@@ -223,9 +238,12 @@ HttpResponse Handler::Refuse(const HttpRequest& request, const Error& error) {
   auto route = Route(request.method, request.target);
   std::string_view label = route ? route->route : route.error().route;
   HttpResponse response = ErrorResponse(error);
-  response.Set("X-Request-Id", request_ids_.For(request));
+  const std::string request_id = request_ids_.For(request);
+  response.Set("X-Request-Id", request_id);
   std::chrono::duration<double> elapsed = SteadyClock::now() - start;
-  metrics_.RecordRequest(label, response.status, elapsed.count());
+  // Refused before any credentials were looked at: no principal.
+  Observe(metrics_, access_log_,
+          {request_id, request.method, label, response.status, elapsed.count(), "", error.code});
   return response;
 }
 
@@ -240,9 +258,11 @@ void Handler::Handle(HttpRequest request, Respond respond) {
   auto pending = std::make_shared<Pending>();
   pending->respond = std::move(respond);
   pending->metrics = &metrics_;
+  pending->access_log = access_log_;
   pending->start = SteadyClock::now();
   RequestContext context{request_ids_.For(request), ""};
   pending->request_id = context.request_id;
+  pending->method = request.method;
   Respond finish = [pending](HttpResponse response) { pending->Answer(std::move(response)); };
 
   auto route = Route(request.method, request.target);
@@ -257,6 +277,7 @@ void Handler::Handle(HttpRequest request, Respond respond) {
     }
     context.principal = std::move(principal->name);
     context.own_records_only = principal->role == Role::kClient;
+    pending->principal = context.principal;
   }
   if (!route) {
     HttpResponse response = ErrorResponse(route.error().error);

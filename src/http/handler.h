@@ -2,8 +2,9 @@
 // api::Service, encode. The server feeds it parsed requests; tests call it
 // directly.
 //
-// Every response carries X-Request-Id (the client's, echoed, or a new one)
-// and is counted in Metrics under its route template. Writes carry the
+// Every response carries X-Request-Id (the client's, echoed, or a new one),
+// is counted in Metrics under its route template (and, for an error, its
+// code) and, when an AccessLog is given, gets its access-log line. Writes carry the
 // request's principal ("" while the service is open) and, when the request
 // has an Idempotency-Key header, an IdempotencyKey whose renderer uses the
 // same encoding as the live answer, so a replay is byte-identical.
@@ -12,7 +13,8 @@
 // called exactly once, either inline (reads, refusals) or on the engine's
 // sequencer thread after the commit (writes); it must not block and must be
 // safe to call from any thread. The Service and Metrics must outlive the
-// handler, and the handler must outlive every pending `respond`.
+// handler (as must the AccessLog, if any), and the handler must outlive every
+// pending `respond`.
 #ifndef ALLOT_HTTP_HANDLER_H_
 #define ALLOT_HTTP_HANDLER_H_
 
@@ -22,6 +24,7 @@
 #include "allot/commands.h"
 #include "allot/error.h"
 #include "api/service.h"
+#include "http/access_log.h"
 #include "http/auth.h"
 #include "http/http_message.h"
 #include "http/live_feed.h"
@@ -40,13 +43,20 @@ struct RequestContext {
   bool own_records_only = false;  // a `client` token
 };
 
+// What the handler may be given; each, when set, must outlive it.
+struct HandlerOptions {
+  // With tokens, every /api/v1 request needs a bearer token: 401 without a
+  // known one; a `client` may not create or adjust items, accounts or
+  // events, and may see and act on only its own reservations, orders and
+  // transfers (403). Without, the service is open.
+  const TokenTable* tokens = nullptr;
+  // One line per answered request; none when null.
+  const AccessLog* access_log = nullptr;
+};
+
 class Handler final : public RequestHandler {
  public:
-  // With `tokens` (which must outlive the handler), every /api/v1 request
-  // needs a bearer token: 401 without a known one; a `client` may not create
-  // or adjust items, accounts or events, and may see and act on only its own
-  // reservations, orders and transfers (403). Without, the service is open.
-  Handler(api::Service& service, Metrics& metrics, const TokenTable* tokens = nullptr);
+  Handler(api::Service& service, Metrics& metrics, HandlerOptions options = {});
 
   void Handle(HttpRequest request, Respond respond) override;
 
@@ -59,6 +69,8 @@ class Handler final : public RequestHandler {
   // default limit; every other request keeps the default.
   std::size_t BodyLimit(std::string_view method, std::string_view target,
                         std::size_t default_limit) const override;
+  void ConnectionOpened() override { metrics_.ConnectionOpened(); }
+  void ConnectionClosed() override { metrics_.ConnectionClosed(); }
 
   // The status and body a command result is answered with: 201 when a
   // resource was created, else 200; a Replay's stored status and body; an
@@ -83,6 +95,7 @@ class Handler final : public RequestHandler {
   api::Service& service_;
   Metrics& metrics_;
   const TokenTable* tokens_;
+  const AccessLog* access_log_;
   RequestIds request_ids_;
   LiveFeed live_feed_;
 };

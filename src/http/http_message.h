@@ -4,11 +4,13 @@
 #define ALLOT_HTTP_HTTP_MESSAGE_H_
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+#include "allot/error.h"
 #include "http/event_stream.h"
 
 namespace allot::http {
@@ -37,6 +39,9 @@ struct HttpResponse {
   // Set for server-sent events: `body` is ignored and the stream supplies
   // the body for as long as the connection lasts.
   std::shared_ptr<EventStream> stream;
+  // The contract code of an error answer, for metrics and the access log;
+  // not sent (the body carries it).
+  std::optional<ErrorCode> error;
 
   const std::string* Header(std::string_view name) const { return FindHeader(headers, name); }
   void Set(std::string_view name, std::string value) { SetHeader(headers, name, std::move(value)); }

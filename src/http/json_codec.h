@@ -16,6 +16,7 @@
 #define ALLOT_HTTP_JSON_CODEC_H_
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -85,6 +86,9 @@ std::string EncodeConfirmation(const Confirmation& confirmation);
 std::string EncodeOutcome(const Outcome& outcome);
 // {"error":{"code","message",...details}}
 std::string EncodeError(const Error& error);
+// The code of a body EncodeError wrote (a stored answer being replayed);
+// nullopt for any other body.
+std::optional<ErrorCode> DecodeErrorCode(std::string_view body);
 // {"status":"<status>"}
 std::string EncodeStatus(std::string_view status);
 

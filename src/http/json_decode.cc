@@ -374,4 +374,19 @@ Expected<CreateEvent> DecodeCreateEvent(std::string_view body) {
   return command;
 }
 
+std::optional<ErrorCode> DecodeErrorCode(std::string_view body) {
+  boost::system::error_code ec;
+  json::value parsed = json::parse(json::string_view(body.data(), body.size()), ec);
+  if (ec || !parsed.is_object()) return std::nullopt;
+  const json::value* error = parsed.get_object().if_contains("error");
+  if (error == nullptr || !error->is_object()) return std::nullopt;
+  const json::value* code = error->get_object().if_contains("code");
+  if (code == nullptr || !code->is_string()) return std::nullopt;
+  const std::string_view name(code->get_string().data(), code->get_string().size());
+  for (int i = 0; i <= static_cast<int>(ErrorCode::kUnavailable); ++i) {
+    if (ErrorCodeName(static_cast<ErrorCode>(i)) == name) return static_cast<ErrorCode>(i);
+  }
+  return std::nullopt;
+}
+
 }  // namespace allot::http

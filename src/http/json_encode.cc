@@ -5,6 +5,7 @@
 #include <variant>
 
 #include "core/time_format.h"
+#include "core/utf8.h"
 #include "http/json_codec.h"
 
 namespace allot::http {
@@ -13,42 +14,6 @@ namespace {
 namespace json = boost::json;
 
 json::string_view View(std::string_view text) { return {text.data(), text.size()}; }
-
-// `text` with every byte that does not start a well-formed UTF-8 sequence
-// replaced by U+FFFD. Error messages and details echo what the client sent (a
-// path, an id) before anything checked its encoding, and the serializer
-// copies bytes as they are: without this, such an error is not valid JSON.
-std::string ValidUtf8(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  std::size_t i = 0;
-  while (i < text.size()) {
-    auto byte = [&text](std::size_t at) { return static_cast<unsigned char>(text[at]); };
-    unsigned char lead = byte(i);
-    std::size_t length = lead < 0x80                    ? 1
-                         : lead >= 0xC2 && lead <= 0xDF ? 2
-                         : lead >= 0xE0 && lead <= 0xEF ? 3
-                         : lead >= 0xF0 && lead <= 0xF4 ? 4
-                                                        : 0;
-    bool ok = length != 0 && i + length <= text.size();
-    for (std::size_t k = 1; ok && k < length; ++k) ok = (byte(i + k) & 0xC0) == 0x80;
-    if (ok && length > 2) {
-      unsigned char second = byte(i + 1);
-      if (lead == 0xE0) ok = second >= 0xA0;  // overlong
-      if (lead == 0xED) ok = second < 0xA0;   // UTF-16 surrogates
-      if (lead == 0xF0) ok = second >= 0x90;  // overlong
-      if (lead == 0xF4) ok = second < 0x90;   // beyond U+10FFFF
-    }
-    if (ok) {
-      out.append(text.substr(i, length));
-      i += length;
-    } else {
-      out.append("\xEF\xBF\xBD");
-      ++i;
-    }
-  }
-  return out;
-}
 
 json::value ItemJson(const Item& item) {
   json::object out;

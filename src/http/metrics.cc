@@ -27,6 +27,20 @@ void AddTo(std::atomic<double>& target, double value) {
   }
 }
 
+void RenderCounter(std::string_view name, std::string_view help,
+                   const std::atomic<std::uint64_t>& value, std::string& out) {
+  out += "# HELP " + std::string(name) + " " + std::string(help) + "\n";
+  out += "# TYPE " + std::string(name) + " counter\n";
+  out += std::string(name) + " " + std::to_string(value.load(std::memory_order_relaxed)) + "\n";
+}
+
+void RenderGauge(std::string_view name, std::string_view help, std::int64_t value,
+                 std::string& out) {
+  out += "# HELP " + std::string(name) + " " + std::string(help) + "\n";
+  out += "# TYPE " + std::string(name) + " gauge\n";
+  out += std::string(name) + " " + std::to_string(value) + "\n";
+}
+
 std::string JoinLabels(std::string_view labels, std::string_view extra) {
   std::string out(labels);
   if (!out.empty() && !extra.empty()) out += ',';
@@ -93,10 +107,32 @@ void Metrics::RecordRequest(std::string_view route, int status, double seconds) 
   histogram->Observe(seconds);
 }
 
+void Metrics::RecordRefusal(ErrorCode code) {
+  const auto index = static_cast<std::size_t>(code);
+  if (index < kMaxErrorCodes) refusals_[index].fetch_add(1, std::memory_order_relaxed);
+}
+
 void Metrics::RecordBatch(std::size_t commands, std::int64_t commit_us) {
   batch_commands_.Observe(static_cast<double>(commands));
   commit_seconds_.Observe(static_cast<double>(commit_us) / 1e6);
 }
+
+void Metrics::RecordHolds(const HoldTransitions& transitions) {
+  reservations_created_.fetch_add(transitions.reservations_created, std::memory_order_relaxed);
+  reservations_confirmed_.fetch_add(transitions.reservations_confirmed, std::memory_order_relaxed);
+  reservations_cancelled_.fetch_add(transitions.reservations_cancelled, std::memory_order_relaxed);
+  holds_expired_.fetch_add(transitions.holds_expired, std::memory_order_relaxed);
+}
+
+void Metrics::ObserveEngine(EngineOptions& options) {
+  options.on_batch = [this](std::size_t commands, std::int64_t commit_us) {
+    RecordBatch(commands, commit_us);
+  };
+  options.on_holds = [this](const HoldTransitions& transitions) { RecordHolds(transitions); };
+}
+
+void Metrics::ConnectionOpened() { open_connections_.fetch_add(1, std::memory_order_relaxed); }
+void Metrics::ConnectionClosed() { open_connections_.fetch_sub(1, std::memory_order_relaxed); }
 
 std::string Metrics::Render(std::size_t queue_depth) const {
   std::string out;
@@ -118,10 +154,36 @@ std::string Metrics::Render(std::size_t queue_depth) const {
   out += "# HELP allot_commit_duration_seconds Time to commit one batch.\n";
   out += "# TYPE allot_commit_duration_seconds histogram\n";
   commit_seconds_.Render("allot_commit_duration_seconds", "", out);
-  out += "# HELP allot_queue_depth Commands waiting for the sequencer.\n";
-  out += "# TYPE allot_queue_depth gauge\n";
-  out += "allot_queue_depth " + std::to_string(queue_depth) + "\n";
+  RenderGauge("allot_queue_depth", "Commands waiting for the sequencer.",
+              static_cast<std::int64_t>(queue_depth), out);
+  RenderGauge("allot_open_connections", "HTTP connections open now.",
+              open_connections_.load(std::memory_order_relaxed), out);
+  RenderRefusals(out);
+  RenderCounter("allot_reservations_created_total", "Reservations created (committed).",
+                reservations_created_, out);
+  RenderCounter("allot_reservations_confirmed_total", "Reservations confirmed into an order.",
+                reservations_confirmed_, out);
+  RenderCounter("allot_reservations_cancelled_total", "Reservations cancelled by a client.",
+                reservations_cancelled_, out);
+  RenderCounter("allot_holds_expired_total",
+                "Holds (reservations and held transfers) that reached expiresAt and were released.",
+                holds_expired_, out);
   return out;
+}
+
+void Metrics::RenderRefusals(std::string& out) const {
+  out += "# HELP allot_refusals_total Error answers, by the contract's error code.\n";
+  out += "# TYPE allot_refusals_total counter\n";
+  // Every code the build knows is shown, at 0 until used, so that rates over
+  // a code exist before its first refusal; a code added to ErrorCode after
+  // kUnavailable shows once counted.
+  constexpr auto kLastKnown = static_cast<std::size_t>(ErrorCode::kUnavailable);
+  for (std::size_t i = 0; i < kMaxErrorCodes; ++i) {
+    const std::uint64_t count = refusals_[i].load(std::memory_order_relaxed);
+    if (i > kLastKnown && count == 0) continue;
+    out += "allot_refusals_total{code=\"" + std::string(ErrorCodeName(static_cast<ErrorCode>(i))) +
+           "\"} " + std::to_string(count) + "\n";
+  }
 }
 
 }  // namespace allot::http

@@ -1,11 +1,14 @@
-// Counters and histograms of the service, rendered in the Prometheus text
-// format (version 0.0.4) for GET /metrics.
+// Counters, gauges and histograms of the service, rendered in the
+// Prometheus text format (version 0.0.4) for GET /metrics. Every metric has
+// # HELP and # TYPE lines; docs/operations.md lists them all.
 //
 // Thread-safe: requests are recorded from I/O threads and the engine's
-// sequencer, batches from the sequencer. Histograms use atomics; the per-route
-// maps are guarded by a short mutex. Label sets are bounded: `route` is a
-// route template (or "unmatched"), never a raw path, and at most
-// kMaxRouteLabels distinct routes are kept (others are counted as "other").
+// sequencer, batches and reservation transitions from the sequencer,
+// connections from the server. Counters, gauges and histograms are atomics;
+// the per-route maps are guarded by a short mutex. Label sets are bounded:
+// `route` is a route template (or "unmatched"), never a raw path, and at most
+// kMaxRouteLabels distinct routes are kept (others are counted as "other");
+// `code` is one of the contract's error codes.
 #ifndef ALLOT_HTTP_METRICS_H_
 #define ALLOT_HTTP_METRICS_H_
 
@@ -20,6 +23,9 @@
 #include <string>
 #include <string_view>
 #include <utility>
+
+#include "allot/engine.h"
+#include "allot/error.h"
 
 namespace allot::http {
 
@@ -50,20 +56,40 @@ class Metrics {
 
   // One answered HTTP request: its route template, status and time taken.
   void RecordRequest(std::string_view route, int status, double seconds);
+  // One error answer, by its contract code ("out_of_stock", "not_found").
+  void RecordRefusal(ErrorCode code);
   // One committed batch: client commands in it and its commit time.
   void RecordBatch(std::size_t commands, std::int64_t commit_us);
+  // What a committed batch did to reservations and holds.
+  void RecordHolds(const HoldTransitions& transitions);
+  // Sets the engine's on_batch and on_holds to record into these metrics,
+  // which must outlive the engine.
+  void ObserveEngine(EngineOptions& options);
+
+  // The server admitted a connection; its session ended.
+  void ConnectionOpened();
+  void ConnectionClosed();
 
   // The full exposition; `queue_depth` is the engine's current queue length.
   std::string Render(std::size_t queue_depth) const;
 
  private:
   std::string_view BoundedRoute(std::string_view route);  // requires mu_
+  void RenderRefusals(std::string& out) const;
 
   mutable std::mutex mu_;
   std::map<std::pair<std::string, int>, std::uint64_t> requests_;             // guarded by mu_
   std::map<std::string, std::unique_ptr<Histogram>, std::less<>> durations_;  // guarded by mu_
   Histogram batch_commands_;
   Histogram commit_seconds_;
+  // Indexed by ErrorCode; room for codes added after this was written.
+  static constexpr std::size_t kMaxErrorCodes = 32;
+  std::array<std::atomic<std::uint64_t>, kMaxErrorCodes> refusals_{};
+  std::atomic<std::int64_t> open_connections_{0};
+  std::atomic<std::uint64_t> reservations_created_{0};
+  std::atomic<std::uint64_t> reservations_confirmed_{0};
+  std::atomic<std::uint64_t> reservations_cancelled_{0};
+  std::atomic<std::uint64_t> holds_expired_{0};
 };
 
 }  // namespace allot::http

@@ -34,6 +34,12 @@ class RequestHandler {
                                 std::size_t default_limit) const {
     return default_limit;
   }
+
+  // The server admitted a connection; that connection's session ended (one
+  // call each, in that order). For the open-connections gauge. Thread-safe;
+  // must not block.
+  virtual void ConnectionOpened() {}
+  virtual void ConnectionClosed() {}
 };
 
 }  // namespace allot::http

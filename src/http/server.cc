@@ -200,6 +200,7 @@ class Server::Impl {
       }
       auto executor = socket.get_executor();
       if (admitted) {
+        handler_.ConnectionOpened();
         asio::co_spawn(executor, Session(beast::tcp_stream(std::move(socket)), state),
                        [this, state](std::exception_ptr error) { EndSession(state, error); });
       } else {
@@ -216,6 +217,7 @@ class Server::Impl {
         std::cerr << "allot: session failed: " << e.what() << "\n";
       }
     }
+    handler_.ConnectionClosed();
     std::lock_guard lock(mu_);
     sessions_.erase(state);
     if (sessions_.empty()) stop_cv_.notify_all();

@@ -2,8 +2,10 @@
 
 #include <array>
 #include <string>
+#include <vector>
 
 #include "allot/postgres_store.h"
+#include "core/log.h"
 #include "store/postgres_connection.h"
 
 namespace allot::pg {
@@ -199,7 +201,8 @@ Status ApplyOne(PGconn* conn, const Migration& migration) {
 }
 
 // Inside the migration transaction, holding the advisory lock.
-Status MigrateLocked(PGconn* conn, std::span<const Migration> migrations) {
+Status MigrateLocked(PGconn* conn, std::span<const Migration> migrations,
+                     std::vector<const Migration*>& applied) {
   if (auto done = Exec(conn, std::string(kCreateVersionTable), "Creating schema_version"); !done) {
     return done;
   }
@@ -214,6 +217,7 @@ Status MigrateLocked(PGconn* conn, std::span<const Migration> migrations) {
   for (const Migration& migration : migrations) {
     if (migration.version <= *stored) continue;
     if (auto done = ApplyOne(conn, migration); !done) return done;
+    applied.push_back(&migration);
   }
   return {};
 }
@@ -241,13 +245,20 @@ Status ApplyMigrations(PGconn* conn, std::span<const Migration> migrations) {
     Exec(conn, "ROLLBACK", "Rolling back the schema migration");
     return begun;
   }
-  if (auto done = MigrateLocked(conn, migrations); !done) {
+  std::vector<const Migration*> applied;
+  if (auto done = MigrateLocked(conn, migrations, applied); !done) {
     Exec(conn, "ROLLBACK", "Rolling back the schema migration");
     return done;
   }
   if (auto committed = Exec(conn, "COMMIT", "Committing the schema migration"); !committed) {
     Exec(conn, "ROLLBACK", "Rolling back the schema migration");
     return committed;
+  }
+  // Logged only now: a migration is applied once its transaction committed.
+  for (const Migration* migration : applied) {
+    log::Info("migration applied", {{"store", "postgres"},
+                                    {"version", migration->version},
+                                    {"description", migration->description}});
   }
   return {};
 }

@@ -2,8 +2,10 @@
 
 #include <array>
 #include <string>
+#include <vector>
 
 #include "allot/sqlite_store.h"
+#include "core/log.h"
 #include "store/sqlite_handle.h"
 
 namespace allot::sqlite {
@@ -191,7 +193,8 @@ Status ApplyOne(sqlite3* db, const Migration& migration, std::int64_t now_ms) {
 
 // Inside the migration transaction: checks the stored version and applies
 // what is missing.
-Status MigrateLocked(sqlite3* db, std::span<const Migration> migrations, std::int64_t now_ms) {
+Status MigrateLocked(sqlite3* db, std::span<const Migration> migrations, std::int64_t now_ms,
+                     std::vector<const Migration*>& applied) {
   if (auto done = Exec(db, kCreateVersionTable.data(), "Creating schema_version"); !done) {
     return done;
   }
@@ -206,6 +209,7 @@ Status MigrateLocked(sqlite3* db, std::span<const Migration> migrations, std::in
   for (const Migration& migration : migrations) {
     if (migration.version <= *stored) continue;
     if (auto done = ApplyOne(db, migration, now_ms); !done) return done;
+    applied.push_back(&migration);
   }
   return {};
 }
@@ -232,13 +236,20 @@ Status ApplyMigrations(sqlite3* db, std::span<const Migration> migrations, std::
   if (auto begun = Exec(db, "BEGIN IMMEDIATE", "Starting the schema migration"); !begun) {
     return begun;
   }
-  if (auto done = MigrateLocked(db, migrations, now_ms); !done) {
+  std::vector<const Migration*> applied;
+  if (auto done = MigrateLocked(db, migrations, now_ms, applied); !done) {
     Exec(db, "ROLLBACK", "Rolling back the schema migration");
     return done;
   }
   if (auto committed = Exec(db, "COMMIT", "Committing the schema migration"); !committed) {
     Exec(db, "ROLLBACK", "Rolling back the schema migration");
     return committed;
+  }
+  // Logged only now: a migration is applied once its transaction committed.
+  for (const Migration* migration : applied) {
+    log::Info("migration applied", {{"store", "sqlite"},
+                                    {"version", migration->version},
+                                    {"description", migration->description}});
   }
   return {};
 }

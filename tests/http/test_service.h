@@ -5,7 +5,9 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <filesystem>
+#include <future>
 #include <memory>
 #include <optional>
 #include <random>
@@ -15,6 +17,7 @@
 #include "allot/engine.h"
 #include "allot/sqlite_store.h"
 #include "api/service.h"
+#include "http/access_log.h"
 #include "http/handler.h"
 #include "http/metrics.h"
 
@@ -22,8 +25,15 @@ namespace allot::http {
 
 class TestService {
  public:
-  // With `tokens`, the handler requires bearer tokens (see Handler).
-  explicit TestService(std::int64_t start_ms, std::optional<TokenTable> tokens = std::nullopt)
+  // `access_log`, if given, must outlive the service.
+  explicit TestService(std::int64_t start_ms, const AccessLog* access_log = nullptr)
+      : TestService(start_ms, std::nullopt, access_log) {}
+  // The handler requires bearer tokens (see Handler).
+  TestService(std::int64_t start_ms, TokenTable tokens)
+      : TestService(start_ms, std::optional<TokenTable>(std::move(tokens)), nullptr) {}
+
+  TestService(std::int64_t start_ms, std::optional<TokenTable> tokens,
+              const AccessLog* access_log)
       : clock_(start_ms), tokens_(std::move(tokens)) {
     std::random_device random;
     dir_ = std::filesystem::temp_directory_path() /
@@ -40,9 +50,7 @@ class TestService {
     reader_ = std::move(database->reader);
     EngineOptions options;
     options.clock = &clock_;
-    options.on_batch = [this](std::size_t commands, std::int64_t commit_us) {
-      metrics_.RecordBatch(commands, commit_us);
-    };
+    metrics_.ObserveEngine(options);
     auto engine = Engine::Start(std::move(database->writer), std::move(options));
     if (!engine) {
       ADD_FAILURE() << engine.error().message;
@@ -50,7 +58,9 @@ class TestService {
     }
     engine_ = std::move(*engine);
     service_ = std::make_unique<api::Service>(*engine_, *reader_, clock_);
-    handler_ = std::make_unique<Handler>(*service_, metrics_, tokens_ ? &*tokens_ : nullptr);
+    handler_ = std::make_unique<Handler>(
+        *service_, metrics_,
+        HandlerOptions{.tokens = tokens_ ? &*tokens_ : nullptr, .access_log = access_log});
   }
 
   ~TestService() {
@@ -72,6 +82,22 @@ class TestService {
   }
   Handler& handler() { return *handler_; }
   ManualClock& clock() { return clock_; }
+  Metrics& metrics() { return metrics_; }
+
+  // Handles one request and waits (up to 10 s) for its answer.
+  HttpResponse Call(std::string method, std::string target, std::string body = "",
+                    HeaderList headers = {}) {
+    HttpRequest request{std::move(method), std::move(target), std::move(headers), std::move(body)};
+    auto promise = std::make_shared<std::promise<HttpResponse>>();
+    auto answer = promise->get_future();
+    handler_->Handle(std::move(request),
+                     [promise](HttpResponse response) { promise->set_value(std::move(response)); });
+    if (answer.wait_for(std::chrono::seconds(10)) != std::future_status::ready) {
+      ADD_FAILURE() << "no answer within 10 s";
+      return HttpResponse{.status = 0};
+    }
+    return answer.get();
+  }
 
  private:
   std::filesystem::path dir_;

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "allot/sqlite_store.h"
+#include "core/log.h"
 #include "gated_store.h"
 
 namespace allot {
@@ -274,6 +275,95 @@ TEST_F(EngineTest, AStoreThatLocksRowsGetsEveryBatchsPlanFirst) {
   ASSERT_GE(gate_->lock_plans.size(), 2u);
   const LockPlan& last = gate_->lock_plans.back();
   EXPECT_EQ(last.item_ids, (std::vector<std::string>{"a", "b"}));  // ascending
+}
+
+// The transitions a committed batch made, summed over every on_holds call.
+class HoldCounter {
+ public:
+  HoldObserver observer() {
+    return [this](const HoldTransitions& t) {
+      std::lock_guard lock(mu_);
+      total_.reservations_created += t.reservations_created;
+      total_.reservations_confirmed += t.reservations_confirmed;
+      total_.reservations_cancelled += t.reservations_cancelled;
+      total_.holds_expired += t.holds_expired;
+      ++calls_;
+    };
+  }
+  HoldTransitions total() {
+    std::lock_guard lock(mu_);
+    return total_;
+  }
+  int calls() {
+    std::lock_guard lock(mu_);
+    return calls_;
+  }
+
+ private:
+  std::mutex mu_;
+  HoldTransitions total_;
+  int calls_ = 0;
+};
+
+std::string Held(const CommandResult& result) {
+  EXPECT_TRUE(result) << (result ? "" : result.error().message);
+  return result ? std::get<Reservation>(result->value).id : "";
+}
+
+TEST_F(EngineTest, ReportsTheReservationsEachCommittedBatchCreatedAndEnded) {
+  HoldCounter counter;
+  Start(EngineOptions{.sweep_interval_ms = 10, .on_holds = counter.observer()});
+  ASSERT_TRUE(Execute(CreateItem{.id = "a", .on_hand = 10}));
+  EXPECT_EQ(counter.calls(), 0);  // nothing happened to a reservation
+  const auto first = Held(Execute(Reserve{"u", {{"a", 1}}, 60}));
+  const auto second = Held(Execute(Reserve{"u", {{"a", 1}}, 60}));
+  Held(Execute(Reserve{"u", {{"a", 1}}, 1}));
+  ASSERT_TRUE(Execute(ConfirmReservation{first}));
+  ASSERT_TRUE(Execute(ConfirmReservation{first}));  // again: no second confirmation
+  ASSERT_TRUE(Execute(CancelReservation{second}));
+  // A held transfer is a hold, not a reservation.
+  ASSERT_TRUE(Execute(CreateAccount{.id = "x", .balance = 100}));
+  ASSERT_TRUE(Execute(CreateAccount{.id = "y", .balance = 0}));
+  ASSERT_TRUE(Execute(
+      CreateTransfer{.from_id = "x", .to_id = "y", .amount = 5, .hold = true, .ttl_seconds = 1}));
+  HoldTransitions so_far = counter.total();
+  EXPECT_EQ(so_far.reservations_created, 3u);
+  EXPECT_EQ(so_far.reservations_confirmed, 1u);
+  EXPECT_EQ(so_far.reservations_cancelled, 1u);
+  EXPECT_EQ(so_far.holds_expired, 0u);
+
+  // The one-second reservation and the held transfer expire, found by the
+  // sweeper or by the next reservation of "a", whichever comes first.
+  clock_.Advance(2'000);
+  Held(Execute(Reserve{"u", {{"a", 1}}, 60}));
+  for (int i = 0; i < 500 && counter.total().holds_expired < 2; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  HoldTransitions total = counter.total();
+  EXPECT_EQ(total.holds_expired, 2u);
+  EXPECT_EQ(total.reservations_created, 4u);
+  EXPECT_EQ(total.reservations_cancelled, 1u);
+}
+
+TEST_F(EngineTest, AFailedBatchReportsNoTransitionsAndLogsTheStorageError) {
+  HoldCounter counter;
+  Start(EngineOptions{.on_holds = counter.observer()});
+  ASSERT_TRUE(Execute(CreateItem{.id = "a", .on_hand = 10}));
+  std::mutex log_mu;
+  std::string logged;
+  log::Global().SetWriter([&](std::string_view lines) {
+    std::lock_guard lock(log_mu);
+    logged += lines;
+  });
+  gate_->fail_commits = true;
+  EXPECT_FALSE(Execute(Reserve{"u", {{"a", 1}}, 60}));
+  gate_->fail_commits = false;
+  log::Global().SetWriter(log::FdWriter(STDERR_FILENO));
+  EXPECT_EQ(counter.calls(), 0);
+  EXPECT_NE(logged.find("\"level\":\"error\",\"msg\":\"batch failed\""), std::string::npos)
+      << logged;
+  EXPECT_NE(logged.find("\"commands\":1"), std::string::npos) << logged;
+  EXPECT_NE(logged.find("injected commit failure"), std::string::npos) << logged;
 }
 
 }  // namespace
