@@ -1,10 +1,13 @@
-// The allot server binary: `allot serve ...` (see http/serve_options.h).
+// The allot server binary: `allot serve ...`, `allot version`, `allot help`
+// (see http/serve_options.h).
 //
 // Opens the database (SQLite, or PostgreSQL for a postgres:// --db), starts
 // the engine, serves HTTP until SIGTERM or SIGINT, then stops the server
-// (in-flight requests are answered), stops the engine (queued writes are
-// committed) and exits 0. Exit 2: bad command line; exit 1: the database or
-// the listen address could not be opened.
+// (in-flight requests are answered, within --shutdown-grace-ms), stops the
+// engine (queued writes are committed) and exits 0. Exit 2: bad command
+// line; exit 1: the database or the listen address could not be opened.
+#include <sys/resource.h>
+
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
@@ -50,7 +53,37 @@ allot::Expected<Database> OpenDatabase(const allot::http::ServeOptions& options)
                   std::make_unique<allot::SystemClock>()};
 }
 
+// Each connection holds a descriptor: use all the hard limit allows (the
+// soft limit is often a timid 1024). Failure leaves the limit as it was.
+void RaiseOpenFileLimit() {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur >= limit.rlim_max) return;
+  rlimit raised = limit;
+  raised.rlim_cur = limit.rlim_max;
+  setrlimit(RLIMIT_NOFILE, &raised);
+}
+
+// Connections beyond the descriptor limit are not refused with 503 but wait
+// in the listen backlog (the accept loop pauses): say so at startup.
+void WarnIfFewDescriptors(std::size_t max_connections) {
+  constexpr rlim_t kSpareDescriptors = 64;  // database files, WAL, pipes, the listener
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY) return;
+  if (limit.rlim_cur < max_connections + kSpareDescriptors) {
+    std::cerr << "allot: the open-file limit (" << limit.rlim_cur
+              << ") is below --max-connections (" << max_connections
+              << ") plus spare; connections past it wait until others close\n";
+  }
+}
+
 int Serve(const allot::http::ServeOptions& options) {
+  if (options.tokens_path) {
+    // --tokens lets --listen leave loopback; until the tokens file is loaded
+    // and enforced here, that would serve an open API on a public address.
+    std::cerr << "allot: --tokens is not enforced by this build yet; refusing to start\n";
+    return 2;
+  }
+  RaiseOpenFileLimit();
   auto database = OpenDatabase(options);
   if (!database) {
     std::cerr << "allot: cannot open " << options.db << ": " << database.error().message << "\n";
@@ -74,10 +107,9 @@ int Serve(const allot::http::ServeOptions& options) {
 
   allot::api::Service service(**engine, *database->reader, clock);
   allot::http::Handler handler(service, metrics);
-  allot::http::ServerOptions server_options;
-  server_options.host = options.host;
-  server_options.port = options.port;
-  server_options.threads = options.threads;
+  allot::http::ServerOptions server_options = options.server;
+  server_options.handle_signals = true;
+  WarnIfFewDescriptors(server_options.max_connections);
   auto server = allot::http::Server::Open(handler, server_options);
   if (!server) {
     std::cerr << "allot: " << server.error().message << "\n";
@@ -101,15 +133,23 @@ int Serve(const allot::http::ServeOptions& options) {
 
 int main(int argc, char** argv) {
   std::vector<std::string_view> args(argv + 1, argv + argc);
+  // Subcommands with their own options are dispatched here, before `serve`'s.
   auto command_line =
       allot::http::ParseCommandLine(args, [](const char* name) { return std::getenv(name); });
   if (!command_line) {
-    std::cerr << "allot: " << command_line.error().message << "\n\n" << allot::http::Usage();
+    std::cerr << "allot: " << command_line.error().message
+              << "\n(`allot --help` lists the commands and options)\n";
     return 2;
   }
-  if (command_line->help) {
-    std::cout << allot::http::Usage();
-    return 0;
+  switch (command_line->action) {
+    case allot::http::Action::kHelp:
+      std::cout << allot::http::Usage();
+      return 0;
+    case allot::http::Action::kVersion:
+      std::cout << allot::http::VersionLine() << "\n";
+      return 0;
+    case allot::http::Action::kServe:
+      break;
   }
   return Serve(command_line->serve);
 }
