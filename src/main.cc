@@ -25,6 +25,10 @@
 #include "http/serve_options.h"
 #include "http/server.h"
 
+#ifndef ALLOT_VERSION
+#error "ALLOT_VERSION must be defined by the build (CMake's project VERSION)"
+#endif
+
 namespace {
 
 // The store --db names and the clock that goes with it.
@@ -146,7 +150,7 @@ int main(int argc, char** argv) {
       std::cout << allot::http::Usage();
       return 0;
     case allot::http::Action::kVersion:
-      std::cout << allot::http::VersionLine() << "\n";
+      std::cout << "allot " << ALLOT_VERSION << "\n";
       return 0;
     case allot::http::Action::kServe:
       break;

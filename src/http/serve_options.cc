@@ -12,10 +12,6 @@
 #include <sstream>
 #include <type_traits>
 
-#ifndef ALLOT_VERSION
-#error "ALLOT_VERSION must be defined by the build (CMake's project VERSION)"
-#endif
-
 namespace allot::http {
 namespace {
 
@@ -430,9 +426,5 @@ std::string Usage() {
   }
   return text;
 }
-
-std::string_view Version() { return ALLOT_VERSION; }
-
-std::string VersionLine() { return "allot " + std::string(Version()); }
 
 }  // namespace allot::http

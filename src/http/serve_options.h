@@ -45,6 +45,7 @@ struct ServeOptions {
   std::optional<std::string> config_path;  // the file the options were read from, if any
 };
 
+// kVersion: print "allot <version>" (main has the version from the build).
 enum class Action { kServe, kHelp, kVersion };
 
 struct CommandLine {
@@ -101,10 +102,6 @@ std::string ListenUrl(std::string_view host, std::uint16_t port);
 
 // The help text, listing every option with its environment name and default.
 std::string Usage();
-
-// The project's version (CMake's project(VERSION)), and "allot <version>".
-std::string_view Version();
-std::string VersionLine();
 
 }  // namespace allot::http
 

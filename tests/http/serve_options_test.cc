@@ -7,7 +7,6 @@
 #include <fstream>
 #include <map>
 #include <random>
-#include <regex>
 
 namespace allot::http {
 namespace {
@@ -269,9 +268,6 @@ TEST(ServeOptionsTest, HelpAndVersion) {
   EXPECT_EQ(Parse({"serve", "--db", "x.db", "-h"})->action, Action::kHelp);
   EXPECT_EQ(Parse({"--version"})->action, Action::kVersion);
   EXPECT_EQ(Parse({"version"})->action, Action::kVersion);
-  EXPECT_TRUE(std::regex_match(std::string(Version()), std::regex(R"(\d+\.\d+\.\d+)")))
-      << Version();
-  EXPECT_EQ(VersionLine(), "allot " + std::string(Version()));
 }
 
 TEST(ServeOptionsTest, HelpListsEveryOptionWithItsEnvironmentNameAndDefault) {
