@@ -1,16 +1,19 @@
-// The allot server binary: `allot serve ...` (see http/serve_options.h).
+// The allot server binary: `allot serve ...`, `allot version`, `allot help`
+// (see http/serve_options.h).
 //
 // Opens the database (SQLite, or PostgreSQL for a postgres:// --db), starts
 // the engine, serves HTTP until SIGTERM or SIGINT, then stops the server
-// (in-flight requests are answered), stops the engine (queued writes are
-// committed) and exits 0. Exit 2: bad command line; exit 1: the database or
-// the listen address could not be opened.
+// (in-flight requests are answered, within --shutdown-grace-ms), stops the
+// engine (queued writes are committed) and exits 0. Exit 2: bad command
+// line; exit 1: the database, the tokens file or the listen address could
+// not be opened.
 //
 // From the moment the command line is understood, everything the server says
 // is a JSON line on stdout (core/log.h; format in docs/operations.md): the
 // effective configuration (secrets masked), migrations, the listening line,
 // one line per request (the access log), storage errors, shutdown. Only a bad
 // command line is reported on stderr as plain text, with the usage.
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -18,6 +21,8 @@
 #include <cstdlib>
 #include <iostream>
 #include <memory>
+#include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -31,10 +36,15 @@
 #include "core/log.h"
 #include "core/redact.h"
 #include "http/access_log.h"
+#include "http/auth.h"
 #include "http/handler.h"
 #include "http/metrics.h"
 #include "http/serve_options.h"
 #include "http/server.h"
+
+#ifndef ALLOT_VERSION
+#error "ALLOT_VERSION must be defined by the build (CMake's project VERSION)"
+#endif
 
 namespace {
 
@@ -44,10 +54,12 @@ struct LogOptions {
   bool access_log = true;  // off for benchmarks
 };
 
-// >>> SERVE OPTIONS: fill LogOptions here once serve_options parses
-// `--log-level debug|info|warn|error` and `--access-log on|off` (and their
-// ALLOT_* variables). Until then the defaults above apply.
-LogOptions LogOptionsFrom(const allot::http::ServeOptions& /*options*/) { return LogOptions{}; }
+// --log-level and --access-log (serve_options has checked the level's name).
+LogOptions LogOptionsFrom(const allot::http::ServeOptions& options) {
+  return LogOptions{.level = allot::log::ParseLevel(options.log_level).value_or(
+                        allot::log::Level::kInfo),
+                    .access_log = options.access_log};
+}
 
 // How long a buffered access-log line may wait before it is written.
 constexpr auto kLogFlushInterval = std::chrono::milliseconds(200);
@@ -61,13 +73,22 @@ std::string_view SyncName(allot::SyncMode sync) {
 void LogStartup(const allot::http::ServeOptions& options, const LogOptions& log_options) {
   const bool postgres = allot::IsPostgresUrl(options.db);
   const std::string db = allot::RedactUrl(options.db);
-  allot::log::Info("starting", {{"listen", options.host + ":" + std::to_string(options.port)},
+  const allot::http::ServerOptions& server = options.server;
+  allot::log::Info("starting", {{"listen", server.host + ":" + std::to_string(server.port)},
                                 {"db", db},
                                 {"store", postgres ? "postgres" : "sqlite"},
                                 {"sync", postgres ? "n/a" : SyncName(options.sync)},
                                 {"batchMax", options.batch_max},
                                 {"queueMax", options.queue_max},
-                                {"threads", options.threads},
+                                {"threads", server.threads},
+                                {"maxConnections", server.max_connections},
+                                {"maxBodyBytes", server.body_limit_bytes},
+                                {"idleTimeoutMs", server.idle_timeout.count()},
+                                {"readTimeoutMs", server.read_timeout.count()},
+                                {"shutdownGraceMs", server.shutdown_grace.count()},
+                                // The file's name only: never a token.
+                                {"tokens", options.tokens_path.value_or("none (open, loopback)")},
+                                {"config", options.config_path.value_or("none")},
                                 {"logLevel", allot::log::LevelName(log_options.level)},
                                 {"accessLog", log_options.access_log},
                                 {"pid", static_cast<std::int64_t>(getpid())}});
@@ -99,10 +120,47 @@ allot::Expected<Database> OpenDatabase(const allot::http::ServeOptions& options)
                   std::make_unique<allot::SystemClock>()};
 }
 
+// Each connection holds a descriptor: use all the hard limit allows (the
+// soft limit is often a timid 1024). Failure leaves the limit as it was.
+void RaiseOpenFileLimit() {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur >= limit.rlim_max) return;
+  rlimit raised = limit;
+  raised.rlim_cur = limit.rlim_max;
+  setrlimit(RLIMIT_NOFILE, &raised);
+}
+
+// Connections beyond the descriptor limit are not refused with 503 but wait
+// in the listen backlog (the accept loop pauses): say so at startup.
+void WarnIfFewDescriptors(std::size_t max_connections) {
+  constexpr rlim_t kSpareDescriptors = 64;  // database files, WAL, pipes, the listener
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY) return;
+  if (limit.rlim_cur < max_connections + kSpareDescriptors) {
+    allot::log::Warn(
+        "the open-file limit is below --max-connections plus spare; connections past it "
+        "wait until others close",
+        {{"openFileLimit", static_cast<std::int64_t>(limit.rlim_cur)},
+         {"maxConnections", max_connections}});
+  }
+}
+
 int Serve(const allot::http::ServeOptions& options, const LogOptions& log_options) {
   allot::log::Logger& logger = allot::log::Global();
   LogStartup(options, log_options);
   const std::string db = allot::RedactUrl(options.db);
+  RaiseOpenFileLimit();
+
+  std::optional<allot::http::TokenTable> tokens;
+  if (options.tokens_path) {
+    auto loaded = allot::http::TokenTable::Load(*options.tokens_path);
+    if (!loaded) {
+      allot::log::Error("cannot load the tokens", {{"error", loaded.error().message}});
+      return 1;
+    }
+    tokens = std::move(*loaded);
+    allot::log::Info("access control on", {{"tokens", tokens->size()}});
+  }
 
   auto database = OpenDatabase(options);
   if (!database) {
@@ -127,15 +185,15 @@ int Serve(const allot::http::ServeOptions& options, const LogOptions& log_option
 
   allot::api::Service service(**engine, *database->reader, clock);
   const allot::http::AccessLog access_log(logger, log_options.access_log);
-  allot::http::Handler handler(service, metrics, {.tokens = nullptr, .access_log = &access_log});
-  allot::http::ServerOptions server_options;
-  server_options.host = options.host;
-  server_options.port = options.port;
-  server_options.threads = options.threads;
+  allot::http::Handler handler(service, metrics,
+                               {.tokens = tokens ? &*tokens : nullptr, .access_log = &access_log});
+  allot::http::ServerOptions server_options = options.server;
+  server_options.handle_signals = true;
+  WarnIfFewDescriptors(server_options.max_connections);
   auto server = allot::http::Server::Open(handler, server_options);
   if (!server) {
     allot::log::Error("cannot listen",
-                      {{"listen", options.host + ":" + std::to_string(options.port)},
+                      {{"listen", server_options.host + ":" + std::to_string(server_options.port)},
                        {"error", server.error().message}});
     (*engine)->Stop();
     return 1;
@@ -159,19 +217,27 @@ int Serve(const allot::http::ServeOptions& options, const LogOptions& log_option
 
 int main(int argc, char** argv) {
   std::vector<std::string_view> args(argv + 1, argv + argc);
-  // `allot audit --db ...` is a command of its own (audit/audit_command.h).
+  // Subcommands with their own options are dispatched here, before `serve`'s:
+  // `allot audit --db ...` (audit/audit_command.h).
   if (!args.empty() && args[0] == "audit") {
     return allot::audit::RunAuditCommand(std::span(args).subspan(1), std::cout, std::cerr);
   }
   auto command_line =
       allot::http::ParseCommandLine(args, [](const char* name) { return std::getenv(name); });
   if (!command_line) {
-    std::cerr << "allot: " << command_line.error().message << "\n\n" << allot::http::Usage();
+    std::cerr << "allot: " << command_line.error().message
+              << "\n(`allot --help` lists the commands and options)\n";
     return 2;
   }
-  if (command_line->help) {
-    std::cout << allot::http::Usage();
-    return 0;
+  switch (command_line->action) {
+    case allot::http::Action::kHelp:
+      std::cout << allot::http::Usage();
+      return 0;
+    case allot::http::Action::kVersion:
+      std::cout << "allot " << ALLOT_VERSION << "\n";
+      return 0;
+    case allot::http::Action::kServe:
+      break;
   }
   const LogOptions log_options = LogOptionsFrom(command_line->serve);
   allot::log::Logger& logger = allot::log::Global();

@@ -29,6 +29,7 @@ enum class ErrorCode {
   kInvalidState,          // 409
   kAlreadyExists,         // 409
   kPayloadTooLarge,       // 413
+  kUriTooLong,            // 414
   kHeadersTooLarge,       // 431
   kIdempotencyKeyReused,  // 422
   kOverloaded,            // 503, nothing was done

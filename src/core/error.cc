@@ -30,6 +30,8 @@ std::string_view ErrorCodeName(ErrorCode code) {
       return "already_exists";
     case ErrorCode::kPayloadTooLarge:
       return "payload_too_large";
+    case ErrorCode::kUriTooLong:
+      return "uri_too_long";
     case ErrorCode::kHeadersTooLarge:
       return "headers_too_large";
     case ErrorCode::kIdempotencyKeyReused:
@@ -64,6 +66,8 @@ int HttpStatusOf(ErrorCode code) {
       return 409;
     case ErrorCode::kPayloadTooLarge:
       return 413;
+    case ErrorCode::kUriTooLong:
+      return 414;
     case ErrorCode::kHeadersTooLarge:
       return 431;
     case ErrorCode::kIdempotencyKeyReused:

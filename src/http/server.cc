@@ -1,14 +1,18 @@
 // The only file of the project that includes Beast and Asio.
 #include "http/server.h"
 
+#include "core/log.h"
+
 #include <boost/asio.hpp>
 #include <boost/asio/experimental/as_tuple.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <cerrno>
 #include <condition_variable>
-#include <iostream>
 #include <memory>
 #include <mutex>
+#include <optional>
+#include <string_view>
 #include <thread>
 #include <unordered_set>
 #include <vector>
@@ -80,20 +84,78 @@ BeastResponse ToBeastResponse(HttpResponse response, unsigned version, bool keep
   return out;
 }
 
-// Refusals made from the read error of a request, or nullopt to just close.
-std::optional<Error> ReadFailure(const error_code& ec) {
-  if (ec == bhttp::error::body_limit) {
-    return Error{ErrorCode::kPayloadTooLarge, "The request body is larger than the limit.", {}};
+Error PayloadTooLarge() {
+  return Error{ErrorCode::kPayloadTooLarge, "The request body is larger than the limit.", {}};
+}
+Error UriTooLong() {
+  return Error{ErrorCode::kUriTooLong, "The request target (URI) is longer than the limit.", {}};
+}
+Error HeadersTooLarge(std::string message) {
+  return Error{ErrorCode::kHeadersTooLarge, std::move(message), {}};
+}
+
+// The request target of a raw request line "METHOD SP TARGET SP VERSION"
+// (or of its beginning, when the line is cut short).
+std::string_view RawTarget(std::string_view line) {
+  std::size_t start = line.find(' ');
+  if (start == std::string_view::npos) return {};
+  line.remove_prefix(start + 1);
+  return line.substr(0, line.find(' '));
+}
+
+// A header that broke the header limit: was it the request line (414) or the
+// fields (431)? Beast parses the request line once it is complete and then
+// applies the limit to the fields alone; until then the raw bytes stay in
+// `buffer`, and a line that does not end within the limit is the long part.
+Error HeaderLimitRefusal(const Parser& parser, const beast::flat_buffer& buffer,
+                         const ServerOptions& options) {
+  std::string_view target = parser.get().target();
+  if (target.empty()) {
+    std::string_view raw(static_cast<const char*>(buffer.data().data()), buffer.size());
+    std::size_t end_of_line = raw.find("\r\n");
+    if (end_of_line == std::string_view::npos || end_of_line >= options.header_limit_bytes) {
+      return UriTooLong();
+    }
+    target = RawTarget(raw.substr(0, end_of_line));
   }
-  if (ec == bhttp::error::header_limit) {
-    return Error{ErrorCode::kHeadersTooLarge, "The request headers are larger than the limit.", {}};
-  }
+  if (target.size() > options.max_target_bytes) return UriTooLong();
+  return HeadersTooLarge("The request headers are larger than the limit.");
+}
+
+// The refusal to answer for a failed read, or nullopt to just close (the
+// peer closed or was too slow, or the server is stopping).
+std::optional<Error> ReadFailure(const error_code& ec, const Parser& parser,
+                                 const beast::flat_buffer& buffer, const ServerOptions& options) {
+  if (ec == bhttp::error::body_limit) return PayloadTooLarge();
+  if (ec == bhttp::error::header_limit) return HeaderLimitRefusal(parser, buffer, options);
   if (ec.category() == bhttp::make_error_code(bhttp::error::end_of_stream).category() &&
       ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message) {
     return Error{ErrorCode::kInvalidRequest, "The request is not valid HTTP/1.1.", {}};
   }
   return std::nullopt;
 }
+
+// Accept errors that say nothing about the connection being accepted but
+// that the process is short of something (descriptors, memory): accepting
+// again at once would fail again at once.
+bool IsResourceShortage(const error_code& ec) {
+  return ec == asio::error::no_descriptors || ec == asio::error::no_buffer_space ||
+         ec == asio::error::no_memory || ec == error_code(ENFILE, boost::system::system_category());
+}
+
+// How long accepting pauses after a resource shortage: long enough not to
+// spin, short enough that freed descriptors are used soon.
+constexpr std::chrono::milliseconds kAcceptPause{100};
+
+// How long a refused connection keeps draining what the client still sends,
+// so that the client reads the refusal instead of a reset: a request's
+// refusal (it may be mid-body), and a connection turned away at accept.
+constexpr std::chrono::milliseconds kRefusalLinger{2'000};
+constexpr std::chrono::milliseconds kTurnAwayLinger{250};
+constexpr std::chrono::milliseconds kTurnAwayWriteTimeout{1'000};
+
+// The first read of a request asks for this much (more follows as needed).
+constexpr std::size_t kFirstReadBytes = 8 * 1024;
 
 }  // namespace
 
@@ -155,7 +217,10 @@ class Server::Impl {
     bool drained =
         stop_cv_.wait_for(lock, options_.shutdown_grace, [this] { return sessions_.empty(); });
     lock.unlock();
-    if (!drained) std::cerr << "allot: dropping connections still open after the grace period\n";
+    if (!drained) {
+      log::Warn("dropping connections still open after the grace period",
+                {{"graceMs", options_.shutdown_grace.count()}});
+    }
     ioc_.stop();
     for (auto& thread : threads) thread.join();
   }
@@ -182,29 +247,52 @@ class Server::Impl {
   }
 
   asio::awaitable<void> Accept() {
+    asio::steady_timer pause(acceptor_strand_);
+    bool accept_failing = false;  // reported once per spell, not per failure
     for (;;) {
       auto [ec, socket] = co_await acceptor_.async_accept(asio::make_strand(ioc_), kUseTuple);
       if (ec) {
         if (ec == asio::error::operation_aborted || !acceptor_.is_open()) co_return;
-        continue;  // e.g. too many open files: try the next one
+        if (ec == asio::error::connection_aborted) continue;  // that client gave up
+        if (!accept_failing) {
+          log::Error("cannot accept connections; pausing accepts until it passes",
+                     {{"error", ec.message()}});
+        }
+        accept_failing = true;
+        // Whatever it is, retrying in a tight loop would only burn a core:
+        // the connections wait in the listen backlog meanwhile.
+        pause.expires_after(IsResourceShortage(ec) ? kAcceptPause : kAcceptPause / 10);
+        auto [pause_ec] = co_await pause.async_wait(kUseTuple);
+        (void)pause_ec;  // cancelled only with the whole io_context
+        continue;
+      }
+      if (accept_failing) {
+        log::Info("accepting connections again");
+        accept_failing = false;
       }
       auto state = std::make_shared<SessionState>();
       state->executor = socket.get_executor();
-      bool admitted = false;
+      std::optional<Error> refusal;
       {
         std::lock_guard lock(mu_);
-        if (!stopping_.load() && sessions_.size() < options_.max_connections) {
+        if (stopping_.load()) {
+          refusal = Unavailable("The service is stopping; try another instance or again later.");
+        } else if (sessions_.size() >= options_.max_connections) {
+          refusal =
+              Error{ErrorCode::kOverloaded, "Too many open connections; try again shortly.", {}};
+        } else {
           sessions_.insert(state);
-          admitted = true;
         }
       }
       auto executor = socket.get_executor();
-      if (admitted) {
+      if (!refusal) {
         handler_.ConnectionOpened();
         asio::co_spawn(executor, Session(beast::tcp_stream(std::move(socket)), state),
                        [this, state](std::exception_ptr error) { EndSession(state, error); });
       } else {
-        asio::co_spawn(executor, TurnAway(beast::tcp_stream(std::move(socket))), asio::detached);
+        asio::co_spawn(executor,
+                       TurnAway(beast::tcp_stream(std::move(socket)), std::move(*refusal)),
+                       asio::detached);
       }
     }
   }
@@ -214,7 +302,7 @@ class Server::Impl {
       try {
         std::rethrow_exception(error);
       } catch (const std::exception& e) {
-        std::cerr << "allot: session failed: " << e.what() << "\n";
+        log::Error("session failed", {{"error", e.what()}});
       }
     }
     handler_.ConnectionClosed();
@@ -223,14 +311,11 @@ class Server::Impl {
     if (sessions_.empty()) stop_cv_.notify_all();
   }
 
-  // Too many connections: answer 503 overloaded and close.
-  asio::awaitable<void> TurnAway(beast::tcp_stream stream) {
-    Error error{ErrorCode::kOverloaded, "Too many open connections; try again shortly.", {}};
+  // A connection not admitted (too many open, or stopping): answer 503 and close.
+  asio::awaitable<void> TurnAway(beast::tcp_stream stream, Error error) {
     auto response = ToBeastResponse(handler_.Refuse(HttpRequest{}, error), 11, false);
-    stream.expires_after(std::chrono::seconds(1));
-    co_await bhttp::async_write(stream, response, kUseTuple);
-    error_code ignored;
-    stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
+    // Short deadlines: these connections are not counted against the cap.
+    co_await SendRefusal(stream, response, kTurnAwayWriteTimeout, kTurnAwayLinger);
   }
 
   // Wraps the callback-based Handler::Handle: the answer (which may come from
@@ -252,28 +337,58 @@ class Server::Impl {
         asio::use_awaitable, std::move(request));
   }
 
-  // Reads one request into `parser`. False when there is none to handle:
-  // the peer closed, timed out or was cancelled, or the request was refused
-  // (413, 431, 400) and that answer was sent.
+  // Waits up to idle_timeout for the first bytes of the next request (unless
+  // they are in `buffer` already). False when the connection is to end: the
+  // peer closed or stayed silent, or Stop() cancelled the wait.
+  asio::awaitable<bool> AwaitRequestStart(beast::tcp_stream& stream, beast::flat_buffer& buffer) {
+    if (buffer.size() > 0) co_return true;
+    stream.expires_after(options_.idle_timeout);
+    auto space = buffer.prepare(kFirstReadBytes);
+    auto [ec, received] = co_await stream.async_read_some(space, kUseTuple);
+    if (ec) co_return false;
+    buffer.commit(received);
+    co_return true;
+  }
+
+  // Limits that can be checked only once the header is parsed: the target,
+  // the number of fields, a declared Content-Length against the route's
+  // body limit (which is then set for a chunked body, checked as it arrives).
+  std::optional<Error> CheckHeader(Parser& parser) const {
+    const BeastRequest& header = parser.get();
+    if (header.target().size() > options_.max_target_bytes) return UriTooLong();
+    std::size_t fields = 0;
+    for (auto it = header.begin(); it != header.end(); ++it) ++fields;
+    if (fields > options_.max_header_count) {
+      return HeadersTooLarge("The request has more than " +
+                             std::to_string(options_.max_header_count) + " header fields.");
+    }
+    const std::size_t limit =
+        handler_.BodyLimit(header.method_string(), header.target(), options_.body_limit_bytes);
+    const auto length = parser.content_length();
+    if (length && *length > limit) return PayloadTooLarge();
+    parser.body_limit(limit);
+    return std::nullopt;
+  }
+
+  // Reads one request into `parser`, its first bytes already in `buffer`,
+  // within read_timeout. False when there is none to handle: the peer
+  // closed, was too slow or was cancelled, or the request was refused (413,
+  // 414, 431, 400) and that answer was sent.
   asio::awaitable<bool> ReadRequest(beast::tcp_stream& stream, beast::flat_buffer& buffer,
                                     Parser& parser, SessionState& state) {
+    stream.expires_after(options_.read_timeout);
     // GCC 12 mishandles temporaries inside co_await expressions: every
     // argument of a co_await below is a named local.
     auto [header_ec, header_bytes] =
         co_await bhttp::async_read_header(stream, buffer, parser, kUseTuple);
-    error_code ec = header_ec;
-    if (!ec) {
+    std::optional<Error> refusal;
+    if (header_ec) {
+      refusal = ReadFailure(header_ec, parser, buffer, options_);
+    } else {
       state.busy = true;
-      // The limit depends on the route, known only now. Beast checks a
-      // Content-Length against the limit as the header completes (which is
-      // why reading it had none); a chunked body is checked as it arrives.
-      const std::size_t limit = handler_.BodyLimit(
-          parser.get().method_string(), parser.get().target(), options_.body_limit_bytes);
-      const auto length = parser.content_length();
-      if (length && *length > limit) ec = bhttp::error::body_limit;
-      parser.body_limit(limit);
+      refusal = CheckHeader(parser);
     }
-    if (!ec) {
+    if (!header_ec && !refusal) {
       bool expects_continue =
           parser.get().version() >= 11 &&
           bhttp::token_list(parser.get()[bhttp::field::expect]).exists("100-continue");
@@ -285,16 +400,15 @@ class Server::Impl {
       }
       auto [body_ec, body_bytes] = co_await bhttp::async_read(stream, buffer, parser, kUseTuple);
       if (!body_ec) co_return true;
-      ec = body_ec;
+      refusal = ReadFailure(body_ec, parser, buffer, options_);
     }
-    std::optional<Error> refusal = ReadFailure(ec);
     if (!refusal) co_return false;
     // What was parsed before the failure (method and target come first), so
     // the refusal is counted under its route and echoes X-Request-Id if seen.
     HttpRequest partial = ToHttpRequest(parser.get());
     partial.body.clear();
     BeastResponse response = ToBeastResponse(handler_.Refuse(partial, *refusal), 11, false);
-    co_await SendRefusal(stream, response);
+    co_await SendRefusal(stream, response, options_.write_timeout, kRefusalLinger);
     co_return false;
   }
 
@@ -305,10 +419,10 @@ class Server::Impl {
     for (;;) {
       state->busy = false;
       if (stopping_.load() && !HasPendingBytes(stream, buffer)) break;
+      if (!co_await AwaitRequestStart(stream, buffer)) break;
       Parser parser;
       parser.body_limit(boost::none);  // set per route once the header is read
       parser.header_limit(static_cast<std::uint32_t>(options_.header_limit_bytes));
-      stream.expires_after(options_.idle_timeout);
       bool have_request = co_await ReadRequest(stream, buffer, parser, *state);
       if (!have_request) break;
       stream.expires_never();  // waiting for the engine is bounded by its queue, not by us
@@ -322,7 +436,7 @@ class Server::Impl {
       }
       bool keep_alive = request.keep_alive() && !stopping_.load();
       auto response = ToBeastResponse(std::move(answer), request.version(), keep_alive);
-      stream.expires_after(options_.idle_timeout);
+      stream.expires_after(options_.write_timeout);
       auto [write_ec, write_bytes] = co_await bhttp::async_write(stream, response, kUseTuple);
       if (write_ec || !keep_alive) break;
     }
@@ -364,20 +478,23 @@ class Server::Impl {
     }
   }
 
-  // Answers a request that cannot be read, then closes without resetting:
-  // the client's unread bytes are drained for a moment so that it sees the
-  // answer rather than a connection reset.
-  asio::awaitable<void> SendRefusal(beast::tcp_stream& stream, BeastResponse& response) {
-    stream.expires_after(std::chrono::seconds(5));
+  // Answers a request that cannot be read (or a connection not admitted),
+  // then closes without resetting: the client's unread bytes are drained for
+  // up to `linger` so that it sees the answer rather than a connection reset.
+  asio::awaitable<void> SendRefusal(beast::tcp_stream& stream, BeastResponse& response,
+                                    std::chrono::milliseconds write_timeout,
+                                    std::chrono::milliseconds linger) {
+    stream.expires_after(write_timeout);
     auto [write_ec, written] = co_await bhttp::async_write(stream, response, kUseTuple);
     if (write_ec) co_return;
     error_code ignored;
     stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
     std::array<char, 16 * 1024> sink;
+    auto space = asio::buffer(sink);
     std::size_t drained = 0;
-    stream.expires_after(std::chrono::seconds(2));
+    stream.expires_after(linger);
     while (drained < 4 * 1024 * 1024) {
-      auto [read_ec, n] = co_await stream.async_read_some(asio::buffer(sink), kUseTuple);
+      auto [read_ec, n] = co_await stream.async_read_some(space, kUseTuple);
       if (read_ec) break;
       drained += n;
     }

@@ -1,6 +1,7 @@
 // The Server on a loopback port over the real handler, spoken to with a
-// small blocking Beast client: keep-alive, limits, malformed requests,
-// 100-continue, the connection cap, idle timeout and graceful stop.
+// small blocking Beast client: keep-alive, limits (body, target, header
+// bytes and count), malformed requests, 100-continue, the connection cap,
+// the idle and read timeouts, and graceful stop.
 #include "http/server.h"
 
 #include <gtest/gtest.h>
@@ -149,6 +150,69 @@ TEST_F(ServerTest, HeadersOverLimitIs431) {
   EXPECT_NE(response.body().find("\"headers_too_large\""), std::string::npos);
 }
 
+TEST_F(ServerTest, LongFieldsAfterASplitRequestLineAre431Not414) {
+  // The request line arrives in two pieces, so Beast has not parsed it when
+  // the header limit stops it: the raw line decides, and it is short.
+  ServerOptions options;
+  options.header_limit_bytes = 1024;
+  Start(options);
+  auto socket = Connect();
+  Send(socket, "GET /healthz HT");
+  std::this_thread::sleep_for(50ms);
+  Send(socket, "TP/1.1\r\nHost: x\r\nX-Big: " + std::string(4000, 'b') + "\r\n\r\n");
+  beast::flat_buffer buffer;
+  auto response = Receive(socket, buffer);
+  EXPECT_EQ(response.result_int(), 431);
+  EXPECT_NE(response.body().find("\"headers_too_large\""), std::string::npos);
+}
+
+TEST_F(ServerTest, TargetOverLimitIs414AndCloses) {
+  ServerOptions options;
+  options.max_target_bytes = 100;
+  Start(options);
+  auto socket = Connect();
+  beast::flat_buffer buffer;
+  Send(socket, Get("/api/v1/items/" + std::string(86, 'a')));  // exactly 100 bytes: allowed
+  EXPECT_EQ(Receive(socket, buffer).result_int(), 404);
+  Send(socket, "GET /api/v1/items/" + std::string(87, 'a') +
+                   " HTTP/1.1\r\nHost: x\r\nX-Request-Id: long-uri\r\n\r\n");
+  auto response = Receive(socket, buffer);
+  EXPECT_EQ(response.result_int(), 414);
+  EXPECT_NE(response.body().find("\"uri_too_long\""), std::string::npos);
+  EXPECT_EQ(response["X-Request-Id"], "long-uri");
+  EXPECT_FALSE(response.keep_alive());
+  EXPECT_TRUE(ClosedByServer(socket));
+}
+
+TEST_F(ServerTest, RequestLineLongerThanTheHeaderLimitIs414Not431) {
+  ServerOptions options;
+  options.header_limit_bytes = 1024;  // smaller than the target limit (8 KiB)
+  Start(options);
+  auto socket = Connect();
+  Send(socket, Get("/api/v1/items/" + std::string(3000, 'a')));
+  beast::flat_buffer buffer;
+  auto response = Receive(socket, buffer);
+  EXPECT_EQ(response.result_int(), 414);
+  EXPECT_NE(response.body().find("\"uri_too_long\""), std::string::npos);
+  EXPECT_TRUE(ClosedByServer(socket));
+}
+
+TEST_F(ServerTest, TooManyHeaderFieldsIs431AndCloses) {
+  ServerOptions options;
+  options.max_header_count = 3;
+  Start(options);
+  auto socket = Connect();
+  beast::flat_buffer buffer;
+  Send(socket, "GET /healthz HTTP/1.1\r\nHost: x\r\nA: 1\r\nB: 2\r\n\r\n");  // three: allowed
+  EXPECT_EQ(Receive(socket, buffer).result_int(), 200);
+  Send(socket, "GET /healthz HTTP/1.1\r\nHost: x\r\nA: 1\r\nB: 2\r\nC: 3\r\n\r\n");
+  auto response = Receive(socket, buffer);
+  EXPECT_EQ(response.result_int(), 431);
+  EXPECT_NE(response.body().find("\"headers_too_large\""), std::string::npos);
+  EXPECT_FALSE(response.keep_alive());
+  EXPECT_TRUE(ClosedByServer(socket));
+}
+
 TEST_F(ServerTest, MalformedRequestIs400) {
   Start();
   auto socket = Connect();
@@ -199,6 +263,42 @@ TEST_F(ServerTest, IdleConnectionTimesOut) {
   auto start = std::chrono::steady_clock::now();
   EXPECT_TRUE(ClosedByServer(socket));
   EXPECT_LT(std::chrono::steady_clock::now() - start, 3s);
+}
+
+TEST_F(ServerTest, RequestDribbledSlowerThanTheReadTimeoutIsDropped) {
+  ServerOptions options;
+  options.idle_timeout = 10s;
+  options.read_timeout = 300ms;
+  Start(options);
+  auto socket = Connect();
+  auto start = std::chrono::steady_clock::now();
+  Send(socket, "GET /healthz HTTP/1.1\r\n");
+  // One byte every 50 ms: each arrives well within any per-read timeout, but
+  // the request as a whole never completes.
+  beast::error_code ec;
+  while (!ec && std::chrono::steady_clock::now() - start < 3s) {
+    std::this_thread::sleep_for(50ms);
+    asio::write(socket, asio::buffer("X", 1), ec);
+  }
+  auto elapsed = std::chrono::steady_clock::now() - start;
+  EXPECT_TRUE(ec) << "still open after 3 s";
+  EXPECT_GE(elapsed, 300ms);
+  EXPECT_LT(elapsed, 2s);
+}
+
+TEST_F(ServerTest, TheReadTimeoutStartsWithTheRequestNotTheConnection) {
+  ServerOptions options;
+  options.idle_timeout = 10s;
+  options.read_timeout = 200ms;
+  Start(options);
+  auto socket = Connect();
+  beast::flat_buffer buffer;
+  std::this_thread::sleep_for(500ms);  // idle, well past the read timeout
+  Send(socket, Get("/healthz"));
+  EXPECT_EQ(Receive(socket, buffer).result_int(), 200);
+  std::this_thread::sleep_for(500ms);  // idle again between keep-alive requests
+  Send(socket, Get("/healthz"));
+  EXPECT_EQ(Receive(socket, buffer).result_int(), 200);
 }
 
 TEST_F(ServerTest, StopClosesIdleConnectionsAndReturns) {

@@ -51,6 +51,8 @@ class ServerProcess {
   void Kill();
 
   bool running() const { return pid_ > 0; }
+  // The running process (to inspect it under /proc or set its limits); -1 if none.
+  pid_t pid() const { return pid_; }
   int port() const { return port_; }
   const std::string& dir() const { return dir_; }
   // The SQLite database Start() passes: <dir>/allot.db unless set_db_path()
