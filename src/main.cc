@@ -56,9 +56,9 @@ struct LogOptions {
 
 // --log-level and --access-log (serve_options has checked the level's name).
 LogOptions LogOptionsFrom(const allot::http::ServeOptions& options) {
-  return LogOptions{.level = allot::log::ParseLevel(options.log_level).value_or(
-                        allot::log::Level::kInfo),
-                    .access_log = options.access_log};
+  return LogOptions{
+      .level = allot::log::ParseLevel(options.log_level).value_or(allot::log::Level::kInfo),
+      .access_log = options.access_log};
 }
 
 // How long a buffered access-log line may wait before it is written.
@@ -202,7 +202,8 @@ int Serve(const allot::http::ServeOptions& options, const LogOptions& log_option
   // Tests and scripts wait for "listening on http://HOST:PORT" followed by a
   // space; the contract promises that text on stdout.
   const std::string url = allot::http::ListenUrl((*server)->host(), (*server)->port());
-  allot::log::Info("listening on " + url + " (db " + db + ")", {{"url", url}});
+  logger.LogAlways(allot::log::Level::kInfo, "listening on " + url + " (db " + db + ")",
+                   {{"url", url}});
   (*server)->Run();
   allot::log::Info("stopping", {{"queued", (*engine)->QueueDepth()}});
   // Every answered request is already committed; this commits what is still

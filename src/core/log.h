@@ -121,6 +121,12 @@ class Logger {
   void LogBuffered(Level level, std::string_view msg, Fields fields = {}) {
     Write(level, msg, {fields.begin(), fields.size()}, /*buffered=*/true);
   }
+  // A record written out whatever the level: a line the contract promises
+  // (the listening line), which --log-level must not silence.
+  void LogAlways(Level level, std::string_view msg, Fields fields = {}) {
+    Append(level, msg, {fields.begin(), fields.size()});
+    Flush();
+  }
   // Log or LogBuffered, for fields chosen at run time.
   void Write(Level level, std::string_view msg, std::span<const Field> fields, bool buffered);
   // Writes out everything buffered.

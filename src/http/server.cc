@@ -1,8 +1,6 @@
 // The only file of the project that includes Beast and Asio.
 #include "http/server.h"
 
-#include "core/log.h"
-
 #include <boost/asio.hpp>
 #include <boost/asio/experimental/as_tuple.hpp>
 #include <boost/beast/core.hpp>
@@ -16,6 +14,8 @@
 #include <thread>
 #include <unordered_set>
 #include <vector>
+
+#include "core/log.h"
 
 namespace allot::http {
 namespace {

@@ -4,6 +4,7 @@
 #define ALLOT_TESTS_BLACKBOX_BLACKBOX_H_
 
 #include <gtest/gtest.h>
+#include <sys/wait.h>
 
 #include <memory>
 #include <string>
@@ -46,6 +47,16 @@ class BlackboxTest : public ::testing::Test {
   ServerProcess server_;
   std::unique_ptr<Api> api_;
 };
+
+// True when `status` (from ServerProcess::Wait) is a clean exit 0.
+inline ::testing::AssertionResult ExitedZero(const std::optional<int>& status) {
+  if (!status) return ::testing::AssertionFailure() << "did not exit in time";
+  if (WIFEXITED(*status) && WEXITSTATUS(*status) == 0) return ::testing::AssertionSuccess();
+  if (WIFSIGNALED(*status)) {
+    return ::testing::AssertionFailure() << "killed by signal " << WTERMSIG(*status);
+  }
+  return ::testing::AssertionFailure() << "exit status " << WEXITSTATUS(*status);
+}
 
 // The response is `status` with an error body of `code`, a non-empty
 // message and an X-Request-Id header.

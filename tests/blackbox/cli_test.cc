@@ -16,25 +16,6 @@
 namespace allot::testing {
 namespace {
 
-struct BinaryRun {
-  int exit_status = -1;
-  std::string output;  // stdout and stderr
-};
-
-// Runs the server binary with `args` (shell words, quoted by the caller).
-BinaryRun RunBinary(const std::string& args) {
-  BinaryRun run;
-  std::string command = "'" + ServerBinaryPath() + "' " + args + " 2>&1";
-  FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) return run;
-  char buffer[4096];
-  for (std::size_t n; (n = fread(buffer, 1, sizeof buffer, pipe)) > 0;)
-    run.output.append(buffer, n);
-  int status = pclose(pipe);
-  if (WIFEXITED(status)) run.exit_status = WEXITSTATUS(status);
-  return run;
-}
-
 TEST(CliTest, VersionPrintsTheProjectVersionAndExitsZero) {
   for (const char* args : {"--version", "version"}) {
     SCOPED_TRACE(args);

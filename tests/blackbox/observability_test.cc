@@ -41,20 +41,6 @@ double Refusals(const Exposition& e, std::string_view code) {
   return e.Value("allot_refusals_total", {{"code", std::string(code)}}).value_or(-1);
 }
 
-std::vector<json::object> WithMessage(const std::vector<json::object>& records,
-                                      std::string_view msg) {
-  std::vector<json::object> matching;
-  for (const json::object& record : records) {
-    if (GetString(record, "msg") == msg) matching.push_back(record);
-  }
-  return matching;
-}
-
-// True when `status` (from ServerProcess::Wait) is a clean exit 0.
-bool ExitedZero(const std::optional<int>& status) {
-  return status && WIFEXITED(*status) && WEXITSTATUS(*status) == 0;
-}
-
 TEST_F(ObservabilityTest, MetricsFollowAReservationAnOutOfStockAndA404) {
   MakeItem("obs-hot", 1);
   Exposition before = Scrape(api().client());

@@ -16,16 +16,6 @@ namespace {
 
 using ProcessTest = BlackboxTest;
 
-// True when `status` (from ServerProcess::Wait) is a clean exit 0.
-::testing::AssertionResult ExitedZero(const std::optional<int>& status) {
-  if (!status) return ::testing::AssertionFailure() << "did not exit in time";
-  if (WIFEXITED(*status) && WEXITSTATUS(*status) == 0) return ::testing::AssertionSuccess();
-  if (WIFSIGNALED(*status)) {
-    return ::testing::AssertionFailure() << "killed by signal " << WTERMSIG(*status);
-  }
-  return ::testing::AssertionFailure() << "exit status " << WEXITSTATUS(*status);
-}
-
 std::string RawPost(std::string_view path, std::string_view body) {
   return "POST " + std::string(path) +
          " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: " +

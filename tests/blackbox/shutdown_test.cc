@@ -17,15 +17,6 @@ namespace {
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 
-::testing::AssertionResult ExitedZero(const std::optional<int>& status) {
-  if (!status) return ::testing::AssertionFailure() << "did not exit in time";
-  if (WIFEXITED(*status) && WEXITSTATUS(*status) == 0) return ::testing::AssertionSuccess();
-  if (WIFSIGNALED(*status)) {
-    return ::testing::AssertionFailure() << "killed by signal " << WTERMSIG(*status);
-  }
-  return ::testing::AssertionFailure() << "exit status " << WEXITSTATUS(*status);
-}
-
 long long Millis(Clock::duration d) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(d).count();
 }

@@ -32,8 +32,7 @@ class TestService {
   TestService(std::int64_t start_ms, TokenTable tokens)
       : TestService(start_ms, std::optional<TokenTable>(std::move(tokens)), nullptr) {}
 
-  TestService(std::int64_t start_ms, std::optional<TokenTable> tokens,
-              const AccessLog* access_log)
+  TestService(std::int64_t start_ms, std::optional<TokenTable> tokens, const AccessLog* access_log)
       : clock_(start_ms), tokens_(std::move(tokens)) {
     std::random_device random;
     dir_ = std::filesystem::temp_directory_path() /

@@ -25,4 +25,16 @@ std::vector<boost::json::object> ParseJsonLines(std::string_view text) {
   return records;
 }
 
+std::vector<boost::json::object> WithMessage(const std::vector<boost::json::object>& records,
+                                             std::string_view msg) {
+  std::vector<boost::json::object> matching;
+  for (const boost::json::object& record : records) {
+    auto it = record.find("msg");
+    if (it != record.end() && it->value().is_string() && it->value().get_string() == msg) {
+      matching.push_back(record);
+    }
+  }
+  return matching;
+}
+
 }  // namespace allot::testing

@@ -13,6 +13,10 @@ namespace allot::testing {
 // not one, or text after the last '\n', is a gtest failure (and left out).
 std::vector<boost::json::object> ParseJsonLines(std::string_view text);
 
+// The records whose "msg" is `msg`, in order.
+std::vector<boost::json::object> WithMessage(const std::vector<boost::json::object>& records,
+                                             std::string_view msg);
+
 }  // namespace allot::testing
 
 #endif  // ALLOT_TESTS_SUPPORT_JSON_LINES_H_

@@ -202,4 +202,17 @@ std::string ServerProcess::output() const {
   return output_;
 }
 
+BinaryRun RunBinary(const std::string& args) {
+  BinaryRun run;
+  std::string command = "'" + ServerBinaryPath() + "' " + args + " 2>&1";
+  FILE* pipe = popen(command.c_str(), "r");
+  if (pipe == nullptr) return run;
+  char buffer[4096];
+  for (std::size_t n; (n = fread(buffer, 1, sizeof buffer, pipe)) > 0;)
+    run.output.append(buffer, n);
+  int status = pclose(pipe);
+  if (WIFEXITED(status)) run.exit_status = WEXITSTATUS(status);
+  return run;
+}
+
 }  // namespace allot::testing

@@ -26,6 +26,16 @@ namespace allot::testing {
 // The server binary: $ALLOT_BINARY if set, else the path compiled in.
 std::string ServerBinaryPath();
 
+// A run of the binary to completion, for commands that exit by themselves
+// (version, help, refused command lines, audit).
+struct BinaryRun {
+  int exit_status = -1;  // -1 unless it exited normally
+  std::string output;    // stdout and stderr
+};
+
+// Runs the server binary with `args` (shell words, quoted by the caller).
+BinaryRun RunBinary(const std::string& args);
+
 class ServerProcess {
  public:
   ServerProcess();
