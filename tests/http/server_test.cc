@@ -312,11 +312,11 @@ TEST_F(ServerTest, StopClosesIdleConnectionsAndReturns) {
   ASSERT_EQ(run_.wait_for(5s), std::future_status::ready);
   EXPECT_LT(std::chrono::steady_clock::now() - start, 3s);
   EXPECT_TRUE(ClosedByServer(idle));
-  // No longer accepting.
-  tcp::socket late(io_);
-  beast::error_code ec;
-  late.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), server_->port()), ec);
-  EXPECT_TRUE(ec);
+  // That new connections are refused while a stop is under way is checked
+  // in the black-box ShutdownTest, while the port is still ours. Once Run()
+  // has returned the port is free, and a connect to it may reach another
+  // process's new listener or even connect to itself (a TCP self-connect),
+  // which made this test fail now and then.
 }
 
 // Holds every request until told to answer, to have requests in flight.
