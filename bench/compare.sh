@@ -128,10 +128,11 @@ http_run() {
 allot_run() {
   local name=$1 server_flags=${2:-}
   mkdir -p "$work/$name"
+  # The access log (a line per request) is off: the bench measures serving.
   # shellcheck disable=SC2086  # server_flags is a list of flags
   start_http_server "$name" "$build/allot" serve --listen 127.0.0.1:0 --db "$work/$name/allot.db" \
-    --sync full $server_flags
-  http_run "$name" "allot serve --listen 127.0.0.1:0 --db FRESH.db --sync full${server_flags:+ $server_flags}"
+    --sync full --access-log off $server_flags
+  http_run "$name" "allot serve --listen 127.0.0.1:0 --db FRESH.db --sync full --access-log off${server_flags:+ $server_flags}"
   stop_pid "$server_pid"
 }
 

@@ -100,7 +100,7 @@ lessons_rows=$("${psql[@]}" -d lessons -At -c "SELECT count(*) FROM reservations
 start_allot() {
   local name=$1 db=$2
   "$build/allot" serve --listen 127.0.0.1:0 --db "postgres://postgres@127.0.0.1:$pg_port/$db" \
-    >"$work/$name.log" 2>&1 &
+    --access-log off >"$work/$name.log" 2>&1 &
   allot_pid=$!
   started_pids+=("$allot_pid")
   allot_url=""

@@ -32,7 +32,7 @@ fail() {
   exit 1
 }
 
-"$allot" serve --listen 127.0.0.1:0 --db "$tmp/a.db" --sync normal >"$tmp/server.log" 2>&1 &
+"$allot" serve --listen 127.0.0.1:0 --db "$tmp/a.db" --sync normal --access-log off >"$tmp/server.log" 2>&1 &
 server_pid=$!
 
 url=""
