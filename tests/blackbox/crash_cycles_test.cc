@@ -41,11 +41,7 @@ TEST(CrashCyclesTest, KillNineUnderWriteLoadLosesNoAcknowledgedWrite) {
 
   const auto seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  std::cout << "[crash] SQLite: " << report.cycles << " kill -9 cycles in " << seconds << " s, "
-            << report.acknowledged << " acknowledged writes checked after every restart, "
-            << report.unanswered << " unanswered (" << report.unanswered_applied
-            << " had committed), " << report.replays_checked << " replays, "
-            << report.records_checked << " record reads\n";
+  std::cout << Summary(report, "SQLite", seconds);
 }
 
 }  // namespace

@@ -33,14 +33,7 @@ class HandlerAuthTest : public ::testing::Test {
   HttpResponse Call(const std::string& token, std::string method, std::string target,
                     std::string body = "", HeaderList headers = {}) {
     if (!token.empty()) headers.emplace_back("Authorization", "Bearer " + token);
-    HttpRequest request{std::move(method), std::move(target), std::move(headers), std::move(body)};
-    std::promise<HttpResponse> promise;
-    auto answer = promise.get_future();
-    service_.handler().Handle(std::move(request), [&promise](HttpResponse response) {
-      promise.set_value(std::move(response));
-    });
-    EXPECT_EQ(answer.wait_for(std::chrono::seconds(10)), std::future_status::ready);
-    return answer.get();
+    return service_.Call(std::move(method), std::move(target), std::move(body), std::move(headers));
   }
   static json::object Body(const HttpResponse& response) {
     return json::parse(response.body).as_object();

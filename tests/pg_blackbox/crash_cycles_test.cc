@@ -52,11 +52,7 @@ TEST(PgCrashCyclesTest, KillNineUnderWriteLoadLosesNoAcknowledgedWrite) {
 
   const auto seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  std::cout << "[crash] PostgreSQL: " << report.cycles << " kill -9 cycles in " << seconds << " s, "
-            << report.acknowledged << " acknowledged writes checked after every restart, "
-            << report.unanswered << " unanswered (" << report.unanswered_applied
-            << " had committed), " << report.replays_checked << " replays, "
-            << report.records_checked << " record reads\n";
+  std::cout << Summary(report, "PostgreSQL", seconds);
 }
 
 }  // namespace

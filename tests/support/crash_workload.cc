@@ -6,6 +6,7 @@
 #include <atomic>
 #include <cstdlib>
 #include <mutex>
+#include <sstream>
 #include <thread>
 
 #include "api.h"
@@ -84,6 +85,15 @@ void WaitForShortHolds(const CrashModel& model) {
 }
 
 }  // namespace
+
+std::string Summary(const CrashReport& report, std::string_view store, double seconds) {
+  std::ostringstream line;
+  line << "[crash] " << store << ": " << report.cycles << " kill -9 cycles in " << seconds << " s, "
+       << report.acknowledged << " acknowledged writes checked after every restart, "
+       << report.unanswered << " unanswered (" << report.unanswered_applied << " had committed), "
+       << report.replays_checked << " replays, " << report.records_checked << " record reads\n";
+  return line.str();
+}
 
 std::map<std::string, std::int64_t> CrashItems() {
   return {{std::string(kHotItem), kHotStock},

@@ -41,6 +41,9 @@ struct CrashReport {
   std::int64_t records_checked = 0;     // reservation and order reads compared
 };
 
+// One line for the test log: "<store>: N kill -9 cycles in S s, ...".
+std::string Summary(const CrashReport& report, std::string_view store, double seconds);
+
 // The items the workload uses: one hot item with little stock (it runs out
 // and is restocked by adjustments) and three with plenty.
 std::map<std::string, std::int64_t> CrashItems();
