@@ -7,6 +7,10 @@ JOBS ?= $(shell nproc)
 LISTEN ?= 127.0.0.1:8080
 DB ?= allot.db
 
+# ccache (when installed) sees paths relative to the checkout, so a second
+# clone or worktree reuses what the first compiled.
+export CCACHE_BASEDIR ?= $(CURDIR)
+
 CMAKE_FLAGS = -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) -DCMAKE_EXPORT_COMPILE_COMMANDS=ON
 
 .PHONY: deps configure build run test test-asan test-tsan clean
