@@ -4,6 +4,7 @@
 #include <variant>
 
 #include "audit/audit_source.h"
+#include "core/redact.h"
 
 namespace allot::audit {
 namespace {
@@ -63,7 +64,9 @@ int RunAuditCommand(std::span<const std::string_view> args, std::ostream& out, s
   }
   auto report = AuditDatabase(options.db);
   if (!report) {
-    err << "allot audit: cannot read " << options.db << ": " << report.error().message << "\n";
+    // A password in a postgres:// URL is masked, here and in libpq's message.
+    err << "allot audit: cannot read " << RedactUrl(options.db) << ": "
+        << RedactSecretsOf(options.db, report.error().message) << "\n";
     return kExitUnreadable;
   }
   for (const Drift& drift : report->drifts) out << FormatDrift(drift) << "\n";

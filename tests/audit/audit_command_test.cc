@@ -125,3 +125,21 @@ TEST_F(AuditCommandTest, ADatabaseThatCannotBeOpenedExitsThree) {
 
 }  // namespace
 }  // namespace allot::audit
+
+namespace allot::audit {
+namespace {
+
+TEST(AuditCommandSecretsTest, APostgresPasswordIsNeverPrinted) {
+  // Nothing listens on port 1: the connection fails and is reported.
+  const std::string password = "pw-Audit-51e0";
+  std::ostringstream out, err;
+  const std::string url = "postgres://allot:" + password + "@127.0.0.1:1/allot";
+  const std::vector<std::string_view> args{"--db", url};
+  const int code = RunAuditCommand(args, out, err);
+  EXPECT_EQ(code, 3);
+  EXPECT_THAT(err.str(), ::testing::HasSubstr("postgres://allot:***@127.0.0.1:1/allot"));
+  EXPECT_EQ(err.str().find(password), std::string::npos) << err.str();
+}
+
+}  // namespace
+}  // namespace allot::audit
