@@ -6,8 +6,8 @@
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
-#include <cstdint>
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
