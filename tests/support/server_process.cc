@@ -202,6 +202,12 @@ std::string ServerProcess::output() const {
   return output_;
 }
 
+bool ServerProcess::WaitForOutput(std::string_view text, std::chrono::milliseconds timeout) {
+  std::unique_lock lock(mu_);
+  return cv_.wait_for(lock, timeout,
+                      [&] { return output_.find(text, run_start_) != std::string::npos; });
+}
+
 BinaryRun RunBinary(const std::string& args) {
   BinaryRun run;
   std::string command = "'" + ServerBinaryPath() + "' " + args + " 2>&1";

@@ -18,6 +18,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -72,6 +73,10 @@ class ServerProcess {
   // Everything the process (and earlier runs) wrote to stdout and stderr,
   // truncated to the last few hundred KiB.
   std::string output() const;
+  // True once output() contains `text`; false if it does not within `timeout`
+  // (the output is read by a thread, so it may lag the server a little).
+  bool WaitForOutput(std::string_view text,
+                     std::chrono::milliseconds timeout = std::chrono::seconds(5));
 
  private:
   void ReadOutput(int fd);
