@@ -123,6 +123,8 @@ struct SeatState {
   SeatStatus status = SeatStatus::kAvailable;
   friend bool operator==(const SeatState&, const SeatState&) = default;
 };
+// Counts one more seat of `status` in `counts`.
+void CountSeat(EventCounts& counts, SeatStatus status);
 // The event with its seats counted by status.
 EventCounts CountSeats(Event event, const std::vector<SeatState>& seats);
 

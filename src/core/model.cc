@@ -127,21 +127,23 @@ SeatStatus SeatStatusOf(const Item& seat_item) {
   return SeatStatus::kAvailable;
 }
 
+void CountSeat(EventCounts& counts, SeatStatus status) {
+  switch (status) {
+    case SeatStatus::kAvailable:
+      ++counts.available;
+      break;
+    case SeatStatus::kHeld:
+      ++counts.held;
+      break;
+    case SeatStatus::kSold:
+      ++counts.sold;
+      break;
+  }
+}
+
 EventCounts CountSeats(Event event, const std::vector<SeatState>& seats) {
   EventCounts counts{.event = std::move(event)};
-  for (const SeatState& seat : seats) {
-    switch (seat.status) {
-      case SeatStatus::kAvailable:
-        ++counts.available;
-        break;
-      case SeatStatus::kHeld:
-        ++counts.held;
-        break;
-      case SeatStatus::kSold:
-        ++counts.sold;
-        break;
-    }
-  }
+  for (const SeatState& seat : seats) CountSeat(counts, seat.status);
   return counts;
 }
 

@@ -37,17 +37,7 @@ Expected<EventCounts> Count(WorkingSet& ws, const Event& event,
     auto item = LoadLiveItem(ws, SeatItemId(event.id, seat), ctx);
     if (!item) return std::unexpected(item.error());
     if (*item == nullptr) return Fail(Unavailable("Seat '" + seat + "' of an event is gone."));
-    switch (SeatStatusOf(**item)) {
-      case SeatStatus::kAvailable:
-        ++counts.available;
-        break;
-      case SeatStatus::kHeld:
-        ++counts.held;
-        break;
-      case SeatStatus::kSold:
-        ++counts.sold;
-        break;
-    }
+    CountSeat(counts, SeatStatusOf(**item));
   }
   return counts;
 }
