@@ -34,7 +34,7 @@ std::string FormatCounts(const AuditCounts& c) {
          ", " + Plural(c.events, "event", "events") + " (" + Plural(c.seats, "seat", "seats") +
          "), " + Plural(c.reservations, "reservation", "reservations") + ", " +
          Plural(c.orders, "order", "orders") + ", " + Plural(c.transfers, "transfer", "transfers") +
-         ", " + Plural(c.ledger_rows, "ledger row", "ledger rows");
+         ", " + Plural(c.changes, "change", "changes");
 }
 
 Auditor::Auditor() = default;
@@ -127,8 +127,29 @@ void Auditor::AddTransfer(const Transfer& transfer) {
   transfers_[transfer.id].stored = transfer;
 }
 
-void Auditor::AddLedgerEntry(const LedgerEntry& e) {
-  ++checked_.ledger_rows;
+void Auditor::AddJournalBlock(std::int64_t first_seq, std::int64_t count) {
+  if (first_seq != journal_head_ + 1) {
+    Report("journal block at seq " + std::to_string(first_seq), "seq " + std::to_string(first_seq),
+           "seq " + std::to_string(journal_head_ + 1) + " (no gap)");
+  }
+  journal_head_ = first_seq + count - 1;
+}
+
+void Auditor::AddChange(const Change& change) {
+  ++checked_.changes;
+  std::optional<std::string> transfer_id;
+  if (const auto* transfer = std::get_if<Transfer>(&change.data)) transfer_id = transfer->id;
+  for (const Movement& movement : change.movements) AddMovement(movement, transfer_id, change.seq);
+}
+
+void Auditor::AddMovement(const Movement& m, const std::optional<std::string>& transfer_id,
+                          std::int64_t seq) {
+  const LedgerEntry e{.item_id = m.item_id,
+                      .kind = m.kind,
+                      .on_hand_delta = m.on_hand_delta,
+                      .held_delta = m.held_delta,
+                      .sold_delta = m.sold_delta,
+                      .transfer_id = transfer_id};
   ItemTally& item = Tally(e.item_id);
   item.ledger_on_hand += e.on_hand_delta;
   item.ledger_held += e.held_delta;
@@ -158,6 +179,17 @@ void Auditor::AddLedgerEntry(const LedgerEntry& e) {
     }
     default:
       break;
+  }
+  const std::pair<std::string_view, std::pair<std::int64_t, std::int64_t>> afters[] = {
+      {OnHandName(item.id), {m.on_hand, item.ledger_on_hand}},
+      {"held", {m.held, item.ledger_held}},
+      {"sold", {m.sold, item.ledger_sold}}};
+  for (const auto& [name, values] : afters) {
+    if (values.first != values.second) {
+      Report("journal change " + std::to_string(seq) + " " + Subject(item.id) + " " +
+                 std::string(name) + " after",
+             std::to_string(values.first), std::to_string(values.second));
+    }
   }
 }
 

@@ -5,6 +5,7 @@
 
 #include "allot/postgres_store.h"
 #include "audit/audit_source.h"
+#include "journal/change_codec.h"
 
 namespace allot::audit {
 namespace {
@@ -28,10 +29,7 @@ constexpr std::string_view kHolds =
 constexpr std::string_view kUsage = "SELECT user_id, item_id, held, bought FROM user_usage";
 constexpr std::string_view kTransfers =
     "SELECT id, from_id, to_id, amount, status, expires_at_ms FROM transfers";
-constexpr std::string_view kLedger =
-    "SELECT item_id, kind, on_hand_delta, held_delta, sold_delta FROM ledger";
-constexpr std::string_view kTransferLedger =
-    "SELECT item_id, kind, balance_delta, held_delta, transfer_id FROM transfer_ledger";
+constexpr std::string_view kJournal = "SELECT seq, count, at_ms, body FROM journal ORDER BY seq";
 
 Error Unreadable(const std::string& what, const std::string& value) {
   return Unavailable("Stored " + what + " is not one this build knows: '" + value + "'.");
@@ -110,35 +108,19 @@ Status ReadOrders(Snapshot& snapshot, Auditor& auditor) {
   return read;
 }
 
-Status ReadLedgers(Snapshot& snapshot, Auditor& auditor) {
-  auto kind_of = [](const Row& row) -> Expected<LedgerKind> {
-    const std::string text = row.Text(1);
-    auto kind = ParseLedgerKind(text);
-    if (!kind) return Fail(Unreadable("ledger kind", text));
-    return *kind;
-  };
-  auto items = snapshot.ForEachRow(kLedger, "Reading the ledger", [&](const Row& row) -> Status {
-    auto kind = kind_of(row);
-    if (!kind) return Fail(std::move(kind.error()));
-    auditor.AddLedgerEntry(LedgerEntry{.item_id = row.Text(0),
-                                       .kind = *kind,
-                                       .on_hand_delta = row.Int(2),
-                                       .held_delta = row.Int(3),
-                                       .sold_delta = row.Int(4)});
+// The journal in seq order: every change's movements are the ledger.
+Status ReadJournal(Snapshot& snapshot, Auditor& auditor) {
+  return snapshot.ForEachRow(kJournal, "Reading the journal", [&](const Row& row) -> Status {
+    const std::int64_t first_seq = row.Int(0);
+    const std::int64_t count = row.Int(1);
+    auto body = row.Bytes(3);
+    if (!body) return Fail(std::move(body.error()));
+    auto changes = journal::DecodeBlock(*body, first_seq, count, row.Int(2));
+    if (!changes) return Fail(std::move(changes.error()));
+    auditor.AddJournalBlock(first_seq, count);
+    for (const Change& change : *changes) auditor.AddChange(change);
     return {};
   });
-  if (!items) return items;
-  return snapshot.ForEachRow(kTransferLedger, "Reading the transfer ledger",
-                             [&](const Row& row) -> Status {
-                               auto kind = kind_of(row);
-                               if (!kind) return Fail(std::move(kind.error()));
-                               auditor.AddLedgerEntry(LedgerEntry{.item_id = row.Text(0),
-                                                                  .kind = *kind,
-                                                                  .on_hand_delta = row.Int(2),
-                                                                  .held_delta = row.Int(3),
-                                                                  .transfer_id = row.Text(4)});
-                               return {};
-                             });
 }
 
 }  // namespace
@@ -188,7 +170,7 @@ Status ReadRecords(Snapshot& snapshot, Auditor& auditor) {
       return {};
     });
   }
-  if (read) read = ReadLedgers(snapshot, auditor);
+  if (read) read = ReadJournal(snapshot, auditor);
   return read;
 }
 

@@ -32,6 +32,8 @@ class Row {
   virtual std::string Text(int column) const = 0;
   virtual std::int64_t Int(int column) const = 0;
   virtual bool IsNull(int column) const = 0;
+  // A BLOB (bytea) column's bytes; kUnavailable if they cannot be read.
+  virtual Expected<std::string> Bytes(int column) const = 0;
   std::optional<std::int64_t> OptionalInt(int column) const {
     if (IsNull(column)) return std::nullopt;
     return Int(column);

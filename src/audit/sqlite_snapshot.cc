@@ -19,6 +19,7 @@ class SqliteRow final : public Row {
   std::string Text(int column) const override { return statement_.Text(column); }
   std::int64_t Int(int column) const override { return statement_.Int(column); }
   bool IsNull(int column) const override { return statement_.IsNull(column); }
+  Expected<std::string> Bytes(int column) const override { return statement_.Blob(column); }
 
  private:
   const sqlite::Statement& statement_;

@@ -42,10 +42,6 @@ constexpr std::string_view kUpsertUsage = R"sql(
 INSERT INTO user_usage (user_id, item_id, held, bought) VALUES (?1, ?2, ?3, ?4)
 ON CONFLICT (user_id, item_id) DO UPDATE SET held = excluded.held, bought = excluded.bought
 )sql";
-constexpr std::string_view kInsertLedger = R"sql(
-INSERT INTO ledger (at_ms, item_id, kind, on_hand_delta, held_delta, sold_delta, reason,
-  reservation_id, order_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
-)sql";
 constexpr std::string_view kInsertIdempotency = R"sql(
 INSERT INTO idempotency_keys (principal, key, fingerprint, status, body, created_at_ms)
 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
@@ -58,10 +54,6 @@ constexpr std::string_view kUpdateTransfer =
     "UPDATE transfers SET status = ?2, posted_at_ms = ?3, released_at_ms = ?4 WHERE id = ?1";
 constexpr std::string_view kInsertEvent =
     "INSERT INTO events (id, name, seat_count, seats_digest) VALUES (?1, ?2, ?3, ?4)";
-constexpr std::string_view kInsertTransferLedger = R"sql(
-INSERT INTO transfer_ledger (at_ms, transfer_id, item_id, kind, balance_delta, held_delta, reason)
-VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-)sql";
 constexpr std::string_view kPurgeIdempotency =
     "DELETE FROM idempotency_keys WHERE created_at_ms < ?1";
 
@@ -97,13 +89,11 @@ Expected<BatchWriter> BatchWriter::Prepare(sqlite3* db) {
       {&writer.insert_order_line_, kInsertOrderLine},
       {&writer.update_order_, kUpdateOrder},
       {&writer.upsert_usage_, kUpsertUsage},
-      {&writer.insert_ledger_, kInsertLedger},
       {&writer.insert_idempotency_, kInsertIdempotency},
       {&writer.purge_idempotency_, kPurgeIdempotency},
       {&writer.insert_transfer_, kInsertTransfer},
       {&writer.update_transfer_, kUpdateTransfer},
       {&writer.insert_event_, kInsertEvent},
-      {&writer.insert_transfer_ledger_, kInsertTransferLedger},
   };
   for (const auto& [statement, sql] : statements) {
     auto prepared = Statement::Prepare(db, sql);
@@ -125,7 +115,6 @@ Status BatchWriter::Write(const BatchWrites& writes) {
   if (done) done = ForEach(writes.new_transfers, [&](auto& r) { return InsertTransfer(r); });
   if (done) done = ForEach(writes.updated_transfers, [&](auto& r) { return UpdateTransfer(r); });
   if (done) done = ForEach(writes.new_events, [&](const Event& r) { return InsertEvent(r); });
-  if (done) done = ForEach(writes.ledger, [&](const LedgerEntry& r) { return AppendLedger(r); });
   if (done) {
     done = ForEach(writes.idempotency, [&](auto& r) { return InsertIdempotency(r); });
   }
@@ -190,19 +179,6 @@ Status BatchWriter::UpdateOrder(const Order& o) {
 Status BatchWriter::WriteUsage(const UserUsage& u) {
   return About(upsert_usage_.Exec("upsert", u.user_id, u.item_id, u.held, u.bought), "usage",
                u.user_id + "/" + u.item_id);
-}
-
-Status BatchWriter::AppendLedger(const LedgerEntry& e) {
-  if (e.kind == LedgerKind::kDebit || e.kind == LedgerKind::kCredit) {
-    return About(
-        insert_transfer_ledger_.Exec("append", e.at_ms, e.transfer_id.value_or(""), e.item_id,
-                                     ToString(e.kind), e.on_hand_delta, e.held_delta, e.reason),
-        "transfer ledger entry for item", e.item_id);
-  }
-  return About(
-      insert_ledger_.Exec("append", e.at_ms, e.item_id, ToString(e.kind), e.on_hand_delta,
-                          e.held_delta, e.sold_delta, e.reason, e.reservation_id, e.order_id),
-      "ledger entry for item", e.item_id);
 }
 
 Status BatchWriter::InsertTransfer(const Transfer& t) {

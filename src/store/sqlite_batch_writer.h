@@ -19,8 +19,8 @@ class BatchWriter {
   // Applies every part of `writes` in an order that satisfies the foreign
   // keys: items, new reservations (lines, live holds), new orders (lines),
   // updated reservations (dropping their holds when no longer held), updated
-  // orders, usage, transfers, events, ledger (debits and credits to the
-  // transfer ledger), idempotency records, then the purge. Stops at the
+  // orders, usage, transfers, events, idempotency records, then the purge.
+  // (The journal is the writer's: store/sqlite_journal.h.) Stops at the
   // first failure with kUnavailable naming the record; the caller must then
   // roll back.
   Status Write(const BatchWrites& writes);
@@ -32,7 +32,6 @@ class BatchWriter {
   Status InsertOrder(const Order& order);
   Status UpdateOrder(const Order& order);
   Status WriteUsage(const UserUsage& usage);
-  Status AppendLedger(const LedgerEntry& entry);
   Status InsertTransfer(const Transfer& transfer);
   Status UpdateTransfer(const Transfer& transfer);
   Status InsertEvent(const Event& event);
@@ -49,12 +48,10 @@ class BatchWriter {
   Statement insert_order_line_;
   Statement update_order_;
   Statement upsert_usage_;
-  Statement insert_ledger_;
   Statement insert_idempotency_;
   Statement insert_transfer_;
   Statement update_transfer_;
   Statement insert_event_;
-  Statement insert_transfer_ledger_;
   Statement purge_idempotency_;
 };
 

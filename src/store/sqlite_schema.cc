@@ -7,6 +7,7 @@
 #include "allot/sqlite_store.h"
 #include "core/log.h"
 #include "store/sqlite_handle.h"
+#include "store/sqlite_journal.h"
 
 namespace allot::sqlite {
 namespace {
@@ -176,15 +177,36 @@ CREATE TRIGGER transfer_ledger_no_delete BEFORE DELETE ON transfer_ledger
   BEGIN SELECT RAISE(ABORT, 'the ledger is append-only'); END;
 )sql";
 
-constexpr std::array<Migration, 2> kMigrations{{
+// Version 3: the journal (allot/journal.h, store/sqlite_journal.h). It
+// takes over from the two ledgers, which stay as they were (append-only,
+// no longer written): the migration imports their history as the journal's
+// first changes.
+constexpr std::string_view kJournal = R"sql(
+CREATE TABLE journal (
+  seq INTEGER PRIMARY KEY CHECK (seq > 0),
+  count INTEGER NOT NULL CHECK (count > 0),
+  at_ms INTEGER NOT NULL,
+  body BLOB NOT NULL
+) STRICT;
+CREATE TRIGGER journal_no_update BEFORE UPDATE ON journal
+  BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END;
+CREATE TRIGGER journal_no_delete BEFORE DELETE ON journal
+  BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END;
+)sql";
+
+constexpr std::array<Migration, 3> kMigrations{{
     {1, "initial schema", kInitialSchema},
     {2, "accounts, transfers, events and seats", kMoneyAndSeats},
+    {3, "the journal", kJournal, ImportLegacyJournal},
 }};
 
 Status ApplyOne(sqlite3* db, const Migration& migration, std::int64_t now_ms) {
   const std::string what = "Schema migration " + std::to_string(migration.version) + " (" +
                            std::string(migration.description) + ")";
   if (auto done = Exec(db, std::string(migration.sql).c_str(), what); !done) return done;
+  if (migration.after != nullptr) {
+    if (auto done = migration.after(db); !done) return done;
+  }
   auto record = Statement::Prepare(
       db, "INSERT INTO schema_version (version, description, applied_at_ms) VALUES (?, ?, ?)");
   if (!record) return Fail(std::move(record.error()));

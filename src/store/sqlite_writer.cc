@@ -44,10 +44,19 @@ Expected<std::unique_ptr<SqliteWriter>> SqliteWriter::Create(Connection db) {
   auto batch = BatchWriter::Prepare(raw);
   if (!batch) return Fail(std::move(batch.error()));
   writer->batch_ = std::move(*batch);
+  auto journal = JournalAppender::Prepare(raw);
+  if (!journal) return Fail(std::move(journal.error()));
+  writer->journal_ = std::move(*journal);
+  auto head = JournalHead(raw);
+  if (!head) return Fail(std::move(head.error()));
+  writer->head_ = writer->pending_head_ = *head;
   return writer;
 }
 
-Status SqliteWriter::Begin() { return begin_.Run("Beginning a batch"); }
+Status SqliteWriter::Begin() {
+  pending_head_ = head_;
+  return begin_.Run("Beginning a batch");
+}
 
 Expected<std::optional<Item>> SqliteWriter::LoadItem(std::string_view id) {
   ResetOnExit reset(load_item_);
@@ -126,12 +135,18 @@ Expected<std::vector<std::string>> SqliteWriter::Ids(Statement& query, std::stri
 
 Status SqliteWriter::Write(const BatchWrites& writes) {
   if (!InTransaction()) return Fail(Unavailable("Write called outside a batch (no Begin)."));
-  return batch_.Write(writes);
+  if (auto written = batch_.Write(writes); !written) return written;
+  auto head = journal_.Append(writes.journal, pending_head_);
+  if (!head) return Fail(std::move(head.error()));
+  pending_head_ = *head;
+  return {};
 }
 
 Status SqliteWriter::Commit() {
   if (!InTransaction()) return Fail(Unavailable("Commit called outside a batch (no Begin)."));
-  return commit_.Run("Committing a batch");
+  if (auto committed = commit_.Run("Committing a batch"); !committed) return committed;
+  head_ = pending_head_;
+  return {};
 }
 
 void SqliteWriter::Rollback() {

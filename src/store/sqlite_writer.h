@@ -12,6 +12,7 @@
 #include "allot/store.h"
 #include "store/sqlite_batch_writer.h"
 #include "store/sqlite_handle.h"
+#include "store/sqlite_journal.h"
 #include "store/sqlite_records.h"
 
 namespace allot::sqlite {
@@ -34,6 +35,10 @@ class SqliteWriter final : public Store {
   // Takes a connection that is already configured and migrated.
   static Expected<std::unique_ptr<SqliteWriter>> Create(Connection db);
 
+  // Blocks of up to 32 commands: few rows per reservation, and reading one
+  // record back decodes at most a small block.
+  JournalLayout journal_layout() const override { return {.max_commands_per_block = 32}; }
+  std::optional<std::int64_t> NextSeq() const override { return head_ + 1; }
   Status Begin() override;
   Expected<std::optional<Item>> LoadItem(std::string_view id) override;
   Expected<std::optional<Reservation>> LoadReservation(std::string_view id) override;
@@ -72,6 +77,10 @@ class SqliteWriter final : public Store {
   Statement due_;
   RecordQueries records_;
   BatchWriter batch_;
+  JournalAppender journal_;
+  std::int64_t head_ = 0;          // last committed seq
+  std::int64_t pending_head_ = 0;  // after this batch's Write, until Commit
+
 };
 
 }  // namespace allot::sqlite

@@ -138,18 +138,21 @@ TEST_F(SqliteStoreTest, FailedMigrationLeavesNothingBehind) {
   EXPECT_EQ(QueryText(db.get(), "SELECT count(*) FROM sqlite_schema WHERE name = 'one'"), "0");
 }
 
-TEST_F(SqliteStoreTest, LedgerIsAppendOnly) {
+TEST_F(SqliteStoreTest, JournalIsAppendOnly) {
   auto db = Open({});
   ASSERT_TRUE(Ok(db));
   ASSERT_TRUE(Ok(db->writer->Begin()));
-  ASSERT_TRUE(
-      Ok(db->writer->Write({.items = {MakeItem("item-a", 1)},
-                            .ledger = {{1, "item-a", LedgerKind::kCreate, 1, 0, 0, "", {}, {}}}})));
+  ASSERT_TRUE(Ok(db->writer->Write(
+      Journaled({.items = {MakeItem("item-a", 1)},
+                 .new_orders = {MakeOrder("ord-1", {{"item-a", 1}})}},
+                db->writer->NextSeq()))));
   ASSERT_TRUE(Ok(db->writer->Commit()));
+  db->writer.reset();
+  db->reader.reset();
   sqlite::Connection inspect = backend_.Inspect();
-  const Status updated = sqlite::Exec(inspect.get(), "UPDATE ledger SET on_hand_delta = 9", "u");
+  const Status updated = sqlite::Exec(inspect.get(), "UPDATE journal SET at_ms = 9", "u");
   EXPECT_THAT(updated.error().message, HasSubstr("append-only"));
-  const Status deleted = sqlite::Exec(inspect.get(), "DELETE FROM ledger", "d");
+  const Status deleted = sqlite::Exec(inspect.get(), "DELETE FROM journal", "d");
   EXPECT_THAT(deleted.error().message, HasSubstr("append-only"));
 }
 
