@@ -12,6 +12,9 @@ packages=(
   libsqlite3-dev sqlite3 libpq-dev postgresql-15 postgresql-client-15
   libgtest-dev libgmock-dev libbenchmark-dev
   curl
+  # The Debian package's checks (tests/deb): dpkg-dev runs dpkg-shlibdeps for
+  # CPack, lintian judges the package, systemd-analyze the unit.
+  dpkg-dev lintian systemd
   # The OpenAPI linter, the contract test and the TypeScript client run on
   # Node (>= 20.19, the machine's nodejs package).
   nodejs
