@@ -62,6 +62,7 @@ export class Contract {
 
     this.exercised = new Set(); // 'POST /api/v1/items'
     this.errorCodesSeen = new Set();
+    this.answersChecked = 0;
   }
 
   operations() {
@@ -106,6 +107,7 @@ export class Contract {
   // Checks one answer: { status, headers (lower-case names), body (string) }
   // to `method` `target` (path and query). Throws ContractViolation.
   check(method, target, answer) {
+    this.answersChecked += 1;
     const path = target.split('?')[0];
     const what = `${method} ${target.slice(0, 80)} -> ${answer.status}`;
     const template = this.matchPath(path);
