@@ -51,7 +51,8 @@ std::string AuditUsage() {
          "  3: the database cannot be opened or read.\n";
 }
 
-int RunAuditCommand(std::span<const std::string_view> args, std::ostream& out, std::ostream& err) {
+int RunAuditCommand(std::span<const std::string_view> args, std::ostream& out, std::ostream& err,
+                    const ProgressOptions& progress_options) {
   auto parsed = Parse(args);
   if (auto* problem = std::get_if<std::string>(&parsed)) {
     err << "allot audit: " << *problem << "\n\n" << AuditUsage();
@@ -62,7 +63,9 @@ int RunAuditCommand(std::span<const std::string_view> args, std::ostream& out, s
     out << AuditUsage();
     return kExitClean;
   }
-  auto report = AuditDatabase(options.db);
+  Progress progress("allot audit", "rows", err, progress_options);
+  auto report = AuditDatabase(options.db, &progress);
+  progress.Finish();  // its last line before the report
   if (!report) {
     // A password in a postgres:// URL is masked, here and in libpq's message.
     err << "allot audit: cannot read " << RedactUrl(options.db) << ": "

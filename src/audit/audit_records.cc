@@ -1,10 +1,12 @@
 // The queries that read every record for the audit, the same SQL on both
 // stores (their schemas have the same tables and columns), and the decoding
 // of their rows.
+#include <optional>
 #include <utility>
 
 #include "allot/postgres_store.h"
 #include "audit/audit_source.h"
+#include "audit/progress_snapshot.h"
 #include "journal/change_codec.h"
 
 namespace allot::audit {
@@ -178,11 +180,14 @@ Expected<std::unique_ptr<Snapshot>> OpenSnapshot(const std::string& db) {
   return IsPostgresUrl(db) ? OpenPostgresSnapshot(db) : OpenSqliteSnapshot(db);
 }
 
-Expected<AuditReport> AuditDatabase(const std::string& db) {
+Expected<AuditReport> AuditDatabase(const std::string& db, Progress* progress) {
   auto snapshot = OpenSnapshot(db);
   if (!snapshot) return Fail(std::move(snapshot.error()));
   Auditor auditor;
-  if (auto read = ReadRecords(**snapshot, auditor); !read) return Fail(std::move(read.error()));
+  std::optional<ProgressSnapshot> counted;
+  if (progress != nullptr) counted.emplace(**snapshot, *progress);
+  Snapshot& source = counted ? static_cast<Snapshot&>(*counted) : **snapshot;
+  if (auto read = ReadRecords(source, auditor); !read) return Fail(std::move(read.error()));
   if (auto ended = (*snapshot)->End(); !ended) return Fail(std::move(ended.error()));
   return auditor.Finish();
 }

@@ -22,6 +22,7 @@
 
 #include "allot/error.h"
 #include "audit/audit.h"
+#include "core/progress.h"
 
 namespace allot::audit {
 
@@ -64,8 +65,9 @@ Expected<std::unique_ptr<Snapshot>> OpenSnapshot(const std::string& db);
 // Feeds every stored record of the snapshot to the auditor, items first.
 Status ReadRecords(Snapshot& snapshot, Auditor& auditor);
 
-// OpenSnapshot, ReadRecords, End, and the auditor's report.
-Expected<AuditReport> AuditDatabase(const std::string& db);
+// OpenSnapshot, ReadRecords, End, and the auditor's report; rows read are
+// reported to `progress` when one is given.
+Expected<AuditReport> AuditDatabase(const std::string& db, Progress* progress = nullptr);
 
 }  // namespace allot::audit
 
