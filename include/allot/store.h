@@ -123,6 +123,10 @@ class Store {
   // one process decides; nullopt when it is known only at commit (several
   // processes share the journal). Called between batches and after Begin().
   virtual std::optional<std::int64_t> NextSeq() const { return std::nullopt; }
+  // True when the store wants the batch about to run at now_ms to start
+  // with an expiry sweep, beside the sweeper's timer: a store that finds
+  // due holds in memory expires them as soon as any batch runs.
+  virtual bool WantsSweep(std::int64_t now_ms) const { return false; }
 
   virtual Status Begin() = 0;
   // Whether the store locks rows up front (LockForBatch). A store with a

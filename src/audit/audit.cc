@@ -87,6 +87,7 @@ void Auditor::AddReservation(const Reservation& r) {
     transfer.hold_lines = r.lines;
   } else {
     ++checked_.reservations;
+    ++reservations_by_status_[std::string(ToString(r.status))];
   }
   if (r.status != ReservationStatus::kHeld) return;
   for (std::size_t i = 0; i < r.lines.size(); ++i) {
@@ -94,6 +95,7 @@ void Auditor::AddReservation(const Reservation& r) {
     ItemTally* item = LineItem("reservation " + r.id, i, line.item_id);
     if (item == nullptr) continue;
     item->held_lines += line.qty;
+    if (r.expires_at_ms <= at_ms_) item->held_due += line.qty;
     if (SeatOfItem(item->id)) item->holders.push_back(r.id);
     if (UsageTally* usage = CappedUsage(*item, r.user_id)) usage->held_lines += line.qty;
     expected_holds_[{r.id, static_cast<std::int64_t>(i)}] =
@@ -107,6 +109,7 @@ void Auditor::AddHold(const HoldRow& hold) {
 
 void Auditor::AddOrder(const Order& o) {
   ++checked_.orders;
+  ++orders_by_status_[std::string(ToString(o.status))];
   if (o.status != OrderStatus::kPlaced) return;
   for (std::size_t i = 0; i < o.lines.size(); ++i) {
     const Line& line = o.lines[i];
@@ -124,6 +127,7 @@ void Auditor::AddUsage(const UserUsage& usage) {
 
 void Auditor::AddTransfer(const Transfer& transfer) {
   ++checked_.transfers;
+  ++transfers_by_status_[std::string(ToString(transfer.status))];
   transfers_[transfer.id].stored = transfer;
 }
 
@@ -180,15 +184,19 @@ void Auditor::AddMovement(const Movement& m, const std::optional<std::string>& t
     default:
       break;
   }
-  const std::pair<std::string_view, std::pair<std::int64_t, std::int64_t>> afters[] = {
+  // The first movement whose counters-after disagree is reported; later
+  // ones on the item would only repeat it.
+  if (item.after_reported) return;
+  const std::pair<std::string, std::pair<std::int64_t, std::int64_t>> afters[] = {
       {OnHandName(item.id), {m.on_hand, item.ledger_on_hand}},
       {"held", {m.held, item.ledger_held}},
       {"sold", {m.sold, item.ledger_sold}}};
   for (const auto& [name, values] : afters) {
     if (values.first != values.second) {
-      Report("journal change " + std::to_string(seq) + " " + Subject(item.id) + " " +
-                 std::string(name) + " after",
+      Report("journal change " + std::to_string(seq) + " " + Subject(item.id) + " " + name +
+                 " after",
              std::to_string(values.first), std::to_string(values.second));
+      item.after_reported = true;
     }
   }
 }
@@ -199,11 +207,21 @@ AuditReport Auditor::Finish() {
   ApplyTransfers();
   CheckItems();
   CheckEvents();
-  CheckHolds();
+  if (hold_rows_) CheckHolds();
   CheckUsage();
   CheckTransfers();
   CheckMoneyTotals();
-  return AuditReport{checked_, std::move(drifts_)};
+  AuditReport report{checked_, std::move(drifts_)};
+  report.at_ms = at_ms_;
+  report.reservations_by_status = std::move(reservations_by_status_);
+  report.orders_by_status = std::move(orders_by_status_);
+  report.transfers_by_status = std::move(transfers_by_status_);
+  for (const auto& [id, tally] : items_) {
+    if (!tally.stored) continue;
+    report.items.push_back(AuditedItem{id, tally.stored->on_hand, tally.stored->held,
+                                       tally.stored->sold, tally.held_due});
+  }
+  return report;
 }
 
 }  // namespace allot::audit

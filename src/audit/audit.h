@@ -77,9 +77,25 @@ struct AuditCounts {
   std::int64_t changes = 0;  // in the journal
 };
 
+// An item's stored counters, and how much of `held` is in holds already
+// past expiry at the audit's instant (a sweep will end them).
+struct AuditedItem {
+  std::string id;
+  std::int64_t on_hand = 0;
+  std::int64_t held = 0;
+  std::int64_t sold = 0;
+  std::int64_t held_due = 0;
+};
+
 struct AuditReport {
   AuditCounts checked;
   std::vector<Drift> drifts;  // ordered by what they are about
+  std::int64_t at_ms = 0;     // the audit's instant
+  // Records by status ("held", "confirmed", ...), as their latest change says.
+  std::map<std::string, std::int64_t> reservations_by_status;
+  std::map<std::string, std::int64_t> orders_by_status;
+  std::map<std::string, std::int64_t> transfers_by_status;
+  std::vector<AuditedItem> items;  // by id
   bool clean() const { return drifts.empty(); }
 };
 
@@ -89,6 +105,15 @@ class Auditor {
   ~Auditor();
   Auditor(const Auditor&) = delete;
   Auditor& operator=(const Auditor&) = delete;
+
+  // The instant held_due is counted at (see AuditedItem).
+  void SetInstant(std::int64_t at_ms) { at_ms_ = at_ms; }
+  // The store keeps a table of live holds: compare it (AddHold) with the
+  // held reservations.
+  void ExpectHoldRows() { hold_rows_ = true; }
+  // A drift found outside the Auditor (a record table that disagrees with
+  // the journal, a head that points at the wrong block).
+  void AddDrift(Drift drift) { drifts_.push_back(std::move(drift)); }
 
   void AddItem(const Item& item);
   void AddEvent(const Event& event);
@@ -143,6 +168,11 @@ class Auditor {
   std::map<std::string, std::int64_t> seat_items_per_event_;
   std::int64_t transfer_ledger_sum_ = 0;
   std::int64_t journal_head_ = 0;  // last seq of the blocks fed so far
+  std::int64_t at_ms_ = 0;
+  bool hold_rows_ = false;
+  std::map<std::string, std::int64_t> reservations_by_status_;
+  std::map<std::string, std::int64_t> orders_by_status_;
+  std::map<std::string, std::int64_t> transfers_by_status_;
   AuditCounts checked_;
   std::vector<Drift> drifts_;
 };

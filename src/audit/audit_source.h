@@ -47,6 +47,10 @@ using RowHandler = std::function<Status(const Row&)>;
 class Snapshot {
  public:
   virtual ~Snapshot() = default;
+  // Which store wrote it: PostgreSQL keeps records in tables beside the
+  // journal (checked against it); SQLite keeps them only in the journal,
+  // found through heads (checked too).
+  virtual bool keeps_record_tables() const = 0;
   // Runs one SELECT and calls on_row for every row in order; stops at the
   // first failure (its own or on_row's).
   virtual Status ForEachRow(std::string_view sql, std::string_view what,

@@ -55,6 +55,8 @@ class PostgresSnapshot final : public Snapshot {
     return {};
   }
 
+  bool keeps_record_tables() const override { return true; }
+
   Status ForEachRow(std::string_view sql, std::string_view what,
                     const RowHandler& on_row) override {
     PGconn* conn = conn_.get();

@@ -29,6 +29,7 @@ class ProgressSnapshot final : public Snapshot {
   }
 
   Status End() override { return inner_.End(); }
+  bool keeps_record_tables() const override { return inner_.keeps_record_tables(); }
 
  private:
   Snapshot& inner_;

@@ -53,6 +53,8 @@ class SqliteSnapshot final : public Snapshot {
     return {};
   }
 
+  bool keeps_record_tables() const override { return false; }
+
   Status ForEachRow(std::string_view sql, std::string_view what,
                     const RowHandler& on_row) override {
     auto statement = sqlite::Statement::Prepare(db_.get(), sql);

@@ -94,6 +94,10 @@ bool BatchRunner::Attempt(const std::vector<PendingCommand>& batch, bool sweep,
   last_commit_us_ = 0;
   last_transitions_ = {};
   now_ms_ = clock_.NowMs();
+  // The sweeper's turn (which also purges old idempotency records), or a
+  // store that expires due holds with any batch.
+  purge_ = sweep;
+  sweep = sweep || store_.WantsSweep(now_ms_);
 
   if (auto begun = store_.Begin(); !begun) {
     failure = begun.error();
@@ -194,7 +198,7 @@ bool BatchRunner::DecideAll(const std::vector<PendingCommand>& batch, bool sweep
 }
 
 Status BatchRunner::WriteAndCommit(BatchWrites writes, bool sweep) {
-  if (sweep) writes.purge_idempotency_before_ms = now_ms_ - options_.idempotency_ttl_ms;
+  if (sweep && purge_) writes.purge_idempotency_before_ms = now_ms_ - options_.idempotency_ttl_ms;
   const auto start = std::chrono::steady_clock::now();
   if (!writes.empty()) {
     if (auto written = store_.Write(writes); !written) return written;

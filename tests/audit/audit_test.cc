@@ -114,6 +114,7 @@ struct World {
 
   AuditReport Audit() const {
     Auditor auditor;
+    auditor.ExpectHoldRows();
     for (const Item& i : items) auditor.AddItem(i);
     for (const Event& e : events) auditor.AddEvent(e);
     for (const Reservation& r : reservations) auditor.AddReservation(r);

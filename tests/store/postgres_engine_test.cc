@@ -14,6 +14,7 @@
 #include "allot/postgres_store.h"
 #include "pg_cluster.h"
 #include "pg_invariants.h"
+#include "audit/audit_source.h"
 #include "postgres_test_backend.h"
 #include "store/postgres_writer.h"
 
@@ -50,6 +51,17 @@ class PostgresEngineTest : public ::testing::Test {
     EXPECT_TRUE(Ok(engine));
     if (engine) instance.engine = std::move(*engine);
     return instance;
+  }
+
+  // The audit's verdict on the database: every counter as the journal's
+  // movements and records add up (SQL cannot read the journal).
+  ::testing::AssertionResult AuditClean() {
+    auto report = audit::AuditDatabase(backend_.options().conninfo);
+    if (!report) return ::testing::AssertionFailure() << report.error().message;
+    if (report->clean()) return ::testing::AssertionSuccess();
+    ::testing::AssertionResult failure = ::testing::AssertionFailure();
+    for (const audit::Drift& drift : report->drifts) failure << audit::FormatDrift(drift) << "\n";
+    return failure;
   }
 
   // Movements of `kind` in the journal.
@@ -147,6 +159,7 @@ TEST_F(PostgresEngineTest, CrossingLockOrderNeverDeadlocksAndKeepsCounters) {
   EXPECT_GT(reserved.load(), 100);
   EXPECT_GT(confirmed.load(), 10);
   EXPECT_EQ(Query(kBrokenItemsSql), "0");
+  EXPECT_TRUE(AuditClean());
   // Retries would hide deadlocks from the clients; the server counts them.
   EXPECT_EQ(Query("SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()"),
             "0");
@@ -187,6 +200,7 @@ TEST_F(PostgresEngineTest, SweepsOnSeveralInstancesReleaseEachHoldOnce) {
   // One expire row per item per reservation (lines on one item count once).
   EXPECT_EQ(CountMovements(LedgerKind::kExpire), "500");
   EXPECT_EQ(Query(kBrokenItemsSql), "0");
+  EXPECT_TRUE(AuditClean());
 }
 
 // A hold that is due on a named item and also holds an item no command
@@ -208,6 +222,7 @@ TEST_F(PostgresEngineTest, DueHoldOnANamedItemReleasesItsOtherItemsToo) {
   EXPECT_EQ(Query("SELECT status FROM reservations WHERE id = '" + ReservationIdOf(first) + "'"),
             "expired");
   EXPECT_EQ(Query(kBrokenItemsSql), "0");
+  EXPECT_TRUE(AuditClean());
 }
 
 // The same Idempotency-Key sent to two instances at the same moment: one
