@@ -10,6 +10,8 @@ packages=(
   build-essential cmake ninja-build ccache pkg-config
   libboost1.81-dev libboost-json1.81-dev
   libsqlite3-dev sqlite3 libpq-dev postgresql-15 postgresql-client-15
+  # The allocator of the server and the benchmarks (CMakeLists.txt says why).
+  libjemalloc-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   curl
   # The Debian package's checks (tests/deb): dpkg-dev runs dpkg-shlibdeps for

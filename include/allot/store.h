@@ -154,7 +154,9 @@ class Store {
   // expiry first, at most `limit`.
   virtual Expected<std::vector<std::string>> DueReservations(std::int64_t now_ms,
                                                              std::size_t limit) = 0;
-  virtual Status Write(const BatchWrites& writes) = 0;
+  // Takes the batch's writes: a store may keep what it needs of them until
+  // Commit (the single-process store moves new holds into memory).
+  virtual Status Write(BatchWrites writes) = 0;
   virtual Status Commit() = 0;
   virtual void Rollback() = 0;
 

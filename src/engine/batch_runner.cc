@@ -200,14 +200,16 @@ bool BatchRunner::DecideAll(const std::vector<PendingCommand>& batch, bool sweep
 Status BatchRunner::WriteAndCommit(BatchWrites writes, bool sweep) {
   if (sweep && purge_) writes.purge_idempotency_before_ms = now_ms_ - options_.idempotency_ttl_ms;
   const auto start = std::chrono::steady_clock::now();
+  // Counted now: the store takes the writes.
+  const HoldTransitions transitions = CountTransitions(writes);
   if (!writes.empty()) {
-    if (auto written = store_.Write(writes); !written) return written;
+    if (auto written = store_.Write(std::move(writes)); !written) return written;
   }
   auto committed = store_.Commit();
   last_commit_us_ = std::chrono::duration_cast<std::chrono::microseconds>(
                         std::chrono::steady_clock::now() - start)
                         .count();
-  if (committed) last_transitions_ = CountTransitions(writes);
+  if (committed) last_transitions_ = transitions;
   return committed;
 }
 

@@ -1,5 +1,7 @@
 #include "journal/record_key.h"
 
+#include <array>
+
 namespace allot::journal {
 namespace {
 
@@ -13,12 +15,15 @@ void Append(std::string& out, std::uint64_t value, int digits) {
   for (int i = digits - 1; i >= 0; --i) out.push_back(kDigits[(value >> (i * 5)) & 31]);
 }
 
-int DigitValue(char c) {
-  for (int i = 0; i < 32; ++i) {
-    if (kDigits[i] == c) return i;
-  }
-  return -1;
-}
+// The value of each character as a digit, or -1.
+constexpr std::array<std::int8_t, 256> kValues = [] {
+  std::array<std::int8_t, 256> values{};
+  values.fill(-1);
+  for (int i = 0; i < 32; ++i) values[static_cast<unsigned char>(kDigits[i])] = static_cast<std::int8_t>(i);
+  return values;
+}();
+
+int DigitValue(char c) { return kValues[static_cast<unsigned char>(c)]; }
 
 }  // namespace
 

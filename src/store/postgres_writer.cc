@@ -249,7 +249,7 @@ Expected<std::vector<std::string>> PostgresWriter::DueReservations(std::int64_t 
   return FirstColumn(*result, 1);
 }
 
-Status PostgresWriter::Write(const BatchWrites& writes) {
+Status PostgresWriter::Write(BatchWrites writes) {
   if (!in_batch_) return Fail(Unavailable("Write called outside a batch (no Begin)."));
   Pipeline pipeline;
   batch_writer_.Add(

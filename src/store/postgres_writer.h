@@ -49,7 +49,7 @@ class PostgresWriter final : public Store {
                                                            std::size_t limit) override;
   Expected<std::vector<std::string>> DueReservations(std::int64_t now_ms,
                                                      std::size_t limit) override;
-  Status Write(const BatchWrites& writes) override;
+  Status Write(BatchWrites writes) override;
   Status Commit() override;
   void Rollback() override;
 

@@ -5,37 +5,17 @@
 #include <cstring>
 #include <limits>
 #include <mutex>
+#include <unordered_map>
 
 namespace allot::sqlite {
 
-// A live hold, compact: ids up to 30 characters (every id a server hands
-// out) inline, the owner interned, item ids pointing at the items' own
-// keys, the common single line inline.
-struct MemoryState::Hold {
-  static constexpr std::size_t kMaxId = 31;
-  char id[kMaxId + 1] = {};
-  std::uint8_t id_size = 0;
-  std::uint32_t owner = 0;
-  std::string user_id;
-  const std::string* first_item = nullptr;
-  std::int64_t first_qty = 0;
-  std::vector<std::pair<const std::string*, std::int64_t>> more_lines;
-  std::int64_t created_at_ms = 0;
-  std::int64_t expires_at_ms = 0;
-  std::int64_t created_block = 0;
-  std::int64_t serial = 0;  // this hold's entry in the expiry order
-  std::unique_ptr<Transfer> transfer;  // set for a held transfer's hold
-
-  std::string_view Id() const { return std::string_view(id, id_size); }
-  template <typename Visit>
-  void ForEachLine(Visit visit) const {
-    visit(*first_item, first_qty);
-    for (const auto& [item, qty] : more_lines) visit(*item, qty);
-  }
-};
-
 MemoryState::MemoryState() = default;
-MemoryState::~MemoryState() = default;
+MemoryState::~MemoryState() { expiry_.clear(); }
+
+MemoryState::Staged::Staged() = default;
+MemoryState::Staged::~Staged() = default;
+MemoryState::Staged::Staged(Staged&&) noexcept = default;
+MemoryState::Staged& MemoryState::Staged::operator=(Staged&&) noexcept = default;
 
 const Item* MemoryState::FindItem(std::string_view id) const {
   auto it = items_.find(id);
@@ -56,6 +36,8 @@ const MemoryState::Hold* MemoryState::HoldOf(std::string_view id) const {
   auto it = holds_.find(id);
   return it == holds_.end() ? nullptr : it->second.get();
 }
+
+bool MemoryState::IsLive(std::string_view id) const { return HoldOf(id) != nullptr; }
 
 Reservation MemoryState::ReservationOf(const Hold& hold) const {
   Reservation r;
@@ -86,8 +68,8 @@ std::optional<Transfer> MemoryState::FindHeldTransfer(std::string_view id) const
 
 template <typename Visit>
 void MemoryState::ForEachDue(std::int64_t now_ms, Visit visit) const {
-  for (const auto& [entry, hold] : expiry_) {
-    if (entry.expires_at_ms > now_ms || !visit(*hold)) return;
+  for (const Hold& hold : expiry_) {
+    if (hold.expires_at_ms > now_ms || !visit(hold)) return;
   }
 }
 
@@ -118,7 +100,7 @@ std::vector<std::string> MemoryState::Due(std::int64_t now_ms, std::size_t limit
 }
 
 bool MemoryState::AnyDue(std::int64_t now_ms) const {
-  return !expiry_.empty() && expiry_.begin()->first.expires_at_ms <= now_ms;
+  return !expiry_.empty() && expiry_.begin()->expires_at_ms <= now_ms;
 }
 
 std::int64_t MemoryState::LiveFrom(std::int64_t head) const {
@@ -126,8 +108,13 @@ std::int64_t MemoryState::LiveFrom(std::int64_t head) const {
 }
 
 void MemoryState::LoadItem(Item item) {
+  auto it = items_.find(item.id);
+  if (it != items_.end()) {
+    it->second = std::move(item);
+    return;
+  }
   std::string id = item.id;
-  items_.insert_or_assign(std::move(id), std::move(item));
+  items_.emplace(std::move(id), std::move(item));
 }
 
 void MemoryState::LoadEvent(Event event) {
@@ -140,10 +127,15 @@ void MemoryState::LoadUsage(UserUsage usage) {
   usage_.insert_or_assign(std::move(key), std::move(usage));
 }
 
-const std::string* MemoryState::ItemKey(std::string_view item_id) {
+const std::string* MemoryState::ItemKey(std::string_view item_id) const {
+  auto item = items_.find(item_id);
+  return item != items_.end() ? &item->first : nullptr;
+}
+
+const std::string* MemoryState::ItemKeyOrOrphan(std::string_view item_id) {
   // A line's item exists (the rules loaded it to hold it); a hold replayed
   // from a journal whose item is gone keeps its own copy of the name.
-  if (auto item = items_.find(item_id); item != items_.end()) return &item->first;
+  if (const std::string* key = ItemKey(item_id)) return key;
   return &*orphan_items_.emplace(item_id).first;
 }
 
@@ -156,34 +148,61 @@ std::uint32_t MemoryState::Intern(std::string_view owner) {
   return index;
 }
 
-void MemoryState::PutHold(const Reservation& r, const Transfer* transfer,
-                          std::int64_t created_block) {
+MemoryState::Hold MemoryState::MakeHold(
+    const Reservation& r, const Transfer* transfer, std::int64_t created_block,
+    std::vector<std::pair<std::size_t, std::string>>* unresolved) {
   assert(r.id.size() <= Hold::kMaxId && !r.lines.empty());
-  DropHold(r.id);
-  auto hold = std::make_unique<Hold>();
+  Hold hold;
   const std::size_t id_size = std::min(r.id.size(), Hold::kMaxId);
-  std::memcpy(hold->id, r.id.data(), id_size);
-  hold->id_size = static_cast<std::uint8_t>(id_size);
-  hold->owner = Intern(r.owner);
-  hold->user_id = r.user_id;
+  std::memcpy(hold.id, r.id.data(), id_size);
+  hold.id_size = static_cast<std::uint8_t>(id_size);
+  hold.owner = Intern(r.owner);
+  hold.user_id = r.user_id;
+  if (r.lines.size() > 1) hold.more_lines.reserve(r.lines.size() - 1);
   for (std::size_t i = 0; i < r.lines.size(); ++i) {
-    const std::string* key = ItemKey(r.lines[i].item_id);
+    const std::string* key =
+        unresolved != nullptr ? ItemKey(r.lines[i].item_id) : ItemKeyOrOrphan(r.lines[i].item_id);
+    if (key == nullptr) unresolved->emplace_back(i, r.lines[i].item_id);
     if (i == 0) {
-      hold->first_item = key;
-      hold->first_qty = r.lines[i].qty;
+      hold.first_item = key;
+      hold.first_qty = r.lines[i].qty;
     } else {
-      hold->more_lines.emplace_back(key, r.lines[i].qty);
+      hold.more_lines.emplace_back(key, r.lines[i].qty);
     }
   }
-  hold->created_at_ms = r.created_at_ms;
-  hold->expires_at_ms = r.expires_at_ms;
-  hold->created_block = created_block;
-  hold->serial = next_serial_++;
-  if (transfer != nullptr) hold->transfer = std::make_unique<Transfer>(*transfer);
-  Hold* raw = hold.get();
-  expiry_.emplace(ExpiryEntry{raw->expires_at_ms, raw->serial}, raw);
-  ++live_blocks_[created_block];
-  holds_.emplace(raw->Id(), std::move(hold));
+  hold.created_at_ms = r.created_at_ms;
+  hold.expires_at_ms = r.expires_at_ms;
+  hold.created_block = created_block;
+  if (transfer != nullptr) hold.transfer = std::make_unique<Transfer>(*transfer);
+  return hold;
+}
+
+void MemoryState::Insert(Hold hold) {
+  hold.serial = next_serial_++;
+  auto owned = std::make_unique<Hold>(std::move(hold));
+  Hold& held = *owned;
+  [[maybe_unused]] const bool inserted = holds_.emplace(held.Id(), std::move(owned)).second;
+  assert(inserted);
+  // Holds mostly arrive in expiry order (one TTL for all) and blocks in
+  // seq order: inserting at the end is then constant time, not a descent
+  // of a tree too large for the cache.
+  const bool latest = expiry_.empty() || !ExpiryLess{}(held, *expiry_.rbegin());
+  if (latest) {
+    expiry_.insert(expiry_.end(), held);
+  } else {
+    expiry_.insert(held);
+  }
+  if (!live_blocks_.empty() && live_blocks_.rbegin()->first == held.created_block) {
+    ++live_blocks_.rbegin()->second;
+  } else {
+    ++live_blocks_.emplace_hint(live_blocks_.end(), held.created_block, 0)->second;
+  }
+}
+
+void MemoryState::PutHold(const Reservation& r, const Transfer* transfer,
+                          std::int64_t created_block) {
+  DropHold(r.id);
+  Insert(MakeHold(r, transfer, created_block, nullptr));
 }
 
 std::optional<std::int64_t> MemoryState::HoldBlock(std::string_view id) const {
@@ -195,8 +214,8 @@ std::optional<std::int64_t> MemoryState::HoldBlock(std::string_view id) const {
 void MemoryState::DropHold(std::string_view id) {
   auto it = holds_.find(id);
   if (it == holds_.end()) return;
-  const Hold& hold = *it->second;
-  expiry_.erase(ExpiryEntry{hold.expires_at_ms, hold.serial});
+  Hold& hold = *it->second;
+  expiry_.erase(expiry_.iterator_to(hold));
   auto block = live_blocks_.find(hold.created_block);
   if (block != live_blocks_.end() && --block->second == 0) live_blocks_.erase(block);
   holds_.erase(it);
@@ -204,42 +223,54 @@ void MemoryState::DropHold(std::string_view id) {
 
 std::int64_t MemoryState::Staged::EarliestNewHold() const {
   std::int64_t earliest = std::numeric_limits<std::int64_t>::max();
-  for (const HeldRecord& held : holds) earliest = std::min(earliest, held.created_block);
+  for (const Hold& hold : holds) earliest = std::min(earliest, hold.created_block);
   return earliest;
 }
 
-MemoryState::Staged MemoryState::Stage(const BatchWrites& writes) const {
+MemoryState::Staged MemoryState::Stage(BatchWrites writes) {
   Staged staged;
-  staged.items = writes.items;
-  staged.events = writes.new_events;
-  staged.usage = writes.usage;
+  staged.items = std::move(writes.items);
+  staged.events = std::move(writes.new_events);
+  staged.usage = std::move(writes.usage);
   // The block each record's first change of this batch went into.
   std::unordered_map<std::string_view, std::int64_t> first_block;
   for (const JournalBlock& block : writes.journal) {
     for (const std::string& id : block.records) first_block.emplace(id, block.first_seq);
   }
+  // A held transfer's hold carries its transfer; transfers are rare, so
+  // only transfer ids are looked up.
   std::unordered_map<std::string_view, const Transfer*> transfers;
   for (const Transfer& t : writes.new_transfers) transfers.emplace(t.id, &t);
   for (const Transfer& t : writes.updated_transfers) transfers.emplace(t.id, &t);
-  auto transfer_of = [&](const std::string& id) -> std::optional<Transfer> {
-    if (auto it = transfers.find(id); it != transfers.end()) return *it->second;
-    if (const Hold* hold = HoldOf(id); hold != nullptr && hold->transfer) return *hold->transfer;
-    return std::nullopt;
+  auto transfer_of = [&](const std::string& id) -> const Transfer* {
+    if (!IsTransferId(id)) return nullptr;
+    if (auto it = transfers.find(id); it != transfers.end()) return it->second;
+    const Hold* hold = HoldOf(id);
+    return hold != nullptr ? hold->transfer.get() : nullptr;
   };
+  std::vector<std::pair<std::size_t, std::string>> unresolved;
+  auto stage = [&](const Reservation& r, std::int64_t created_block) {
+    unresolved.clear();
+    staged.holds.push_back(MakeHold(r, transfer_of(r.id), created_block, &unresolved));
+    for (auto& [line, item] : unresolved) {
+      staged.unresolved.push_back({staged.holds.size() - 1, line, std::move(item)});
+    }
+  };
+  staged.holds.reserve(writes.new_reservations.size());
   for (const Reservation& r : writes.new_reservations) {
     if (r.status != ReservationStatus::kHeld) continue;
     auto block = first_block.find(r.id);
-    staged.holds.push_back(
-        {r, transfer_of(r.id), block != first_block.end() ? block->second : 0});
+    stage(r, block != first_block.end() ? block->second : 0);
   }
-  for (const Reservation& r : writes.updated_reservations) {
+  for (Reservation& r : writes.updated_reservations) {
     if (r.status != ReservationStatus::kHeld) {
-      staged.ended.push_back(r.id);
+      staged.ended.push_back(std::move(r.id));
       continue;
     }
-    // Still held but changed (a new expiry): it keeps its creation block.
-    const Hold* hold = HoldOf(r.id);
-    staged.holds.push_back({r, transfer_of(r.id), hold != nullptr ? hold->created_block : 0});
+    // Still held but changed (a new expiry): replaced, keeping its
+    // creation block.
+    staged.ended.push_back(r.id);
+    stage(r, HoldBlock(r.id).value_or(0));
   }
   return staged;
 }
@@ -249,10 +280,13 @@ void MemoryState::Apply(Staged staged) {
   for (Item& item : staged.items) LoadItem(std::move(item));
   for (Event& event : staged.events) LoadEvent(std::move(event));
   for (UserUsage& usage : staged.usage) LoadUsage(std::move(usage));
-  for (const std::string& id : staged.ended) DropHold(id);
-  for (const Staged::HeldRecord& held : staged.holds) {
-    PutHold(held.reservation, held.transfer ? &*held.transfer : nullptr, held.created_block);
+  for (const Staged::Unresolved& line : staged.unresolved) {
+    Hold& hold = staged.holds[line.hold];
+    const std::string* key = ItemKeyOrOrphan(line.item);
+    (line.line == 0 ? hold.first_item : hold.more_lines[line.line - 1].first) = key;
   }
+  for (const std::string& id : staged.ended) DropHold(id);
+  for (Hold& hold : staged.holds) Insert(std::move(hold));
 }
 
 std::int64_t MemoryState::DueHeld(std::string_view item_id, std::int64_t now_ms) const {
@@ -308,7 +342,8 @@ std::optional<std::vector<SeatState>> MemoryState::SeatsAt(std::string_view even
   std::vector<SeatState> seats;
   seats.reserve(static_cast<std::size_t>(event->seat_count));
   for (auto it = items_.lower_bound(first); it != items_.end() && it->first < last; ++it) {
-    seats.push_back(SeatState{it->first.substr(first.size()), SeatStatusOf(ItemAt(it->second, now_ms))});
+    seats.push_back(
+        SeatState{it->first.substr(first.size()), SeatStatusOf(ItemAt(it->second, now_ms))});
   }
   return seats;
 }

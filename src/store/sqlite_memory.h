@@ -1,13 +1,15 @@
 // What the single-process store keeps in memory: every item (accounts and
 // seats are items), every event, the per-user usage of capped items, and
 // the live holds (reservations still held, and the holds of held
-// transfers) with an expiry order. The rules decide against this, never
-// against rows read from SQLite; orders and ended reservations and
-// transfers live only in the journal and are read from it when a command
-// names one (store/sqlite_records.h).
+// transfers) in expiry order. The rules decide against this, never against
+// rows read from SQLite; orders and ended reservations and transfers live
+// only in the journal and are read from it when a command names one
+// (store/sqlite_record_finder.h).
 //
-// Memory: about 200 bytes per live hold (a compact form, not a
-// Reservation; see LiveHold), plus the items.
+// Memory: one allocation per live hold (a compact Hold, not a Reservation:
+// its id inline, its owner interned, its items pointing at the items' own
+// names, its place in the expiry order an intrusive link), plus its user
+// id when that is longer than a short string.
 //
 // Threads: the sequencer is the only writer. It changes the state only in
 // Load*() before any reader exists and in Apply() after a batch committed,
@@ -17,6 +19,8 @@
 #ifndef ALLOT_STORE_SQLITE_MEMORY_H_
 #define ALLOT_STORE_SQLITE_MEMORY_H_
 
+#include <boost/intrusive/set.hpp>
+#include <boost/unordered/unordered_flat_map.hpp>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -25,7 +29,7 @@
 #include <shared_mutex>
 #include <string>
 #include <string_view>
-#include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "allot/store.h"
@@ -49,6 +53,7 @@ class MemoryState {
   // transfer when it is a held transfer's hold. nullopt when not live.
   std::optional<Reservation> FindHold(std::string_view id) const;
   std::optional<Transfer> FindHeldTransfer(std::string_view id) const;
+  bool IsLive(std::string_view id) const;
   // Ids of live holds on `item_id` past expiry at now_ms, the first `limit`
   // in ascending id order.
   std::vector<std::string> DueOnItem(std::string_view item_id, std::int64_t now_ms,
@@ -74,24 +79,60 @@ class MemoryState {
   // The block a live hold was created in.
   std::optional<std::int64_t> HoldBlock(std::string_view id) const;
 
+  // A live hold, compact: ids up to 31 characters (every id a server hands
+  // out) inline, the owner interned, item ids pointing at the items' own
+  // names, the common single line inline, the expiry order an intrusive
+  // link (mutable: the link is not part of the hold's identity).
+  struct Hold {
+    static constexpr std::size_t kMaxId = 31;
+    char id[kMaxId + 1] = {};
+    std::uint8_t id_size = 0;
+    std::uint32_t owner = 0;
+    std::string user_id;
+    const std::string* first_item = nullptr;
+    std::int64_t first_qty = 0;
+    std::vector<std::pair<const std::string*, std::int64_t>> more_lines;
+    std::int64_t created_at_ms = 0;
+    std::int64_t expires_at_ms = 0;
+    std::int64_t created_block = 0;
+    std::int64_t serial = 0;  // orders holds of one expiry
+    std::unique_ptr<Transfer> transfer;  // set for a held transfer's hold
+    mutable boost::intrusive::set_member_hook<> expiry_hook;
+
+    std::string_view Id() const { return std::string_view(id, id_size); }
+    template <typename Visit>
+    void ForEachLine(Visit visit) const {
+      visit(*first_item, first_qty);
+      for (const auto& [item, qty] : more_lines) visit(*item, qty);
+    }
+  };
+
   // What a batch changes here, taken from its writes (and the blocks its
   // changes went into, for the block each new hold was created in) while
   // it is written, and applied once it committed.
   struct Staged {
-    struct HeldRecord {
-      Reservation reservation;
-      std::optional<Transfer> transfer;
-      std::int64_t created_block = 0;
-    };
+    Staged();
+    ~Staged();
+    Staged(Staged&&) noexcept;
+    Staged& operator=(Staged&&) noexcept;
+
     std::vector<Item> items;
     std::vector<Event> events;
     std::vector<UserUsage> usage;
-    std::vector<HeldRecord> holds;  // new, or changed and still held
-    std::vector<std::string> ended;  // no longer held
+    std::vector<Hold> holds;          // new, or changed and still held
+    std::vector<std::string> ended;   // no longer held, or changed (dropped first)
+    // Lines on items this batch creates: (hold, line, item) to point at
+    // the item once it is in memory.
+    struct Unresolved {
+      std::size_t hold;
+      std::size_t line;  // 0: the first line, n: more_lines[n - 1]
+      std::string item;
+    };
+    std::vector<Unresolved> unresolved;
     // The earliest block of a hold in `holds` (INT64_MAX if none).
     std::int64_t EarliestNewHold() const;
   };
-  Staged Stage(const BatchWrites& writes) const;
+  Staged Stage(BatchWrites writes);
   void Apply(Staged staged);
 
   // --- Readers (any thread; shared lock) ---
@@ -104,23 +145,32 @@ class MemoryState {
                                                   std::int64_t now_ms) const;
 
  private:
-  struct Hold;
-  struct ExpiryEntry {
-    std::int64_t expires_at_ms;
-    std::int64_t serial;  // of the hold when the entry was made
-    friend bool operator<(const ExpiryEntry& a, const ExpiryEntry& b) {
+  struct ExpiryLess {
+    bool operator()(const Hold& a, const Hold& b) const {
       return a.expires_at_ms != b.expires_at_ms ? a.expires_at_ms < b.expires_at_ms
                                                 : a.serial < b.serial;
     }
   };
+  // Holds by id (a view of the hold's own), in an open-addressing table:
+  // finding or adding one costs a cache miss or two even with millions live,
+  // where a node-based table chased a chain through memory.
+  using HoldIndex = boost::unordered_flat_map<std::string_view, std::unique_ptr<Hold>>;
+  using ExpiryOrder = boost::intrusive::multiset<
+      Hold, boost::intrusive::member_hook<Hold, boost::intrusive::set_member_hook<>,
+                                          &Hold::expiry_hook>,
+      boost::intrusive::compare<ExpiryLess>, boost::intrusive::constant_time_size<false>>;
 
   const Hold* HoldOf(std::string_view id) const;
   Reservation ReservationOf(const Hold& hold) const;
   std::uint32_t Intern(std::string_view owner);
-  // A stable string for an item id, for holds to point at.
-  const std::string* ItemKey(std::string_view item_id);
-  std::optional<std::vector<SeatState>> SeatsAt(std::string_view event_id,
-                                                std::int64_t now_ms) const;
+  // A stable string for an item id, for holds to point at; nullptr when the
+  // item is not in memory (yet).
+  const std::string* ItemKey(std::string_view item_id) const;
+  const std::string* ItemKeyOrOrphan(std::string_view item_id);
+  // A compact hold for `r`; lines on items not in memory are left null.
+  Hold MakeHold(const Reservation& r, const Transfer* transfer, std::int64_t created_block,
+                std::vector<std::pair<std::size_t, std::string>>* unresolved);
+  void Insert(Hold hold);
   // Visits the live holds past expiry at now_ms, earliest first, until
   // `visit` returns false.
   template <typename Visit>
@@ -128,14 +178,15 @@ class MemoryState {
   // Held units of `item_id` in holds past expiry at now_ms.
   std::int64_t DueHeld(std::string_view item_id, std::int64_t now_ms) const;
   Item ItemAt(const Item& item, std::int64_t now_ms) const;
+  std::optional<std::vector<SeatState>> SeatsAt(std::string_view event_id,
+                                                std::int64_t now_ms) const;
 
   mutable std::shared_mutex mu_;
   std::map<std::string, Item, std::less<>> items_;  // ordered: listing and seat ranges
   domain::StringMap<Event> events_;
   std::map<std::pair<std::string, std::string>, UserUsage, std::less<>> usage_;
-  // Keyed by a view of the hold's own id.
-  std::unordered_map<std::string_view, std::unique_ptr<Hold>> holds_;
-  std::map<ExpiryEntry, Hold*> expiry_;
+  HoldIndex holds_;
+  ExpiryOrder expiry_;
   std::map<std::int64_t, std::int64_t> live_blocks_;  // created block -> live holds from it
   std::set<std::string, std::less<>> orphan_items_;
   std::vector<std::string> owners_;

@@ -1,6 +1,6 @@
 #include "store/sqlite_writer.h"
 
-#include <set>
+#include <unordered_set>
 #include <utility>
 
 namespace allot::sqlite {
@@ -115,54 +115,58 @@ Expected<std::vector<std::string>> SqliteWriter::DueReservations(std::int64_t no
   return state_->Due(now_ms, limit);
 }
 
-Expected<bool> SqliteWriter::RecordExists(std::string_view id, bool live) {
-  if (live) return true;
-  auto block = records_.HeadBlock(id);
-  if (!block) return Fail(std::move(block.error()));
-  return block->has_value();
-}
-
 Status SqliteWriter::CheckReferences(const BatchWrites& writes) {
-  std::set<std::string_view> items;
-  for (const Item& item : writes.items) items.insert(item.id);
-  auto check_lines = [&](const std::vector<Line>& lines) -> Status {
-    for (const Line& line : lines) {
-      if (!items.contains(line.item_id) && state_->FindItem(line.item_id) == nullptr) {
-        return Fail(Dangling("item", line.item_id));
-      }
+  // Lines name items that exist, in memory or in this batch (a batch
+  // names few items: a linear search is the cheapest).
+  auto item_exists = [&](const std::string& id) {
+    for (const Item& item : writes.items) {
+      if (item.id == id) return true;
     }
-    return {};
+    return state_->FindItem(id) != nullptr;
   };
   for (const Reservation& r : writes.new_reservations) {
-    if (auto checked = check_lines(r.lines); !checked) return checked;
+    for (const Line& line : r.lines) {
+      if (!item_exists(line.item_id)) return Fail(Dangling("item", line.item_id));
+    }
   }
   for (const Order& o : writes.new_orders) {
-    if (auto checked = check_lines(o.lines); !checked) return checked;
+    for (const Line& line : o.lines) {
+      if (!item_exists(line.item_id)) return Fail(Dangling("item", line.item_id));
+    }
   }
-  std::set<std::string_view> new_orders, new_reservations;
-  for (const Order& o : writes.new_orders) new_orders.insert(o.id);
-  for (const Reservation& r : writes.new_reservations) new_reservations.insert(r.id);
+  // Updated records exist: live in memory, or in the journal.
+  auto exists = [&](std::string_view id, auto find, std::string_view what) -> Status {
+    if (state_->IsLive(id)) return {};
+    auto found = (records_.*find)(id);
+    if (!found) return Fail(std::move(found.error()));
+    if (!*found) return Fail(Dangling(what, id));
+    return {};
+  };
   for (const Reservation& r : writes.updated_reservations) {
-    auto exists = RecordExists(r.id, state_->FindHold(r.id).has_value());
-    if (!exists) return Fail(std::move(exists.error()));
-    if (!*exists) return Fail(Dangling("updated reservation", r.id));
+    auto checked = exists(r.id, &RecordFinder::FindReservation, "updated reservation");
+    if (!checked) return checked;
   }
   for (const Transfer& t : writes.updated_transfers) {
-    auto exists = RecordExists(t.id, state_->FindHeldTransfer(t.id).has_value());
-    if (!exists) return Fail(std::move(exists.error()));
-    if (!*exists) return Fail(Dangling("updated transfer", t.id));
+    auto checked = exists(t.id, &RecordFinder::FindTransfer, "updated transfer");
+    if (!checked) return checked;
   }
   for (const Order& o : writes.updated_orders) {
-    auto exists = RecordExists(o.id, false);
-    if (!exists) return Fail(std::move(exists.error()));
-    if (!*exists) return Fail(Dangling("updated order", o.id));
+    auto checked = exists(o.id, &RecordFinder::FindOrder, "updated order");
+    if (!checked) return checked;
   }
+  // A confirmed reservation names its order, an order its reservation:
+  // made in this batch, or stored.
+  std::unordered_set<std::string_view> new_orders, new_reservations;
+  for (const Order& o : writes.new_orders) {
+    if (o.reservation_id) {
+      for (const Reservation& r : writes.new_reservations) new_reservations.insert(r.id);
+      break;
+    }
+  }
+  for (const Order& o : writes.new_orders) new_orders.insert(o.id);
   auto check_order = [&](const Reservation& r) -> Status {
     if (!r.order_id || new_orders.contains(*r.order_id)) return {};
-    auto exists = RecordExists(*r.order_id, false);
-    if (!exists) return Fail(std::move(exists.error()));
-    if (!*exists) return Fail(Dangling("order", *r.order_id));
-    return {};
+    return exists(*r.order_id, &RecordFinder::FindOrder, "order");
   };
   for (const Reservation& r : writes.new_reservations) {
     if (auto checked = check_order(r); !checked) return checked;
@@ -172,21 +176,20 @@ Status SqliteWriter::CheckReferences(const BatchWrites& writes) {
   }
   for (const Order& o : writes.new_orders) {
     if (!o.reservation_id || new_reservations.contains(*o.reservation_id)) continue;
-    auto exists = RecordExists(*o.reservation_id, state_->FindHold(*o.reservation_id).has_value());
-    if (!exists) return Fail(std::move(exists.error()));
-    if (!*exists) return Fail(Dangling("reservation", *o.reservation_id));
+    auto checked = exists(*o.reservation_id, &RecordFinder::FindReservation, "reservation");
+    if (!checked) return checked;
   }
   return {};
 }
 
-Status SqliteWriter::Write(const BatchWrites& writes) {
+Status SqliteWriter::Write(BatchWrites writes) {
   if (!InTransaction()) return Fail(Unavailable("Write called outside a batch (no Begin)."));
   if (auto checked = CheckReferences(writes); !checked) return checked;
   if (auto written = rows_.Write(writes); !written) return written;
   auto head = journal_.Append(writes.journal, pending_head_);
   if (!head) return Fail(std::move(head.error()));
   if (auto heads = rows_.WriteHeads(writes.journal); !heads) return heads;
-  staged_ = state_->Stage(writes);
+  staged_ = state_->Stage(std::move(writes));
   // A restart replays from the earliest block of a live hold; holds this
   // batch ends may leave it too early, which costs only a longer replay.
   pending_live_from_ = std::min(state_->LiveFrom(*head), staged_->EarliestNewHold());

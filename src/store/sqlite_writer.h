@@ -65,7 +65,7 @@ class SqliteWriter final : public Store {
                                                            std::size_t limit) override;
   Expected<std::vector<std::string>> DueReservations(std::int64_t now_ms,
                                                      std::size_t limit) override;
-  Status Write(const BatchWrites& writes) override;
+  Status Write(BatchWrites writes) override;
   Status Commit() override;
   void Rollback() override;
 
@@ -78,7 +78,6 @@ class SqliteWriter final : public Store {
   // The records a batch updates or points at must exist, as the foreign
   // keys of a store of rows would insist.
   Status CheckReferences(const BatchWrites& writes);
-  Expected<bool> RecordExists(std::string_view id, bool live);
 
   std::shared_ptr<void> keep_alive_;  // first: destroyed last
   Connection db_;  // before the statements: they are finalized before it closes

@@ -76,7 +76,7 @@ class GatedStore final : public Store {
   Expected<std::optional<Event>> LoadEvent(std::string_view id) override {
     return inner_->LoadEvent(id);
   }
-  Status Write(const BatchWrites& writes) override { return inner_->Write(writes); }
+  Status Write(BatchWrites writes) override { return inner_->Write(std::move(writes)); }
   Status Commit() override {
     {
       std::unique_lock lock(mu_);
