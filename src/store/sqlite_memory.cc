@@ -183,6 +183,10 @@ void MemoryState::Insert(Hold hold) {
   Hold& held = *owned;
   [[maybe_unused]] const bool inserted = holds_.emplace(held.Id(), std::move(owned)).second;
   assert(inserted);
+  if (!loading_) Link(held);
+}
+
+void MemoryState::Link(Hold& held) {
   // Holds mostly arrive in expiry order (one TTL for all) and blocks in
   // seq order: inserting at the end is then constant time, not a descent
   // of a tree too large for the cache.
@@ -205,16 +209,35 @@ void MemoryState::PutHold(const Reservation& r, const Transfer* transfer,
   Insert(MakeHold(r, transfer, created_block, nullptr));
 }
 
+void MemoryState::PutNewHold(const Reservation& r, const Transfer* transfer,
+                             std::int64_t created_block) {
+  Insert(MakeHold(r, transfer, created_block, nullptr));
+}
+
 std::optional<std::int64_t> MemoryState::HoldBlock(std::string_view id) const {
   const Hold* hold = HoldOf(id);
   if (hold == nullptr) return std::nullopt;
   return hold->created_block;
 }
 
+void MemoryState::EndLoading() {
+  loading_ = false;
+  std::vector<Hold*> left;
+  left.reserve(holds_.size());
+  for (auto& [id, hold] : holds_) left.push_back(hold.get());
+  std::sort(left.begin(), left.end(),
+            [](const Hold* a, const Hold* b) { return ExpiryLess{}(*a, *b); });
+  for (Hold* hold : left) Link(*hold);
+}
+
 void MemoryState::DropHold(std::string_view id) {
   auto it = holds_.find(id);
   if (it == holds_.end()) return;
   Hold& hold = *it->second;
+  if (loading_) {
+    holds_.erase(it);
+    return;
+  }
   expiry_.erase(expiry_.iterator_to(hold));
   auto block = live_blocks_.find(hold.created_block);
   if (block != live_blocks_.end() && --block->second == 0) live_blocks_.erase(block);

@@ -71,11 +71,21 @@ class MemoryState {
   void LoadItem(Item item);
   void LoadEvent(Event event);
   void LoadUsage(UserUsage usage);
+  // While loading, holds come and go by the million (a restart replays
+  // every hold the journal made since the earliest live one): between
+  // these two calls, PutHold and DropHold keep only the index, and
+  // EndLoading builds the expiry order and the block counts of the holds
+  // that are left.
+  void BeginLoading() { loading_ = true; }
+  void EndLoading();
   // A hold (a held reservation, or with `transfer` a held transfer's hold)
   // created in `created_block`; replaces one with the same id.
   void PutHold(const Reservation& reservation, const Transfer* transfer,
                std::int64_t created_block);
   void DropHold(std::string_view id);
+  // PutHold of a hold not live yet (no earlier one to replace).
+  void PutNewHold(const Reservation& reservation, const Transfer* transfer,
+                  std::int64_t created_block);
   // The block a live hold was created in.
   std::optional<std::int64_t> HoldBlock(std::string_view id) const;
 
@@ -171,6 +181,8 @@ class MemoryState {
   Hold MakeHold(const Reservation& r, const Transfer* transfer, std::int64_t created_block,
                 std::vector<std::pair<std::size_t, std::string>>* unresolved);
   void Insert(Hold hold);
+  // The expiry order and block counts of a hold in the index.
+  void Link(Hold& hold);
   // Visits the live holds past expiry at now_ms, earliest first, until
   // `visit` returns false.
   template <typename Visit>
@@ -192,6 +204,7 @@ class MemoryState {
   std::vector<std::string> owners_;
   domain::StringMap<std::uint32_t> owner_index_;
   std::int64_t next_serial_ = 1;
+  bool loading_ = false;
 };
 
 }  // namespace allot::sqlite

@@ -76,17 +76,16 @@ Status Replay(const journal::EncodedChange& encoded, const JournalBlock& block,
   if (const auto* r = std::get_if<Reservation>(&change->data)) {
     if (r->status != ReservationStatus::kHeld) {
       state.DropHold(r->id);
+    } else if (change->type == ChangeType::kReservationCreated) {
+      state.PutNewHold(*r, nullptr, block.first_seq);
     } else {
-      const std::int64_t created = change->type == ChangeType::kReservationCreated
-                                       ? block.first_seq
-                                       : state.HoldBlock(r->id).value_or(block.first_seq);
-      state.PutHold(*r, nullptr, created);
+      state.PutHold(*r, nullptr, state.HoldBlock(r->id).value_or(block.first_seq));
     }
   } else if (const auto* t = std::get_if<Transfer>(&change->data)) {
     if (t->status != TransferStatus::kHeld) {
       state.DropHold(t->id);
     } else if (auto hold = HoldOfTransfer(*t)) {
-      state.PutHold(*hold, t, block.first_seq);
+      state.PutNewHold(*hold, t, block.first_seq);
     }
   }
   return {};
@@ -100,6 +99,7 @@ Expected<Recovered> LoadState(sqlite3* db, MemoryState& state) {
   if (!live_from) return Fail(std::move(live_from.error()));
   Recovered recovered;
   std::int64_t after = *live_from - 1;
+  state.BeginLoading();
   for (;;) {
     auto blocks = ReadJournal(db, after, kBlocksPerRead);
     if (!blocks) return Fail(std::move(blocks.error()));
@@ -117,6 +117,7 @@ Expected<Recovered> LoadState(sqlite3* db, MemoryState& state) {
       after = block.first_seq + block.count - 1;
     }
   }
+  state.EndLoading();
   auto head = JournalHead(db);
   if (!head) return Fail(std::move(head.error()));
   recovered.head = *head;

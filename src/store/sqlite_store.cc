@@ -8,6 +8,7 @@
 
 #include "allot/clock.h"
 #include "core/log.h"
+#include "core/memory.h"
 #include "store/sqlite_file_lock.h"
 #include "store/sqlite_handle.h"
 #include "store/sqlite_reader.h"
@@ -20,8 +21,9 @@ namespace {
 
 // A bound on the pool so a typo cannot exhaust file descriptors.
 constexpr int kMaxReaderConnections = 64;
-// The writer's page cache: the journal's tail and the items stay in it.
-constexpr const char* kWriterCache = "PRAGMA cache_size = -65536";  // 64 MiB
+// The writer's page cache: the journal's tail, the items and the heads'
+// newest pages stay in it.
+constexpr const char* kWriterCache = "PRAGMA cache_size = -16384";  // 16 MiB
 
 Status CheckOptions(const SqliteOptions& options) {
   if (options.path.empty()) return Fail(Unavailable("The SQLite database path is empty."));
@@ -84,6 +86,10 @@ Expected<SqliteDatabase> OpenSqlite(const SqliteOptions& options) {
   auto state = std::make_shared<sqlite::MemoryState>();
   auto recovered = sqlite::LoadState(db->get(), *state);
   if (!recovered) return Fail(std::move(recovered.error()));
+  // The replay made and dropped every hold since the earliest live one, and
+  // read the journal through the writer's cache.
+  sqlite::Exec(db->get(), "PRAGMA shrink_memory", "Releasing the replay's pages");
+  ReleaseFreeMemory();
   log::Info("state loaded", {{"store", "sqlite"},
                              {"items", static_cast<std::int64_t>(state->items())},
                              {"liveHolds", static_cast<std::int64_t>(state->live_holds())},
