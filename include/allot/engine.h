@@ -46,6 +46,11 @@ struct HoldTransitions {
 // reservation (sweep-only batches included). Must be quick and must not block.
 using HoldObserver = std::function<void(const HoldTransitions&)>;
 
+// Called on the sequencer thread after a committed batch that wrote changes
+// to the journal (sweep-only batches included): how many. Must be quick and
+// must not block.
+using ChangeObserver = std::function<void(std::int64_t changes)>;
+
 struct EngineOptions {
   std::size_t queue_capacity = 100'000;  // commands waiting; beyond it: kOverloaded
   std::size_t batch_max = 10'000;        // commands per transaction; 1 = one per request
@@ -56,6 +61,7 @@ struct EngineOptions {
   const Clock* clock = nullptr;  // nullptr: the system clock; must outlive the engine
   BatchObserver on_batch;
   HoldObserver on_holds;
+  ChangeObserver on_changes;
 };
 
 // Completion of a submitted command. Runs on the sequencer thread (or on the

@@ -171,6 +171,21 @@ class Store {
   virtual Status SyncCommitted() { return {}; }
 };
 
+// Which changes of the journal a reader wants.
+struct ChangeFilter {
+  std::vector<ChangeType> types;  // empty: every type
+  // Set: only the changes of this principal's records, and those everyone
+  // may see (items, accounts, events: owner "").
+  std::optional<std::string> owner;
+};
+
+struct ChangePage {
+  std::vector<Change> changes;  // in seq order
+  // The cursor to read on from: the last seq read, whether or not the
+  // filter kept it.
+  std::int64_t next = 0;
+};
+
 struct ItemPage {
   std::vector<Item> items;
   std::optional<std::string> next;  // id to pass as `after` for the next page
@@ -198,6 +213,14 @@ class StoreReader {
   // status at now_ms; nullopt when the event does not exist.
   virtual Expected<std::optional<std::vector<SeatState>>> ListSeats(std::string_view event_id,
                                                                     std::int64_t now_ms) = 0;
+  // Up to `limit` changes with seq > `after` that `filter` keeps, reading at
+  // most `max_scan` changes (see journal/feed.h). Sees only committed
+  // changes, and never a seq before all lower ones are visible.
+  virtual Expected<ChangePage> ReadChanges(std::int64_t after, std::size_t limit,
+                                           const ChangeFilter& filter, std::size_t max_scan) = 0;
+  // The last seq of the journal (0 when empty).
+  virtual Expected<std::int64_t> JournalHead() = 0;
+
   // Succeeds when the database answers a trivial query.
   virtual Status Ping() = 0;
 };

@@ -93,6 +93,7 @@ bool BatchRunner::Attempt(const std::vector<PendingCommand>& batch, bool sweep,
   results.reserve(batch.size());
   last_commit_us_ = 0;
   last_transitions_ = {};
+  last_changes_ = 0;
   now_ms_ = clock_.NowMs();
   // The sweeper's turn (which also purges old idempotency records), or a
   // store that expires due holds with any batch.
@@ -202,6 +203,8 @@ Status BatchRunner::WriteAndCommit(BatchWrites writes, bool sweep) {
   const auto start = std::chrono::steady_clock::now();
   // Counted now: the store takes the writes.
   const HoldTransitions transitions = CountTransitions(writes);
+  std::int64_t changes = 0;
+  for (const JournalBlock& block : writes.journal) changes += block.count;
   if (!writes.empty()) {
     if (auto written = store_.Write(std::move(writes)); !written) return written;
   }
@@ -209,7 +212,10 @@ Status BatchRunner::WriteAndCommit(BatchWrites writes, bool sweep) {
   last_commit_us_ = std::chrono::duration_cast<std::chrono::microseconds>(
                         std::chrono::steady_clock::now() - start)
                         .count();
-  if (committed) last_transitions_ = transitions;
+  if (committed) {
+    last_transitions_ = transitions;
+    last_changes_ = changes;
+  }
   return committed;
 }
 

@@ -34,6 +34,8 @@ class BatchRunner {
   std::int64_t last_commit_us() const { return last_commit_us_; }
   // What the last Run committed to reservations; all zero if it failed.
   const HoldTransitions& last_transitions() const { return last_transitions_; }
+  // Changes the last Run committed to the journal; 0 if it failed.
+  std::int64_t last_changes() const { return last_changes_; }
 
   static constexpr int kMaxAttempts = 5;
 
@@ -55,6 +57,7 @@ class BatchRunner {
   bool purge_ = false;  // this attempt purges old idempotency records
   std::int64_t last_commit_us_ = 0;
   HoldTransitions last_transitions_;
+  std::int64_t last_changes_ = 0;
 };
 
 }  // namespace allot

@@ -103,6 +103,9 @@ class Engine::Impl {
       if (options_.on_holds && runner_.last_transitions().any()) {
         options_.on_holds(runner_.last_transitions());
       }
+      if (options_.on_changes && runner_.last_changes() > 0) {
+        options_.on_changes(runner_.last_changes());
+      }
       // Answers go out only now, after the commit returned.
       for (std::size_t i = 0; i < batch.size(); ++i) {
         batch[i].done(std::move(results[i]));

@@ -1,5 +1,8 @@
 #include "store/postgres_reader.h"
 
+#include "journal/feed.h"
+#include "store/postgres_journal.h"
+
 #include <algorithm>
 #include <limits>
 #include <string>
@@ -27,6 +30,12 @@ StatementSpecs ReaderStatements() {
       {"get_reservation", std::string(kSelectReservations) + " WHERE r.id = $1 ORDER BY l.line_no"},
       {"get_order", std::string(kSelectOrders) + " WHERE o.id = $1 ORDER BY l.line_no"},
       {"ping", "SELECT 1"},
+      {"journal_blocks", R"sql(
+SELECT seq, count, at_ms, body FROM journal
+WHERE seq >= coalesce((SELECT max(seq) FROM journal WHERE seq <= $1), 0)
+ORDER BY seq LIMIT $2
+)sql"},
+      {"journal_head", "SELECT seq FROM journal_head"},
       {"get_transfer", "SELECT " + std::string(kTransferColumns) + " FROM transfers WHERE id = $1"},
       // One statement, one snapshot: the event (first row, seat columns
       // null) and its seat items by id range, `held` less the due holds.
@@ -187,6 +196,38 @@ Expected<std::optional<std::vector<SeatState>>> PostgresReader::ListSeats(std::s
   if (!found) return Fail(std::move(found.error()));
   if (!*found) return std::nullopt;
   return std::optional(std::move((*found)->second));
+}
+
+Expected<ChangePage> PostgresReader::ReadChanges(std::int64_t after, std::size_t limit,
+                                                 const ChangeFilter& filter,
+                                                 std::size_t max_scan) {
+  // Each read sees a prefix of the journal (seqs are taken in commit
+  // order), and a later read a longer one: pages never skip a change.
+  return journal::ReadChanges(
+      [&](std::int64_t from, std::int64_t max_blocks) -> Expected<std::vector<JournalBlock>> {
+        auto result = Query("journal_blocks", Params().Add(from).Add(max_blocks),
+                            "Reading the journal");
+        if (!result) return Fail(std::move(result.error()));
+        std::vector<JournalBlock> blocks;
+        for (int row = 0; row < result->rows(); ++row) {
+          JournalBlock block{.first_seq = result->Int(row, 0),
+                             .count = result->Int(row, 1),
+                             .at_ms = result->Int(row, 2)};
+          if (block.first_seq + block.count - 1 <= from) continue;
+          auto body = FromByteaHex(result->View(row, 3));
+          if (!body) return Fail(std::move(body.error()));
+          block.body = std::move(*body);
+          blocks.push_back(std::move(block));
+        }
+        return blocks;
+      },
+      after, limit, filter, max_scan);
+}
+
+Expected<std::int64_t> PostgresReader::JournalHead() {
+  auto result = Query("journal_head", Params(), "Reading the journal's head");
+  if (!result) return Fail(std::move(result.error()));
+  return result->rows() == 0 ? 0 : result->Int(0, 0);
 }
 
 Status PostgresReader::Ping() {

@@ -107,36 +107,66 @@ Status ReadLegacy(sqlite3* db, journal::LegacyRecords& records) {
 
 }  // namespace
 
-Expected<std::int64_t> JournalHead(sqlite3* db) {
-  auto query = Statement::Prepare(db, "SELECT seq + count - 1 FROM journal ORDER BY seq DESC LIMIT 1");
-  if (!query) return Fail(std::move(query.error()));
-  auto row = query->Step("Reading the journal's head");
+namespace {
+
+constexpr std::string_view kBlocksAfter = R"sql(
+SELECT seq, count, at_ms, body FROM journal
+WHERE seq >= coalesce((SELECT max(seq) FROM journal WHERE seq <= ?1), 0)
+ORDER BY seq LIMIT ?2
+)sql";
+constexpr std::string_view kHead =
+    "SELECT seq + count - 1 FROM journal ORDER BY seq DESC LIMIT 1";
+
+}  // namespace
+
+Expected<JournalReader> JournalReader::Prepare(sqlite3* db) {
+  JournalReader reader;
+  auto blocks = Statement::Prepare(db, kBlocksAfter);
+  if (!blocks) return Fail(std::move(blocks.error()));
+  auto head = Statement::Prepare(db, kHead);
+  if (!head) return Fail(std::move(head.error()));
+  reader.blocks_ = std::move(*blocks);
+  reader.head_ = std::move(*head);
+  return reader;
+}
+
+Expected<std::vector<JournalBlock>> JournalReader::Blocks(std::int64_t after_seq,
+                                                          std::int64_t limit) {
+  ResetOnExit reset(blocks_);
+  blocks_.BindAll(after_seq, limit);
+  std::vector<JournalBlock> blocks;
+  for (;;) {
+    auto row = blocks_.Step("Reading the journal");
+    if (!row) return Fail(std::move(row.error()));
+    if (!*row) return blocks;
+    JournalBlock block;
+    block.first_seq = blocks_.Int(0);
+    block.count = blocks_.Int(1);
+    block.at_ms = blocks_.Int(2);
+    if (block.first_seq + block.count - 1 <= after_seq) continue;
+    block.body = blocks_.Blob(3);
+    blocks.push_back(std::move(block));
+  }
+}
+
+Expected<std::int64_t> JournalReader::Head() {
+  ResetOnExit reset(head_);
+  auto row = head_.Step("Reading the journal's head");
   if (!row) return Fail(std::move(row.error()));
-  return *row ? query->Int(0) : 0;
+  return *row ? head_.Int(0) : 0;
+}
+
+Expected<std::int64_t> JournalHead(sqlite3* db) {
+  auto reader = JournalReader::Prepare(db);
+  if (!reader) return Fail(std::move(reader.error()));
+  return reader->Head();
 }
 
 Expected<std::vector<JournalBlock>> ReadJournal(sqlite3* db, std::int64_t after_seq,
                                                 std::int64_t limit) {
-  auto query = Statement::Prepare(db, R"sql(
-SELECT seq, count, at_ms, body FROM journal
-WHERE seq >= coalesce((SELECT max(seq) FROM journal WHERE seq <= ?1), 0)
-ORDER BY seq LIMIT ?2
-)sql");
-  if (!query) return Fail(std::move(query.error()));
-  query->BindAll(after_seq, limit);
-  std::vector<JournalBlock> blocks;
-  for (;;) {
-    auto row = query->Step("Reading the journal");
-    if (!row) return Fail(std::move(row.error()));
-    if (!*row) return blocks;
-    JournalBlock block;
-    block.first_seq = query->Int(0);
-    block.count = query->Int(1);
-    block.at_ms = query->Int(2);
-    block.body = query->Blob(3);
-    if (block.first_seq + block.count - 1 <= after_seq) continue;
-    blocks.push_back(std::move(block));
-  }
+  auto reader = JournalReader::Prepare(db);
+  if (!reader) return Fail(std::move(reader.error()));
+  return reader->Blocks(after_seq, limit);
 }
 
 Expected<JournalAppender> JournalAppender::Prepare(sqlite3* db) {

@@ -24,6 +24,19 @@ Expected<std::int64_t> JournalHead(sqlite3* db);
 Expected<std::vector<JournalBlock>> ReadJournal(sqlite3* db, std::int64_t after_seq,
                                                 std::int64_t limit);
 
+// Reads blocks with statements prepared once, on one connection.
+class JournalReader {
+ public:
+  static Expected<JournalReader> Prepare(sqlite3* db);
+  // As ReadJournal above.
+  Expected<std::vector<JournalBlock>> Blocks(std::int64_t after_seq, std::int64_t limit);
+  Expected<std::int64_t> Head();
+
+ private:
+  Statement blocks_;
+  Statement head_;
+};
+
 // Appends blocks with prepared statements, on the writer's connection.
 class JournalAppender {
  public:

@@ -2,12 +2,15 @@
 
 #include <utility>
 
+#include "journal/feed.h"
+
 namespace allot::sqlite {
 
 struct SqliteReader::ReadConnection {
   Connection db;  // first: statements are finalized before it closes
   Statement ping;
   RecordFinder records;
+  JournalReader journal;
 };
 
 class SqliteReader::Lease {
@@ -52,6 +55,9 @@ Expected<std::unique_ptr<SqliteReader::ReadConnection>> SqliteReader::OpenOne(
   auto records = RecordFinder::Prepare(connection->db.get());
   if (!records) return Fail(std::move(records.error()));
   connection->records = std::move(*records);
+  auto journal = JournalReader::Prepare(connection->db.get());
+  if (!journal) return Fail(std::move(journal.error()));
+  connection->journal = std::move(*journal);
   return connection;
 }
 
@@ -103,6 +109,28 @@ Expected<std::optional<Order>> SqliteReader::GetOrder(std::string_view id) {
 Expected<std::optional<Transfer>> SqliteReader::GetTransfer(std::string_view id) {
   Lease connection(*this);
   return connection->records.FindTransfer(id);
+}
+
+Expected<ChangePage> SqliteReader::ReadChanges(std::int64_t after, std::size_t limit,
+                                               const ChangeFilter& filter, std::size_t max_scan) {
+  Lease connection(*this);
+  // One read transaction for the whole page: every block it reads is of
+  // one committed state.
+  if (auto begun = Exec(connection->db.get(), "BEGIN", "Reading changes"); !begun) {
+    return Fail(std::move(begun.error()));
+  }
+  auto page = journal::ReadChanges(
+      [&](std::int64_t from, std::int64_t max_blocks) {
+        return connection->journal.Blocks(from, max_blocks);
+      },
+      after, limit, filter, max_scan);
+  Exec(connection->db.get(), "COMMIT", "Ending the read");
+  return page;
+}
+
+Expected<std::int64_t> SqliteReader::JournalHead() {
+  Lease connection(*this);
+  return connection->journal.Head();
 }
 
 Status SqliteReader::Ping() {

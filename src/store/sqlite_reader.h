@@ -17,6 +17,7 @@
 #include "allot/sqlite_store.h"
 #include "allot/store.h"
 #include "store/sqlite_handle.h"
+#include "store/sqlite_journal.h"
 #include "store/sqlite_memory.h"
 #include "store/sqlite_record_finder.h"
 
@@ -42,6 +43,9 @@ class SqliteReader final : public StoreReader {
   Expected<std::optional<EventCounts>> GetEvent(std::string_view id, std::int64_t now_ms) override;
   Expected<std::optional<std::vector<SeatState>>> ListSeats(std::string_view event_id,
                                                             std::int64_t now_ms) override;
+  Expected<ChangePage> ReadChanges(std::int64_t after, std::size_t limit,
+                                   const ChangeFilter& filter, std::size_t max_scan) override;
+  Expected<std::int64_t> JournalHead() override;
   Status Ping() override;
 
  private:
