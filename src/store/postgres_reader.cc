@@ -98,7 +98,17 @@ Expected<Result> PostgresReader::Query(std::string_view statement, const Params&
   Session& session = *lease;
   if (auto ready = session.Ensure(); !ready) return Fail(std::move(ready.error()));
   auto result = Run(session.get(), statement, params, what);
-  if (!result) session.CheckHealth();
+  if (!result) {
+    session.CheckHealth(&result.error());
+    return result;
+  }
+  // A server fenced or demoted since this connection was made says so with
+  // its answer; what it answered may already be stale (a new primary may
+  // be taking writes), so it is not served, and /readyz fails at once.
+  if (ServerIsReadOnly(session.get())) {
+    session.Drop();
+    return Fail(Unavailable(std::string(what) + " failed: the server turned read-only."));
+  }
   return result;
 }
 
