@@ -38,8 +38,8 @@ class PgCluster {
   // the same port and data. False (with the output) on failure.
   bool Stop(std::string* error = nullptr);
   bool Start(std::string* error = nullptr);
-  // SIGKILL to every process of the server at once (the postmaster's
-  // process group), as losing its machine would stop it: no shutdown
+  // SIGKILL to every process of the server at once (the postmaster and
+  // its children), as losing its machine would stop it: no shutdown
   // checkpoint, no goodbye to clients or standbys.
   bool KillNine(std::string* error = nullptr);
   // pg_ctl promote -w: a standby becomes a primary that takes writes.

@@ -2,8 +2,11 @@
 // of a server (kill -9 of all its processes) and promotion.
 #include <signal.h>
 
+#include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <string>
+#include <vector>
 
 #include "pg_cluster.h"
 #include "pg_commands.h"
@@ -39,19 +42,46 @@ std::unique_ptr<PgCluster> PgCluster::CreateStandby(const PgCluster& primary, st
   return standby;
 }
 
+namespace {
+
+// The processes whose parent is `parent` (from /proc/<pid>/stat).
+std::vector<int> ChildrenOf(int parent) {
+  std::vector<int> children;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+    const std::string name = entry.path().filename().string();
+    if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::ifstream stat(entry.path() / "stat");
+    std::string line;
+    if (!std::getline(stat, line)) continue;
+    // "pid (comm) state ppid ...": the command may hold spaces and ')'.
+    const std::size_t close = line.rfind(')');
+    if (close == std::string::npos) continue;
+    std::istringstream rest(line.substr(close + 1));
+    std::string state;
+    int ppid = 0;
+    if (rest >> state >> ppid && ppid == parent) children.push_back(std::stoi(name));
+  }
+  return children;
+}
+
+}  // namespace
+
 bool PgCluster::KillNine(std::string* error) {
-  // The first line of postmaster.pid is the postmaster's pid; pg_ctl starts
-  // it in a session of its own, so its process group is the whole server.
+  // The first line of postmaster.pid is the postmaster's pid. Every server
+  // process is its child (each in a session of its own, so not one process
+  // group): they are found first, then all are killed at once.
   std::ifstream pid_file(dir_ + "/data/postmaster.pid");
   int pid = 0;
   if (!(pid_file >> pid) || pid <= 1) {
     if (error != nullptr) *error = "no postmaster.pid in " + dir_ + "/data";
     return false;
   }
-  if (kill(-pid, SIGKILL) != 0 && kill(pid, SIGKILL) != 0) {
+  const std::vector<int> children = ChildrenOf(pid);
+  if (kill(pid, SIGKILL) != 0) {
     if (error != nullptr) *error = "kill -9 " + std::to_string(pid) + " failed";
     return false;
   }
+  for (int child : children) kill(child, SIGKILL);
   running_ = false;
   return true;
 }
