@@ -8,6 +8,8 @@ packages=(
   build-essential cmake ninja-build ccache pkg-config
   libboost1.81-dev libboost-json1.81-dev
   libsqlite3-dev sqlite3 libpq-dev postgresql-15 postgresql-client-15
+  # allot behind a connection pooler (tests/pg_blackbox/pgbouncer_test.cc).
+  pgbouncer
   libgtest-dev libgmock-dev libbenchmark-dev
   curl
   # The dashboard's browser test (tests/browser) drives headless Chromium.
