@@ -164,6 +164,33 @@ TEST_F(PostgresFailoverTest, CommitCutOffWhileWaitingForTheStandbyIsUnknownNotUn
   EXPECT_EQ(Sql(dbname_, "SELECT held FROM items"), "2");
 }
 
+// After a failover (here: every reader's server session ended) the pooled
+// connections are all dead, but a read is safe to send again: the first
+// reads succeed on new connections instead of costing clients 503s.
+TEST_F(PostgresFailoverTest, ReadsOnPooledConnectionsThatDiedRetryOnceOnANewOne) {
+  Open();
+  ASSERT_TRUE(Ok(engine_->Execute(Command{CreateItem{.id = "item", .on_hand = 10}})));
+  ASSERT_TRUE(Ok(reader_->Ping()));
+  const std::string readers = "SELECT count(*) FROM pg_stat_activity WHERE datname = '" + dbname_ +
+                              "' AND application_name = 'allot' AND pid <> " +
+                              std::to_string(writer_->backend_pid());
+  ASSERT_EQ(Sql("postgres", readers), "2");
+  ASSERT_TRUE(Sql("postgres",
+                  "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                  "WHERE datname = '" +
+                      dbname_ +
+                      "' AND application_name = 'allot' "
+                      "AND pid <> " +
+                      std::to_string(writer_->backend_pid())));
+  EXPECT_TRUE(Eventually([&] { return Sql("postgres", readers) == "0"; }));
+  for (int i = 0; i < 2; ++i) {  // each pooled connection once
+    auto item = reader_->GetItem("item", SystemClock().NowMs());
+    ASSERT_TRUE(Ok(item));
+    EXPECT_EQ((*item)->on_hand, 10);
+  }
+  EXPECT_TRUE(Ok(reader_->Ping()));
+}
+
 // libpq tries the hosts in order: a first host that is down costs one
 // refused connect, and everything (writer, readers, clock) uses the next.
 TEST_F(PostgresFailoverTest, MultiHostUrlSkipsAHostThatIsDown) {
