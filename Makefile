@@ -13,7 +13,7 @@ export CCACHE_BASEDIR ?= $(CURDIR)
 
 CMAKE_FLAGS = -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) -DCMAKE_EXPORT_COMPILE_COMMANDS=ON
 
-.PHONY: deps configure build run test test-asan test-tsan clean
+.PHONY: deps configure build run test deb test-asan test-tsan clean
 
 deps:
 	@bash scripts/install-deps.sh
@@ -28,6 +28,11 @@ build: configure
 # Builds and serves on the SQLite default (allot.db in this directory).
 run: build
 	./$(BUILD_DIR)/allot serve --listen $(LISTEN) --db $(DB)
+
+# The Debian package: $(BUILD_DIR)/allot_<version>_amd64.deb (packaging/).
+deb: build
+	cmake --build $(BUILD_DIR) --target allot_changelog
+	cd $(BUILD_DIR) && cpack -G DEB
 
 # Builds everything and runs every test (unit, store, black-box, concurrency).
 test: configure

@@ -2,7 +2,9 @@
 # Installs the Debian packages allot needs to build and test, skipping the
 # ones already present so that `make run` on a ready machine costs nothing.
 # Used by `make build/run/test` and by .ci/run. Needs root (or sudo).
+# Then the pinned Node tools (package-lock.json), the same way.
 set -euo pipefail
+cd "$(dirname "$0")/.."
 
 packages=(
   build-essential cmake ninja-build ccache pkg-config
@@ -12,6 +14,12 @@ packages=(
   pgbouncer
   libgtest-dev libgmock-dev libbenchmark-dev
   curl
+  # The Debian package's checks (tests/deb): dpkg-dev runs dpkg-shlibdeps for
+  # CPack, lintian judges the package, systemd-analyze the unit.
+  dpkg-dev lintian systemd
+  # The OpenAPI linter, the contract test and the TypeScript client run on
+  # Node (>= 20.19, the machine's nodejs package).
+  nodejs
   # The dashboard's browser test (tests/browser) drives headless Chromium.
   chromium
   # The fuzzers (fuzz/): libFuzzer needs clang, and clang 14 cannot compile
@@ -26,13 +34,13 @@ for p in "${packages[@]}"; do
   fi
 done
 
-if [ ${#missing[@]} -eq 0 ]; then
-  exit 0
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "install-deps: installing ${missing[*]}"
+  sudo=""
+  if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get update -qq
+  $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-echo "install-deps: installing ${missing[*]}"
-sudo=""
-if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
-export DEBIAN_FRONTEND=noninteractive
-$sudo apt-get update -qq
-$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+bash scripts/install-node-tools.sh

@@ -229,7 +229,8 @@ int main(int argc, char** argv) {
   // Subcommands with their own options are dispatched here, before `serve`'s:
   // `allot audit --db ...` (audit/audit_command.h).
   if (!args.empty() && args[0] == "audit") {
-    return allot::audit::RunAuditCommand(std::span(args).subspan(1), std::cout, std::cerr);
+    return allot::audit::RunAuditCommand(std::span(args).subspan(1), std::cout, std::cerr,
+                                         {.is_terminal = allot::IsTerminal(STDERR_FILENO)});
   }
   auto command_line =
       allot::http::ParseCommandLine(args, [](const char* name) { return std::getenv(name); });

@@ -132,6 +132,13 @@ enum class ReservationStatus { kHeld, kConfirmed, kCancelled, kExpired };
 std::string_view ToString(ReservationStatus status);
 std::optional<ReservationStatus> ParseReservationStatus(std::string_view text);
 
+struct Reservation;
+// The reservation that holds (or held) a held transfer's funds, as the
+// rules make it: same id and owner, the source account's units, the
+// transfer's expiry; confirmed once posted. nullopt for a transfer that was
+// never held.
+std::optional<Reservation> HoldOfTransfer(const Transfer& transfer);
+
 struct Reservation {
   std::string id;
   std::string user_id;

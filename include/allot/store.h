@@ -30,6 +30,7 @@
 #include <vector>
 
 #include "allot/error.h"
+#include "allot/journal.h"
 #include "allot/model.h"
 
 namespace allot {
@@ -48,14 +49,16 @@ struct BatchWrites {
   std::vector<Transfer> new_transfers;         // inserted
   std::vector<Transfer> updated_transfers;     // status, posted_at, released_at
   std::vector<Event> new_events;               // inserted (seats are items)
-  std::vector<LedgerEntry> ledger;             // appended in this order
+  // The batch's changes in order, in blocks whose first_seq is 0: the store
+  // gives them their seqs (gapless, after every change committed before).
+  std::vector<JournalBlock> journal;
   std::vector<IdempotencyRecord> idempotency;  // inserted
   // Idempotency records created before this time are deleted (0 = none).
   std::int64_t purge_idempotency_before_ms = 0;
 
   bool empty() const {
     return items.empty() && new_reservations.empty() && updated_reservations.empty() &&
-           new_orders.empty() && updated_orders.empty() && usage.empty() && ledger.empty() &&
+           new_orders.empty() && updated_orders.empty() && usage.empty() && journal.empty() &&
            new_transfers.empty() && updated_transfers.empty() && new_events.empty() &&
            idempotency.empty() && purge_idempotency_before_ms == 0;
   }
@@ -102,9 +105,30 @@ struct LockPlan {
   }
 };
 
+// How a store wants a batch's journal cut into blocks.
+struct JournalLayout {
+  // A block ends after this many commands (never inside one); 0: one block
+  // per batch.
+  std::size_t max_commands_per_block = 0;
+  // The ids of new reservations, orders and transfers carry record keys
+  // (journal/record_key.h), so the store can find them without an index.
+  // Needs NextSeq().
+  bool keyed_ids = false;
+};
+
 class Store {
  public:
   virtual ~Store() = default;
+
+  virtual JournalLayout journal_layout() const { return {}; }
+  // The seq the next batch's first change will get, for a store whose seqs
+  // one process decides; nullopt when it is known only at commit (several
+  // processes share the journal). Called between batches and after Begin().
+  virtual std::optional<std::int64_t> NextSeq() const { return std::nullopt; }
+  // True when the store wants the batch about to run at now_ms to start
+  // with an expiry sweep, beside the sweeper's timer: a store that finds
+  // due holds in memory expires them as soon as any batch runs.
+  virtual bool WantsSweep(std::int64_t now_ms) const { return false; }
 
   virtual Status Begin() = 0;
   // Whether the store locks rows up front (LockForBatch). A store with a

@@ -34,7 +34,7 @@ std::string FormatCounts(const AuditCounts& c) {
          ", " + Plural(c.events, "event", "events") + " (" + Plural(c.seats, "seat", "seats") +
          "), " + Plural(c.reservations, "reservation", "reservations") + ", " +
          Plural(c.orders, "order", "orders") + ", " + Plural(c.transfers, "transfer", "transfers") +
-         ", " + Plural(c.ledger_rows, "ledger row", "ledger rows");
+         ", " + Plural(c.changes, "change", "changes");
 }
 
 Auditor::Auditor() = default;
@@ -87,6 +87,7 @@ void Auditor::AddReservation(const Reservation& r) {
     transfer.hold_lines = r.lines;
   } else {
     ++checked_.reservations;
+    ++reservations_by_status_[std::string(ToString(r.status))];
   }
   if (r.status != ReservationStatus::kHeld) return;
   for (std::size_t i = 0; i < r.lines.size(); ++i) {
@@ -94,6 +95,7 @@ void Auditor::AddReservation(const Reservation& r) {
     ItemTally* item = LineItem("reservation " + r.id, i, line.item_id);
     if (item == nullptr) continue;
     item->held_lines += line.qty;
+    if (r.expires_at_ms <= at_ms_) item->held_due += line.qty;
     if (SeatOfItem(item->id)) item->holders.push_back(r.id);
     if (UsageTally* usage = CappedUsage(*item, r.user_id)) usage->held_lines += line.qty;
     expected_holds_[{r.id, static_cast<std::int64_t>(i)}] =
@@ -107,6 +109,7 @@ void Auditor::AddHold(const HoldRow& hold) {
 
 void Auditor::AddOrder(const Order& o) {
   ++checked_.orders;
+  ++orders_by_status_[std::string(ToString(o.status))];
   if (o.status != OrderStatus::kPlaced) return;
   for (std::size_t i = 0; i < o.lines.size(); ++i) {
     const Line& line = o.lines[i];
@@ -124,11 +127,33 @@ void Auditor::AddUsage(const UserUsage& usage) {
 
 void Auditor::AddTransfer(const Transfer& transfer) {
   ++checked_.transfers;
+  ++transfers_by_status_[std::string(ToString(transfer.status))];
   transfers_[transfer.id].stored = transfer;
 }
 
-void Auditor::AddLedgerEntry(const LedgerEntry& e) {
-  ++checked_.ledger_rows;
+void Auditor::AddJournalBlock(std::int64_t first_seq, std::int64_t count) {
+  if (first_seq != journal_head_ + 1) {
+    Report("journal block at seq " + std::to_string(first_seq), "seq " + std::to_string(first_seq),
+           "seq " + std::to_string(journal_head_ + 1) + " (no gap)");
+  }
+  journal_head_ = first_seq + count - 1;
+}
+
+void Auditor::AddChange(const Change& change) {
+  ++checked_.changes;
+  std::optional<std::string> transfer_id;
+  if (const auto* transfer = std::get_if<Transfer>(&change.data)) transfer_id = transfer->id;
+  for (const Movement& movement : change.movements) AddMovement(movement, transfer_id, change.seq);
+}
+
+void Auditor::AddMovement(const Movement& m, const std::optional<std::string>& transfer_id,
+                          std::int64_t seq) {
+  const LedgerEntry e{.item_id = m.item_id,
+                      .kind = m.kind,
+                      .on_hand_delta = m.on_hand_delta,
+                      .held_delta = m.held_delta,
+                      .sold_delta = m.sold_delta,
+                      .transfer_id = transfer_id};
   ItemTally& item = Tally(e.item_id);
   item.ledger_on_hand += e.on_hand_delta;
   item.ledger_held += e.held_delta;
@@ -159,6 +184,21 @@ void Auditor::AddLedgerEntry(const LedgerEntry& e) {
     default:
       break;
   }
+  // The first movement whose counters-after disagree is reported; later
+  // ones on the item would only repeat it.
+  if (item.after_reported) return;
+  const std::pair<std::string, std::pair<std::int64_t, std::int64_t>> afters[] = {
+      {OnHandName(item.id), {m.on_hand, item.ledger_on_hand}},
+      {"held", {m.held, item.ledger_held}},
+      {"sold", {m.sold, item.ledger_sold}}};
+  for (const auto& [name, values] : afters) {
+    if (values.first != values.second) {
+      Report("journal change " + std::to_string(seq) + " " + Subject(item.id) + " " + name +
+                 " after",
+             std::to_string(values.first), std::to_string(values.second));
+      item.after_reported = true;
+    }
+  }
 }
 
 AuditReport Auditor::Finish() {
@@ -167,11 +207,21 @@ AuditReport Auditor::Finish() {
   ApplyTransfers();
   CheckItems();
   CheckEvents();
-  CheckHolds();
+  if (hold_rows_) CheckHolds();
   CheckUsage();
   CheckTransfers();
   CheckMoneyTotals();
-  return AuditReport{checked_, std::move(drifts_)};
+  AuditReport report{checked_, std::move(drifts_)};
+  report.at_ms = at_ms_;
+  report.reservations_by_status = std::move(reservations_by_status_);
+  report.orders_by_status = std::move(orders_by_status_);
+  report.transfers_by_status = std::move(transfers_by_status_);
+  for (const auto& [id, tally] : items_) {
+    if (!tally.stored) continue;
+    report.items.push_back(AuditedItem{id, tally.stored->on_hand, tally.stored->held,
+                                       tally.stored->sold, tally.held_due});
+  }
+  return report;
 }
 
 }  // namespace allot::audit

@@ -12,7 +12,10 @@
 //                 units back), and the ledger's sold deltas;
 //       on_hand = created_on_hand + adjustments - sold + money moved by
 //                 posted transfers, and the ledger's on-hand deltas;
-//       exactly one `create` ledger row, for created_on_hand;
+//       exactly one `create` movement, for created_on_hand;
+//     where "the ledger" is the movements of the journal's changes;
+//   - the journal: seqs 1, 2, 3, ... without a gap, and the counters each
+//     movement records as "after" are what the movements up to it add up to;
 //       no counter negative, held <= on_hand (available >= 0).
 //   - the live-holds table has one row per line of each held reservation
 //     (same item, quantity and expiry) and nothing else.
@@ -39,6 +42,7 @@
 #include <utility>
 #include <vector>
 
+#include "allot/journal.h"
 #include "allot/model.h"
 
 namespace allot::audit {
@@ -70,12 +74,28 @@ struct AuditCounts {
   std::int64_t reservations = 0;  // client reservations (not transfer holds)
   std::int64_t orders = 0;
   std::int64_t transfers = 0;
-  std::int64_t ledger_rows = 0;  // item ledger and transfer ledger
+  std::int64_t changes = 0;  // in the journal
+};
+
+// An item's stored counters, and how much of `held` is in holds already
+// past expiry at the audit's instant (a sweep will end them).
+struct AuditedItem {
+  std::string id;
+  std::int64_t on_hand = 0;
+  std::int64_t held = 0;
+  std::int64_t sold = 0;
+  std::int64_t held_due = 0;
 };
 
 struct AuditReport {
   AuditCounts checked;
   std::vector<Drift> drifts;  // ordered by what they are about
+  std::int64_t at_ms = 0;     // the audit's instant
+  // Records by status ("held", "confirmed", ...), as their latest change says.
+  std::map<std::string, std::int64_t> reservations_by_status;
+  std::map<std::string, std::int64_t> orders_by_status;
+  std::map<std::string, std::int64_t> transfers_by_status;
+  std::vector<AuditedItem> items;  // by id
   bool clean() const { return drifts.empty(); }
 };
 
@@ -86,6 +106,15 @@ class Auditor {
   Auditor(const Auditor&) = delete;
   Auditor& operator=(const Auditor&) = delete;
 
+  // The instant held_due is counted at (see AuditedItem).
+  void SetInstant(std::int64_t at_ms) { at_ms_ = at_ms; }
+  // The store keeps a table of live holds: compare it (AddHold) with the
+  // held reservations.
+  void ExpectHoldRows() { hold_rows_ = true; }
+  // A drift found outside the Auditor (a record table that disagrees with
+  // the journal, a head that points at the wrong block).
+  void AddDrift(Drift drift) { drifts_.push_back(std::move(drift)); }
+
   void AddItem(const Item& item);
   void AddEvent(const Event& event);
   // lines[i] is the stored line number i.
@@ -94,9 +123,13 @@ class Auditor {
   void AddOrder(const Order& order);
   void AddUsage(const UserUsage& usage);
   void AddTransfer(const Transfer& transfer);
-  // A row of the item ledger, or of the transfer ledger (kind kDebit or
-  // kCredit, on_hand_delta the balance delta, transfer_id set).
-  void AddLedgerEntry(const LedgerEntry& entry);
+  // The journal's blocks in seq order (first seq, number of changes): the
+  // seqs must run 1, 2, 3, ... without a gap.
+  void AddJournalBlock(std::int64_t first_seq, std::int64_t count);
+  // A change of the journal, in seq order: its movements are the ledger,
+  // and the counters each one records as "after" must be what the
+  // movements up to it add up to.
+  void AddChange(const Change& change);
 
   // Compares everything fed; the Auditor is spent afterwards.
   AuditReport Finish();
@@ -121,6 +154,8 @@ class Auditor {
   void CheckUsage();
   void CheckTransfers();
   void CheckMoneyTotals();
+  void AddMovement(const Movement& movement, const std::optional<std::string>& transfer_id,
+                   std::int64_t seq);
   void Report(std::string what, std::string stored, std::string recomputed);
 
   std::map<std::string, ItemTally> items_;
@@ -132,6 +167,12 @@ class Auditor {
   std::map<std::string, std::int64_t> event_seat_counts_;  // stored seat_count
   std::map<std::string, std::int64_t> seat_items_per_event_;
   std::int64_t transfer_ledger_sum_ = 0;
+  std::int64_t journal_head_ = 0;  // last seq of the blocks fed so far
+  std::int64_t at_ms_ = 0;
+  bool hold_rows_ = false;
+  std::map<std::string, std::int64_t> reservations_by_status_;
+  std::map<std::string, std::int64_t> orders_by_status_;
+  std::map<std::string, std::int64_t> transfers_by_status_;
   AuditCounts checked_;
   std::vector<Drift> drifts_;
 };
@@ -139,7 +180,7 @@ class Auditor {
 // "drift: <what>: stored <stored>, recomputed <recomputed>"
 std::string FormatDrift(const Drift& drift);
 // "3 items, 2 accounts, 1 event (2 seats), 4 reservations, 3 orders,
-// 2 transfers, 21 ledger rows"
+// 2 transfers, 21 changes"
 std::string FormatCounts(const AuditCounts& counts);
 
 }  // namespace allot::audit

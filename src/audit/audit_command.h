@@ -14,6 +14,8 @@
 #include <string>
 #include <string_view>
 
+#include "core/progress.h"
+
 namespace allot::audit {
 
 // Exit codes of `allot audit`.
@@ -23,8 +25,10 @@ inline constexpr int kExitUsage = 2;       // bad command line
 inline constexpr int kExitUnreadable = 3;  // the database cannot be opened or read
 
 // Runs the command; `args` are the words after "audit". Results go to `out`,
-// errors and usage to `err`. Returns the exit code.
-int RunAuditCommand(std::span<const std::string_view> args, std::ostream& out, std::ostream& err);
+// errors and usage to `err`, and so does progress when `progress` says `err`
+// is a terminal (core/progress.h). Returns the exit code.
+int RunAuditCommand(std::span<const std::string_view> args, std::ostream& out, std::ostream& err,
+                    const ProgressOptions& progress = {});
 
 std::string AuditUsage();
 

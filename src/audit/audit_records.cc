@@ -1,10 +1,17 @@
 // The queries that read every record for the audit, the same SQL on both
 // stores (their schemas have the same tables and columns), and the decoding
 // of their rows.
+#include <optional>
+#include <map>
+#include <set>
 #include <utility>
 
+#include "allot/clock.h"
 #include "allot/postgres_store.h"
 #include "audit/audit_source.h"
+#include "audit/progress_snapshot.h"
+#include "journal/change_codec.h"
+#include "journal/record_key.h"
 
 namespace allot::audit {
 namespace {
@@ -28,10 +35,9 @@ constexpr std::string_view kHolds =
 constexpr std::string_view kUsage = "SELECT user_id, item_id, held, bought FROM user_usage";
 constexpr std::string_view kTransfers =
     "SELECT id, from_id, to_id, amount, status, expires_at_ms FROM transfers";
-constexpr std::string_view kLedger =
-    "SELECT item_id, kind, on_hand_delta, held_delta, sold_delta FROM ledger";
-constexpr std::string_view kTransferLedger =
-    "SELECT item_id, kind, balance_delta, held_delta, transfer_id FROM transfer_ledger";
+constexpr std::string_view kJournal = "SELECT seq, count, at_ms, body FROM journal ORDER BY seq";
+constexpr std::string_view kRecordHeads = "SELECT record, block FROM record_heads";
+constexpr std::string_view kLegacyRecords = "SELECT id, block FROM legacy_records";
 
 Error Unreadable(const std::string& what, const std::string& value) {
   return Unavailable("Stored " + what + " is not one this build knows: '" + value + "'.");
@@ -79,9 +85,114 @@ class LineCollector {
   std::optional<Record> current_;
 };
 
-Status ReadReservations(Snapshot& snapshot, Auditor& auditor) {
-  LineCollector<Reservation> collector([&](const Reservation& r) { auditor.AddReservation(r); });
-  auto read = snapshot.ForEachRow(kReservations, "Reading reservations", [&](const Row& row) {
+// Every reservation, order and transfer as its latest change in the journal
+// says, and the block that change is in.
+struct JournalRecords {
+  std::map<std::string, Reservation> reservations;
+  std::map<std::string, Order> orders;
+  std::map<std::string, Transfer> transfers;
+  std::map<std::string, std::int64_t> latest_block;  // by record id
+};
+
+// The journal in seq order: every change's movements are the ledger, and
+// its record replaces what earlier changes said of it.
+Status ReadJournal(Snapshot& snapshot, Auditor& auditor, JournalRecords& records) {
+  return snapshot.ForEachRow(kJournal, "Reading the journal", [&](const Row& row) -> Status {
+    const std::int64_t first_seq = row.Int(0);
+    const std::int64_t count = row.Int(1);
+    auto body = row.Bytes(3);
+    if (!body) return Fail(std::move(body.error()));
+    auto changes = journal::DecodeBlock(*body, first_seq, count, row.Int(2));
+    if (!changes) return Fail(std::move(changes.error()));
+    auditor.AddJournalBlock(first_seq, count);
+    for (Change& change : *changes) {
+      auditor.AddChange(change);
+      if (auto* r = std::get_if<Reservation>(&change.data)) {
+        records.latest_block[r->id] = first_seq;
+        records.reservations.insert_or_assign(r->id, std::move(*r));
+      } else if (auto* o = std::get_if<Order>(&change.data)) {
+        records.latest_block[o->id] = first_seq;
+        records.orders.insert_or_assign(o->id, std::move(*o));
+      } else if (auto* t = std::get_if<Transfer>(&change.data)) {
+        records.latest_block[t->id] = first_seq;
+        records.transfers.insert_or_assign(t->id, std::move(*t));
+      }
+    }
+    return {};
+  });
+}
+
+// The records as the journal has them, into the auditor; a held
+// transfer's hold is a reservation to it.
+void FeedRecords(const JournalRecords& records, Auditor& auditor) {
+  for (const auto& [id, r] : records.reservations) auditor.AddReservation(r);
+  for (const auto& [id, o] : records.orders) auditor.AddOrder(o);
+  for (const auto& [id, t] : records.transfers) {
+    auditor.AddTransfer(t);
+    if (auto hold = HoldOfTransfer(t)) auditor.AddReservation(*hold);
+  }
+}
+
+std::string DescribeLines(const std::vector<Line>& lines) {
+  std::string out;
+  for (const Line& line : lines) {
+    out += (out.empty() ? "" : ", ") + line.item_id + " x" + std::to_string(line.qty);
+  }
+  return "[" + out + "]";
+}
+
+std::string Describe(const Reservation& r) {
+  return std::string(ToString(r.status)) + " " + DescribeLines(r.lines) + " until " +
+         std::to_string(r.expires_at_ms);
+}
+std::string Describe(const Order& o) {
+  return std::string(ToString(o.status)) + " " + DescribeLines(o.lines);
+}
+std::string Describe(const Transfer& t) {
+  return std::string(ToString(t.status)) + " " + std::to_string(t.amount) + " from " + t.from_id +
+         " to " + t.to_id;
+}
+
+// A store that keeps record tables beside the journal: every row must be
+// what the record's latest change says, and every record must have a row.
+template <typename Record>
+class TableCheck {
+ public:
+  TableCheck(std::string kind, const std::map<std::string, Record>& journal, Auditor& auditor)
+      : kind_(std::move(kind)), journal_(journal), auditor_(auditor) {}
+  void Row(const Record& stored) {
+    seen_.insert(stored.id);
+    auto found = journal_.find(stored.id);
+    const std::string recomputed =
+        found == journal_.end() ? "none in the journal" : Describe(found->second);
+    if (recomputed != Describe(stored)) {
+      auditor_.AddDrift({kind_ + " " + stored.id, Describe(stored), recomputed});
+    }
+  }
+  void Finish() {
+    for (const auto& [id, record] : journal_) {
+      if (!seen_.contains(id)) auditor_.AddDrift({kind_ + " " + id, "none", Describe(record)});
+    }
+  }
+
+ private:
+  std::string kind_;
+  const std::map<std::string, Record>& journal_;
+  Auditor& auditor_;
+  std::set<std::string> seen_;
+};
+
+Status CheckRecordTables(Snapshot& snapshot, const JournalRecords& records, Auditor& auditor) {
+  // Transfer holds are the transfers' to tell: only client reservations.
+  std::map<std::string, Reservation> client_reservations;
+  for (const auto& [id, r] : records.reservations) {
+    if (!IsTransferId(id)) client_reservations.emplace(id, r);
+  }
+  TableCheck<Reservation> reservations("reservation", client_reservations, auditor);
+  LineCollector<Reservation> collector([&](const Reservation& r) {
+    if (!IsTransferId(r.id)) reservations.Row(r);
+  });
+  Status read = snapshot.ForEachRow(kReservations, "Reading reservations", [&](const Row& row) {
     if (!collector.Continues(row)) {
       const std::string id = row.Text(0);
       auto status = StatusOf(row, 2, "reservation " + id, ParseReservationStatus);
@@ -91,54 +202,79 @@ Status ReadReservations(Snapshot& snapshot, Auditor& auditor) {
     }
     return collector.AddLine(row, 4);
   });
-  if (read) collector.Flush();
-  return read;
-}
+  if (!read) return read;
+  collector.Flush();
+  reservations.Finish();
 
-Status ReadOrders(Snapshot& snapshot, Auditor& auditor) {
-  LineCollector<Order> collector([&](const Order& o) { auditor.AddOrder(o); });
-  auto read = snapshot.ForEachRow(kOrders, "Reading orders", [&](const Row& row) {
-    if (!collector.Continues(row)) {
+  TableCheck<Order> orders("order", records.orders, auditor);
+  LineCollector<Order> order_collector([&](const Order& o) { orders.Row(o); });
+  read = snapshot.ForEachRow(kOrders, "Reading orders", [&](const Row& row) {
+    if (!order_collector.Continues(row)) {
       const std::string id = row.Text(0);
       auto status = StatusOf(row, 2, "order " + id, ParseOrderStatus);
       if (!status) return Status(Fail(std::move(status.error())));
-      collector.Start(Order{.id = id, .user_id = row.Text(1), .status = *status});
+      order_collector.Start(Order{.id = id, .user_id = row.Text(1), .status = *status});
     }
-    return collector.AddLine(row, 3);
+    return order_collector.AddLine(row, 3);
   });
-  if (read) collector.Flush();
-  return read;
-}
+  if (!read) return read;
+  order_collector.Flush();
+  orders.Finish();
 
-Status ReadLedgers(Snapshot& snapshot, Auditor& auditor) {
-  auto kind_of = [](const Row& row) -> Expected<LedgerKind> {
-    const std::string text = row.Text(1);
-    auto kind = ParseLedgerKind(text);
-    if (!kind) return Fail(Unreadable("ledger kind", text));
-    return *kind;
-  };
-  auto items = snapshot.ForEachRow(kLedger, "Reading the ledger", [&](const Row& row) -> Status {
-    auto kind = kind_of(row);
-    if (!kind) return Fail(std::move(kind.error()));
-    auditor.AddLedgerEntry(LedgerEntry{.item_id = row.Text(0),
-                                       .kind = *kind,
-                                       .on_hand_delta = row.Int(2),
-                                       .held_delta = row.Int(3),
-                                       .sold_delta = row.Int(4)});
+  TableCheck<Transfer> transfers("transfer", records.transfers, auditor);
+  read = snapshot.ForEachRow(kTransfers, "Reading transfers", [&](const Row& row) -> Status {
+    const std::string id = row.Text(0);
+    auto status = StatusOf(row, 4, "transfer " + id, ParseTransferStatus);
+    if (!status) return Fail(std::move(status.error()));
+    transfers.Row(Transfer{.id = id,
+                           .from_id = row.Text(1),
+                           .to_id = row.Text(2),
+                           .amount = row.Int(3),
+                           .status = *status,
+                           .expires_at_ms = row.OptionalInt(5)});
     return {};
   });
-  if (!items) return items;
-  return snapshot.ForEachRow(kTransferLedger, "Reading the transfer ledger",
-                             [&](const Row& row) -> Status {
-                               auto kind = kind_of(row);
-                               if (!kind) return Fail(std::move(kind.error()));
-                               auditor.AddLedgerEntry(LedgerEntry{.item_id = row.Text(0),
-                                                                  .kind = *kind,
-                                                                  .on_hand_delta = row.Int(2),
-                                                                  .held_delta = row.Int(3),
-                                                                  .transfer_id = row.Text(4)});
-                               return {};
-                             });
+  if (!read) return read;
+  transfers.Finish();
+  auditor.ExpectHoldRows();
+  return snapshot.ForEachRow(kHolds, "Reading live holds", [&](const Row& row) -> Status {
+    auditor.AddHold(HoldRow{row.Text(0), row.Int(1), row.Text(2), row.Int(3), row.Int(4)});
+    return {};
+  });
+}
+
+// A store that finds records through heads (store/sqlite_record_finder.h):
+// each record's head must be the block of its latest change.
+Status CheckHeads(Snapshot& snapshot, const JournalRecords& records, Auditor& auditor) {
+  std::map<std::int64_t, std::int64_t> heads;  // record key -> block
+  std::map<std::string, std::int64_t> legacy;  // id -> block
+  Status read = snapshot.ForEachRow(kRecordHeads, "Reading record heads", [&](const Row& row) {
+    heads[row.Int(0)] = row.Int(1);
+    return Status{};
+  });
+  if (read) {
+    read = snapshot.ForEachRow(kLegacyRecords, "Reading records made before the journal",
+                               [&](const Row& row) {
+                                 legacy[row.Text(0)] = row.Int(1);
+                                 return Status{};
+                               });
+  }
+  if (!read) return read;
+  for (const auto& [id, block] : records.latest_block) {
+    std::optional<std::int64_t> stored;
+    if (auto key = journal::KeyOfId(id)) {
+      auto head = heads.find(*key);
+      stored = head != heads.end() ? head->second : journal::BlockOfKey(*key);
+    } else if (auto found = legacy.find(id); found != legacy.end()) {
+      stored = found->second;
+    }
+    if (stored != block) {
+      auditor.AddDrift({"record " + id + " head",
+                        stored ? "block " + std::to_string(*stored) : "none",
+                        "block " + std::to_string(block) + " (its latest change)"});
+    }
+  }
+  return {};
 }
 
 }  // namespace
@@ -160,47 +296,33 @@ Status ReadRecords(Snapshot& snapshot, Auditor& auditor) {
       return {};
     });
   }
-  if (read) read = ReadReservations(snapshot, auditor);
-  if (read) read = ReadOrders(snapshot, auditor);
-  if (read) {
-    read = snapshot.ForEachRow(kHolds, "Reading live holds", [&](const Row& row) -> Status {
-      auditor.AddHold(HoldRow{row.Text(0), row.Int(1), row.Text(2), row.Int(3), row.Int(4)});
-      return {};
-    });
-  }
   if (read) {
     read = snapshot.ForEachRow(kUsage, "Reading per-user usage", [&](const Row& row) -> Status {
       auditor.AddUsage(UserUsage{row.Text(0), row.Text(1), row.Int(2), row.Int(3)});
       return {};
     });
   }
-  if (read) {
-    read = snapshot.ForEachRow(kTransfers, "Reading transfers", [&](const Row& row) -> Status {
-      const std::string id = row.Text(0);
-      auto status = StatusOf(row, 4, "transfer " + id, ParseTransferStatus);
-      if (!status) return Fail(std::move(status.error()));
-      auditor.AddTransfer(Transfer{.id = id,
-                                   .from_id = row.Text(1),
-                                   .to_id = row.Text(2),
-                                   .amount = row.Int(3),
-                                   .status = *status,
-                                   .expires_at_ms = row.OptionalInt(5)});
-      return {};
-    });
-  }
-  if (read) read = ReadLedgers(snapshot, auditor);
-  return read;
+  JournalRecords records;
+  if (read) read = ReadJournal(snapshot, auditor, records);
+  if (!read) return read;
+  FeedRecords(records, auditor);
+  return snapshot.keeps_record_tables() ? CheckRecordTables(snapshot, records, auditor)
+                                        : CheckHeads(snapshot, records, auditor);
 }
 
 Expected<std::unique_ptr<Snapshot>> OpenSnapshot(const std::string& db) {
   return IsPostgresUrl(db) ? OpenPostgresSnapshot(db) : OpenSqliteSnapshot(db);
 }
 
-Expected<AuditReport> AuditDatabase(const std::string& db) {
+Expected<AuditReport> AuditDatabase(const std::string& db, Progress* progress) {
   auto snapshot = OpenSnapshot(db);
   if (!snapshot) return Fail(std::move(snapshot.error()));
   Auditor auditor;
-  if (auto read = ReadRecords(**snapshot, auditor); !read) return Fail(std::move(read.error()));
+  auditor.SetInstant(SystemClock().NowMs());
+  std::optional<ProgressSnapshot> counted;
+  if (progress != nullptr) counted.emplace(**snapshot, *progress);
+  Snapshot& source = counted ? static_cast<Snapshot&>(*counted) : **snapshot;
+  if (auto read = ReadRecords(source, auditor); !read) return Fail(std::move(read.error()));
   if (auto ended = (*snapshot)->End(); !ended) return Fail(std::move(ended.error()));
   return auditor.Finish();
 }

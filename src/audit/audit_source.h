@@ -22,6 +22,7 @@
 
 #include "allot/error.h"
 #include "audit/audit.h"
+#include "core/progress.h"
 
 namespace allot::audit {
 
@@ -32,6 +33,8 @@ class Row {
   virtual std::string Text(int column) const = 0;
   virtual std::int64_t Int(int column) const = 0;
   virtual bool IsNull(int column) const = 0;
+  // A BLOB (bytea) column's bytes; kUnavailable if they cannot be read.
+  virtual Expected<std::string> Bytes(int column) const = 0;
   std::optional<std::int64_t> OptionalInt(int column) const {
     if (IsNull(column)) return std::nullopt;
     return Int(column);
@@ -44,6 +47,10 @@ using RowHandler = std::function<Status(const Row&)>;
 class Snapshot {
  public:
   virtual ~Snapshot() = default;
+  // Which store wrote it: PostgreSQL keeps records in tables beside the
+  // journal (checked against it); SQLite keeps them only in the journal,
+  // found through heads (checked too).
+  virtual bool keeps_record_tables() const = 0;
   // Runs one SELECT and calls on_row for every row in order; stops at the
   // first failure (its own or on_row's).
   virtual Status ForEachRow(std::string_view sql, std::string_view what,
@@ -62,8 +69,9 @@ Expected<std::unique_ptr<Snapshot>> OpenSnapshot(const std::string& db);
 // Feeds every stored record of the snapshot to the auditor, items first.
 Status ReadRecords(Snapshot& snapshot, Auditor& auditor);
 
-// OpenSnapshot, ReadRecords, End, and the auditor's report.
-Expected<AuditReport> AuditDatabase(const std::string& db);
+// OpenSnapshot, ReadRecords, End, and the auditor's report; rows read are
+// reported to `progress` when one is given.
+Expected<AuditReport> AuditDatabase(const std::string& db, Progress* progress = nullptr);
 
 }  // namespace allot::audit
 

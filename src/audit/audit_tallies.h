@@ -19,6 +19,7 @@ struct Auditor::ItemTally {
   std::optional<Item> stored;  // nullopt: named by some record, never fed
   // From the records.
   std::int64_t held_lines = 0;   // lines of held reservations
+  std::int64_t held_due = 0;     // of those, lines of holds past expiry at the audit's instant
   std::int64_t sold_lines = 0;   // lines of placed orders
   std::int64_t adjusted = 0;     // adjustments (recorded in the ledger only)
   std::int64_t transferred = 0;  // credits less debits of posted transfers
@@ -31,6 +32,7 @@ struct Auditor::ItemTally {
   std::int64_t ledger_sold = 0;
   std::int64_t create_rows = 0;
   std::int64_t created_delta = 0;
+  bool after_reported = false;  // a movement's counters-after disagreed
 };
 
 // One side (debits or credits) of a transfer's rows in the transfer ledger.

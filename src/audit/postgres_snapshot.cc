@@ -6,6 +6,7 @@
 
 #include "allot/postgres_store.h"
 #include "audit/audit_source.h"
+#include "store/postgres_journal.h"
 #include "store/postgres_connection.h"
 #include "store/postgres_schema.h"
 
@@ -21,6 +22,9 @@ class PostgresRow final : public Row {
   std::string Text(int column) const override { return result_.Text(row_, column); }
   std::int64_t Int(int column) const override { return result_.Int(row_, column); }
   bool IsNull(int column) const override { return result_.IsNull(row_, column); }
+  Expected<std::string> Bytes(int column) const override {
+    return pg::FromByteaHex(result_.View(row_, column));
+  }
 
  private:
   const pg::Result& result_;
@@ -50,6 +54,8 @@ class PostgresSnapshot final : public Snapshot {
     }
     return {};
   }
+
+  bool keeps_record_tables() const override { return true; }
 
   Status ForEachRow(std::string_view sql, std::string_view what,
                     const RowHandler& on_row) override {

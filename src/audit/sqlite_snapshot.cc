@@ -19,6 +19,7 @@ class SqliteRow final : public Row {
   std::string Text(int column) const override { return statement_.Text(column); }
   std::int64_t Int(int column) const override { return statement_.Int(column); }
   bool IsNull(int column) const override { return statement_.IsNull(column); }
+  Expected<std::string> Bytes(int column) const override { return statement_.Blob(column); }
 
  private:
   const sqlite::Statement& statement_;
@@ -51,6 +52,8 @@ class SqliteSnapshot final : public Snapshot {
     }
     return {};
   }
+
+  bool keeps_record_tables() const override { return false; }
 
   Status ForEachRow(std::string_view sql, std::string_view what,
                     const RowHandler& on_row) override {

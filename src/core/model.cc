@@ -152,4 +152,32 @@ std::optional<LedgerKind> ParseLedgerKind(std::string_view text) {
   return Parse(kLedgerKinds, text);
 }
 
+std::optional<Reservation> HoldOfTransfer(const Transfer& t) {
+  if (!t.expires_at_ms) return std::nullopt;
+  Reservation r{.id = t.id,
+                .user_id = t.from_id,
+                .owner = t.owner,
+                .lines = {Line{AccountItemId(t.from_id), t.amount}},
+                .created_at_ms = t.created_at_ms,
+                .expires_at_ms = *t.expires_at_ms};
+  switch (t.status) {
+    case TransferStatus::kHeld:
+      r.status = ReservationStatus::kHeld;
+      break;
+    case TransferStatus::kPosted:
+      r.status = ReservationStatus::kConfirmed;
+      r.confirmed_at_ms = t.posted_at_ms;
+      break;
+    case TransferStatus::kCancelled:
+      r.status = ReservationStatus::kCancelled;
+      r.released_at_ms = t.released_at_ms;
+      break;
+    case TransferStatus::kExpired:
+      r.status = ReservationStatus::kExpired;
+      r.released_at_ms = t.released_at_ms;
+      break;
+  }
+  return r;
+}
+
 }  // namespace allot

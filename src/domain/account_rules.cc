@@ -41,19 +41,8 @@ Status Post(WorkingSet& ws, Item& from, Item& to, const Transfer& t, bool from_h
   to.on_hand += t.amount;
   ws.Changed(from);
   ws.Changed(to);
-  ws.AppendLedger(LedgerEntry{.at_ms = ctx.now_ms,
-                              .item_id = from.id,
-                              .kind = LedgerKind::kDebit,
-                              .on_hand_delta = -t.amount,
-                              .held_delta = from_held ? -t.amount : 0,
-                              .reason = "transfer to " + t.to_id,
-                              .transfer_id = t.id});
-  ws.AppendLedger(LedgerEntry{.at_ms = ctx.now_ms,
-                              .item_id = to.id,
-                              .kind = LedgerKind::kCredit,
-                              .on_hand_delta = t.amount,
-                              .reason = "transfer from " + t.from_id,
-                              .transfer_id = t.id});
+  ws.Move(from, LedgerKind::kDebit, -t.amount, from_held ? -t.amount : 0, 0);
+  ws.Move(to, LedgerKind::kCredit, t.amount, 0, 0);
   return {};
 }
 
@@ -95,11 +84,8 @@ CommandResult DecideCreateAccount(const CreateAccount& c, WorkingSet& ws, const 
   }
   Item& item = ws.AddItem(
       Item{.id = AccountItemId(c.id), .on_hand = c.balance, .created_on_hand = c.balance});
-  ws.AppendLedger(LedgerEntry{.at_ms = ctx.now_ms,
-                              .item_id = item.id,
-                              .kind = LedgerKind::kCreate,
-                              .on_hand_delta = c.balance,
-                              .reason = "account opened"});
+  ws.Move(item, LedgerKind::kCreate, c.balance, 0, 0);
+  ws.Record(ChangeType::kAccountCreated, item);
   return Outcome{AccountFromItem(item), true};
 }
 
@@ -130,7 +116,9 @@ CommandResult DecideCreateTransfer(const CreateTransfer& c, WorkingSet& ws, cons
     }
     t.status = TransferStatus::kPosted;
     t.posted_at_ms = ctx.now_ms;
-    return Outcome{ws.AddTransfer(std::move(t)), true};
+    Transfer& posted = ws.AddTransfer(std::move(t));
+    ws.Record(ChangeType::kTransferPosted, posted);
+    return Outcome{posted, true};
   }
   t.status = TransferStatus::kHeld;
   t.expires_at_ms = ctx.now_ms + c.ttl_seconds * 1000;
@@ -143,14 +131,10 @@ CommandResult DecideCreateTransfer(const CreateTransfer& c, WorkingSet& ws, cons
                                 .expires_at_ms = *t.expires_at_ms});
   source.held += c.amount;
   ws.Changed(source);
-  ws.AppendLedger(LedgerEntry{.at_ms = ctx.now_ms,
-                              .item_id = source.id,
-                              .kind = LedgerKind::kReserve,
-                              .held_delta = c.amount,
-                              .reason = "transfer held",
-                              .reservation_id = t.id,
-                              .transfer_id = t.id});
-  return Outcome{ws.AddTransfer(std::move(t)), true};
+  ws.Move(source, LedgerKind::kReserve, 0, c.amount, 0);
+  Transfer& held = ws.AddTransfer(std::move(t));
+  ws.Record(ChangeType::kTransferHeld, held);
+  return Outcome{held, true};
 }
 
 CommandResult DecideConfirmTransfer(const ConfirmTransfer& c, WorkingSet& ws, const Context& ctx) {
@@ -191,6 +175,7 @@ CommandResult DecideConfirmTransfer(const ConfirmTransfer& c, WorkingSet& ws, co
   t.status = TransferStatus::kPosted;
   t.posted_at_ms = ctx.now_ms;
   ws.Changed(t);
+  ws.Record(ChangeType::kTransferConfirmed, t);
   return Outcome{t, false};
 }
 

@@ -66,13 +66,11 @@ CommandResult DecideCreateEvent(const CreateEvent& c, WorkingSet& ws, const Cont
       Event{.id = c.id, .name = c.name, .seat_count = seat_count, .seats_digest = digest});
   for (const std::string& seat : c.seats) {
     Item& item = ws.AddItem(Item{.id = SeatItemId(c.id, seat), .on_hand = 1, .created_on_hand = 1});
-    ws.AppendLedger(LedgerEntry{.at_ms = ctx.now_ms,
-                                .item_id = item.id,
-                                .kind = LedgerKind::kCreate,
-                                .on_hand_delta = 1,
-                                .reason = "seat created"});
+    ws.Move(item, LedgerKind::kCreate, 1, 0, 0);
   }
-  return Outcome{EventCounts{.event = event, .available = seat_count}, true};
+  EventCounts counts{.event = event, .available = seat_count};
+  ws.Record(ChangeType::kEventCreated, counts);
+  return Outcome{std::move(counts), true};
 }
 
 }  // namespace allot::domain

@@ -62,31 +62,28 @@ Status EndHold(WorkingSet& ws, Reservation& reservation, ReservationStatus end,
       (*usage)->held = std::max<std::int64_t>(0, (*usage)->held - line.qty);
       ws.Changed(**usage);
     }
-    ws.AppendLedger(LedgerEntry{.at_ms = ctx.now_ms,
-                                .item_id = it.id,
-                                .kind = kind,
-                                .held_delta = -line.qty,
-                                .reason = std::string(ToString(end)),
-                                .reservation_id = reservation.id,
-                                .transfer_id = IsTransferId(reservation.id)
-                                                   ? std::optional(reservation.id)
-                                                   : std::nullopt});
+    ws.Move(it, kind, 0, -line.qty, 0);
   }
   reservation.status = end;
   reservation.released_at_ms = ctx.now_ms;
   ws.Changed(reservation);
+  const bool expired = end == ReservationStatus::kExpired;
   // The hold of a held transfer: however it ended (cancel, expiry found by a
-  // sweep or by another command using the account), the transfer ends too.
+  // sweep or by another command using the account), the transfer ends too,
+  // and the change is the transfer's: to clients its hold is no reservation.
   if (IsTransferId(reservation.id)) {
     auto transfer = ws.FindTransfer(reservation.id);
     if (!transfer) return std::unexpected(transfer.error());
     if (*transfer == nullptr) return Fail(InconsistentState("transfer " + reservation.id));
     Transfer& t = **transfer;
-    t.status =
-        end == ReservationStatus::kExpired ? TransferStatus::kExpired : TransferStatus::kCancelled;
+    t.status = expired ? TransferStatus::kExpired : TransferStatus::kCancelled;
     t.released_at_ms = ctx.now_ms;
     ws.Changed(t);
+    ws.Record(expired ? ChangeType::kTransferExpired : ChangeType::kTransferCancelled, t);
+    return {};
   }
+  ws.Record(expired ? ChangeType::kReservationExpired : ChangeType::kReservationCancelled,
+            reservation);
   return {};
 }
 

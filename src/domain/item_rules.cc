@@ -24,11 +24,8 @@ CommandResult DecideCreateItem(const CreateItem& c, WorkingSet& ws, const Contex
                                .on_hand = c.on_hand,
                                .max_per_user = c.max_per_user,
                                .created_on_hand = c.on_hand});
-  ws.AppendLedger(LedgerEntry{.at_ms = ctx.now_ms,
-                              .item_id = item.id,
-                              .kind = LedgerKind::kCreate,
-                              .on_hand_delta = c.on_hand,
-                              .reason = "created"});
+  ws.Move(item, LedgerKind::kCreate, c.on_hand, 0, 0);
+  ws.Record(ChangeType::kItemCreated, item);
   return Outcome{item, true};
 }
 
@@ -51,11 +48,8 @@ CommandResult DecideAdjustItem(const AdjustItem& c, WorkingSet& ws, const Contex
   }
   item.on_hand = on_hand;
   ws.Changed(item);
-  ws.AppendLedger(LedgerEntry{.at_ms = ctx.now_ms,
-                              .item_id = item.id,
-                              .kind = LedgerKind::kAdjust,
-                              .on_hand_delta = c.delta,
-                              .reason = c.reason});
+  ws.Move(item, LedgerKind::kAdjust, c.delta, 0, 0, c.reason);
+  ws.Record(ChangeType::kItemAdjusted, item);
   return Outcome{item, false};
 }
 

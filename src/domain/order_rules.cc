@@ -22,14 +22,9 @@ CommandResult DecidePlaceOrder(const PlaceOrder& c, WorkingSet& ws, const Contex
       claim.usage->bought += claim.qty;
       ws.Changed(*claim.usage);
     }
-    ws.AppendLedger(LedgerEntry{.at_ms = ctx.now_ms,
-                                .item_id = claim.item->id,
-                                .kind = LedgerKind::kOrder,
-                                .on_hand_delta = -claim.qty,
-                                .sold_delta = claim.qty,
-                                .reason = "ordered",
-                                .order_id = order.id});
+    ws.Move(*claim.item, LedgerKind::kOrder, -claim.qty, 0, claim.qty);
   }
+  ws.Record(ChangeType::kOrderPlaced, order);
   return Outcome{order, true};
 }
 
@@ -58,19 +53,13 @@ CommandResult DecideCancelOrder(const CancelOrder& c, WorkingSet& ws, const Cont
       (*usage)->bought = std::max<std::int64_t>(0, (*usage)->bought - line.qty);
       ws.Changed(**usage);
     }
-    ws.AppendLedger(LedgerEntry{.at_ms = ctx.now_ms,
-                                .item_id = item.id,
-                                .kind = LedgerKind::kReturn,
-                                .on_hand_delta = line.qty,
-                                .sold_delta = -line.qty,
-                                .reason = c.reason.value_or("order cancelled"),
-                                .reservation_id = order.reservation_id,
-                                .order_id = order.id});
+    ws.Move(item, LedgerKind::kReturn, line.qty, 0, -line.qty, c.reason.value_or(""));
   }
   order.status = OrderStatus::kCancelled;
   order.cancelled_at_ms = ctx.now_ms;
   order.cancel_reason = c.reason;
   ws.Changed(order);
+  ws.Record(ChangeType::kOrderCancelled, order);
   return Outcome{order, false};
 }
 

@@ -61,15 +61,7 @@ Status SellHeldUnits(WorkingSet& ws, const Reservation& r, const Order& order, c
       (*usage)->bought += line.qty;
       ws.Changed(**usage);
     }
-    ws.AppendLedger(LedgerEntry{.at_ms = ctx.now_ms,
-                                .item_id = item.id,
-                                .kind = LedgerKind::kConfirm,
-                                .on_hand_delta = -line.qty,
-                                .held_delta = -line.qty,
-                                .sold_delta = line.qty,
-                                .reason = "confirmed",
-                                .reservation_id = r.id,
-                                .order_id = order.id});
+    ws.Move(item, LedgerKind::kConfirm, -line.qty, -line.qty, line.qty);
   }
   return {};
 }
@@ -94,13 +86,9 @@ CommandResult DecideReserve(const Reserve& c, WorkingSet& ws, const Context& ctx
       claim.usage->held += claim.qty;
       ws.Changed(*claim.usage);
     }
-    ws.AppendLedger(LedgerEntry{.at_ms = ctx.now_ms,
-                                .item_id = claim.item->id,
-                                .kind = LedgerKind::kReserve,
-                                .held_delta = claim.qty,
-                                .reason = "reserved",
-                                .reservation_id = r.id});
+    ws.Move(*claim.item, LedgerKind::kReserve, 0, claim.qty, 0);
   }
+  ws.Record(ChangeType::kReservationCreated, r);
   return Outcome{r, true};
 }
 
@@ -137,6 +125,8 @@ CommandResult DecideConfirm(const ConfirmReservation& c, WorkingSet& ws, const C
   r.confirmed_at_ms = ctx.now_ms;
   r.order_id = order.id;
   ws.Changed(r);
+  ws.Record(ChangeType::kReservationConfirmed, r);
+  ws.Record(ChangeType::kOrderPlaced, order);
   return Outcome{Confirmation{r, order}, false};
 }
 

@@ -137,6 +137,19 @@ void WorkingSet::Changed(const UserUsage& usage) {
   Mark<UserUsage>(usage_, UsageKey(usage.user_id, usage.item_id));
 }
 
+void WorkingSet::Move(const Item& item, LedgerKind kind, std::int64_t on_hand_delta,
+                      std::int64_t held_delta, std::int64_t sold_delta, std::string reason) {
+  movements_.push_back(Movement{.item_id = item.id,
+                                .kind = kind,
+                                .on_hand_delta = on_hand_delta,
+                                .held_delta = held_delta,
+                                .sold_delta = sold_delta,
+                                .on_hand = item.on_hand,
+                                .held = item.held,
+                                .sold = item.sold,
+                                .reason = std::move(reason)});
+}
+
 BatchWrites WorkingSet::TakeWrites() {
   BatchWrites writes;
   Collect<Item>(items_, writes.items, nullptr);
@@ -146,9 +159,7 @@ BatchWrites WorkingSet::TakeWrites() {
   Collect<Transfer>(transfers_, writes.new_transfers, &writes.updated_transfers);
   std::vector<Event> unchanged_events;  // events never change after create
   Collect<Event>(events_, writes.new_events, &unchanged_events);
-  writes.ledger = std::move(ledger_);
   writes.idempotency = std::move(idempotency_);
-  ledger_.clear();
   idempotency_.clear();
   due_checked_items_.clear();
   return writes;

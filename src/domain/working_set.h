@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -17,6 +18,7 @@
 #include <vector>
 
 #include "allot/error.h"
+#include "allot/journal.h"
 #include "allot/model.h"
 #include "allot/store.h"
 
@@ -41,6 +43,25 @@ class Loader {
                                                              std::size_t limit) = 0;
 };
 
+// Where the rules' changes go, in the order they happen: the engine's
+// journal builder, or a recorder in tests. Each call is one change: its
+// type, the owner of the record, the record right after the change and the
+// counter movements it made. The record is only borrowed for the call.
+class ChangeSink {
+ public:
+  virtual ~ChangeSink() = default;
+  virtual void Record(ChangeType type, std::string_view owner, const Item& item,
+                      std::span<const Movement> movements) = 0;
+  virtual void Record(ChangeType type, std::string_view owner, const Reservation& reservation,
+                      std::span<const Movement> movements) = 0;
+  virtual void Record(ChangeType type, std::string_view owner, const Order& order,
+                      std::span<const Movement> movements) = 0;
+  virtual void Record(ChangeType type, std::string_view owner, const Transfer& transfer,
+                      std::span<const Movement> movements) = 0;
+  virtual void Record(ChangeType type, std::string_view owner, const EventCounts& event,
+                      std::span<const Movement> movements) = 0;
+};
+
 // Heterogeneous lookup, so a string_view finds a std::string key.
 struct StringHash {
   using is_transparent = void;
@@ -51,7 +72,7 @@ using StringMap = std::unordered_map<std::string, T, StringHash, std::equal_to<>
 
 class WorkingSet {
  public:
-  explicit WorkingSet(Loader& loader) : loader_(loader) {}
+  WorkingSet(Loader& loader, ChangeSink& changes) : loader_(loader), changes_(changes) {}
 
   // A pointer into the working set, stable for the batch; nullptr when no
   // such row exists. An error only when loading failed.
@@ -83,7 +104,20 @@ class WorkingSet {
   void Changed(const UserUsage& usage);
   void Changed(const Transfer& transfer);
 
-  void AppendLedger(LedgerEntry entry) { ledger_.push_back(std::move(entry)); }
+  // A movement of `item`'s counters, called right after they changed (so
+  // the counters after it are the item's now). It belongs to the next
+  // change recorded.
+  void Move(const Item& item, LedgerKind kind, std::int64_t on_hand_delta,
+            std::int64_t held_delta, std::int64_t sold_delta, std::string reason = {});
+  // A change to `record`, as it is now, with the movements since the last
+  // change. Items, accounts and events are everyone's; the others belong to
+  // their owner.
+  template <typename R>
+  void Record(ChangeType type, const R& record) {
+    changes_.Record(type, OwnerOf(record), record, movements_);
+    movements_.clear();
+  }
+
   void AddIdempotency(IdempotencyRecord record) { idempotency_.push_back(std::move(record)); }
 
   // Everything changed so far, ready for Store::Write. Leaves the set empty.
@@ -100,7 +134,16 @@ class WorkingSet {
   template <typename T, typename LoadFn>
   Expected<T*> Find(StringMap<Entry<T>>& map, std::string_view id, LoadFn load);
 
+  static std::string_view OwnerOf(const Item&) { return {}; }
+  static std::string_view OwnerOf(const EventCounts&) { return {}; }
+  template <typename R>
+  static std::string_view OwnerOf(const R& record) {
+    return record.owner;
+  }
+
   Loader& loader_;
+  ChangeSink& changes_;
+  std::vector<Movement> movements_;
   StringMap<Entry<Item>> items_;
   StringMap<Entry<Reservation>> reservations_;
   StringMap<Entry<Order>> orders_;
@@ -108,7 +151,6 @@ class WorkingSet {
   StringMap<Entry<Event>> events_;
   StringMap<Entry<UserUsage>> usage_;  // key: user_id + '\n' + item_id
   std::unordered_set<std::string> due_checked_items_;
-  std::vector<LedgerEntry> ledger_;
   std::vector<IdempotencyRecord> idempotency_;
 };
 

@@ -9,6 +9,7 @@
 #include "core/log.h"
 #include "domain/rules.h"
 #include "domain/working_set.h"
+#include "engine/journal_builder.h"
 #include "engine/lock_plan.h"
 #include "engine/store_loader.h"
 
@@ -95,6 +96,10 @@ bool BatchRunner::Attempt(const std::vector<PendingCommand>& batch, bool sweep,
   last_commit_us_ = 0;
   last_transitions_ = {};
   now_ms_ = clock_.NowMs();
+  // The sweeper's turn (which also purges old idempotency records), or a
+  // store that expires due holds with any batch.
+  purge_ = sweep;
+  sweep = sweep || store_.WantsSweep(now_ms_);
 
   if (auto begun = store_.Begin(); !begun) {
     failure = begun.error();
@@ -119,10 +124,18 @@ bool BatchRunner::Attempt(const std::vector<PendingCommand>& batch, bool sweep,
 bool BatchRunner::DecideAll(const std::vector<PendingCommand>& batch, bool sweep,
                             std::vector<CommandResult>& results, Error& failure) {
   StoreLoader loader(store_);
-  domain::WorkingSet ws(loader);
+  JournalBuilder journal(store_.journal_layout(), store_.NextSeq(), now_ms_);
+  domain::WorkingSet ws(loader, journal);
   domain::Context ctx{.now_ms = now_ms_, .ids = &ids_};
+  ids_.UseKeys(&journal);
+  // The ids handed out below must not outlive this batch's keys.
+  struct Detach {
+    IdGenerator& ids;
+    ~Detach() { ids.UseKeys(nullptr); }
+  } detach{ids_};
 
   if (sweep) {
+    journal.BeginCommand();
     auto swept = domain::Decide(ExpireDue{options_.sweep_limit}, ws, ctx);
     if (MustAbandon(swept)) {
       failure = swept.error();
@@ -159,6 +172,7 @@ bool BatchRunner::DecideAll(const std::vector<PendingCommand>& batch, bool sweep
     }
     ctx.principal = command.principal;
     ctx.own_records_only = command.own_records_only;
+    journal.BeginCommand();
     CommandResult result = domain::Decide(command.body, ws, ctx);
     if (MustAbandon(result)) {
       failure = result.error();
@@ -176,7 +190,9 @@ bool BatchRunner::DecideAll(const std::vector<PendingCommand>& batch, bool sweep
     results.push_back(std::move(result));
   }
 
-  if (auto committed = WriteAndCommit(ws.TakeWrites(), sweep); !committed) {
+  BatchWrites writes = ws.TakeWrites();
+  writes.journal = journal.TakeBlocks();
+  if (auto committed = WriteAndCommit(std::move(writes), sweep); !committed) {
     failure = committed.error();
     return false;
   }
@@ -184,7 +200,7 @@ bool BatchRunner::DecideAll(const std::vector<PendingCommand>& batch, bool sweep
 }
 
 Status BatchRunner::WriteAndCommit(BatchWrites writes, bool sweep) {
-  if (sweep) writes.purge_idempotency_before_ms = now_ms_ - options_.idempotency_ttl_ms;
+  if (sweep && purge_) writes.purge_idempotency_before_ms = now_ms_ - options_.idempotency_ttl_ms;
   const auto start = std::chrono::steady_clock::now();
   if (!writes.empty()) {
     if (auto written = store_.Write(writes); !written) return written;

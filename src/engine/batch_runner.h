@@ -54,6 +54,7 @@ class BatchRunner {
   const EngineOptions& options_;
   IdGenerator ids_;
   std::int64_t now_ms_ = 0;
+  bool purge_ = false;  // this attempt purges old idempotency records
   std::int64_t last_commit_us_ = 0;
   HoldTransitions last_transitions_;
 };

@@ -1,5 +1,7 @@
 #include "engine/id_generator.h"
 
+#include "journal/record_key.h"
+
 namespace allot {
 namespace {
 
@@ -23,6 +25,9 @@ std::mt19937_64 SeededEngine() {
 IdGenerator::IdGenerator(const Clock& clock) : clock_(clock), random_(SeededEngine()) {}
 
 std::string IdGenerator::Make(std::string_view prefix) {
+  if (keys_ != nullptr) {
+    if (auto key = keys_->NextRecordKey()) return journal::KeyedId(prefix, *key, random_());
+  }
   std::string id;
   id.reserve(prefix.size() + 26);
   id.append(prefix);

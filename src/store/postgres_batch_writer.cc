@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "store/postgres_arrays.h"
+#include "store/postgres_journal.h"
 
 namespace allot::pg {
 namespace {
@@ -64,26 +65,6 @@ constexpr std::string_view kUpsertUsage = R"sql(
 INSERT INTO user_usage (user_id, item_id, held, bought)
 SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[])
 ON CONFLICT (user_id, item_id) DO UPDATE SET held = excluded.held, bought = excluded.bought
-)sql";
-// WITH ORDINALITY + ORDER BY: seq follows the order of the batch's entries.
-constexpr std::string_view kInsertLedger = R"sql(
-INSERT INTO ledger (at_ms, item_id, kind, on_hand_delta, held_delta, sold_delta, reason,
-  reservation_id, order_id)
-SELECT at_ms, item_id, kind, on_hand_delta, held_delta, sold_delta, reason, reservation_id,
-       order_id
-FROM unnest($1::bigint[], $2::text[], $3::text[], $4::bigint[], $5::bigint[], $6::bigint[],
-            $7::text[], $8::text[], $9::text[]) WITH ORDINALITY
-  AS u(at_ms, item_id, kind, on_hand_delta, held_delta, sold_delta, reason, reservation_id,
-       order_id, n)
-ORDER BY n
-)sql";
-constexpr std::string_view kInsertTransferLedger = R"sql(
-INSERT INTO transfer_ledger (at_ms, transfer_id, item_id, kind, balance_delta, held_delta, reason)
-SELECT at_ms, transfer_id, item_id, kind, balance_delta, held_delta, reason
-FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::bigint[],
-            $7::text[]) WITH ORDINALITY
-  AS u(at_ms, transfer_id, item_id, kind, balance_delta, held_delta, reason, n)
-ORDER BY n
 )sql";
 constexpr std::string_view kInsertTransfers = R"sql(
 INSERT INTO transfers (id, from_id, to_id, amount, status, owner, created_at_ms, expires_at_ms,
@@ -159,8 +140,7 @@ StatementSpecs BatchWriter::Statements() {
       {"insert_order_lines", std::string(kInsertOrderLines)},
       {"update_orders", std::string(kUpdateOrders)},
       {"upsert_usage", std::string(kUpsertUsage)},
-      {"insert_ledger", std::string(kInsertLedger)},
-      {"insert_transfer_ledger", std::string(kInsertTransferLedger)},
+      {"append_journal", std::string(kAppendJournalSql)},
       {"insert_transfers", std::string(kInsertTransfers)},
       {"update_transfers", std::string(kUpdateTransfers)},
       {"insert_events", std::string(kInsertEvents)},
@@ -279,38 +259,6 @@ void BatchWriter::Add(const BatchWrites& writes,
 
   AddMoneyAndSeats(writes, pipeline);
 
-  if (!writes.ledger.empty()) {
-    Columns<9> rows;
-    Columns<7> moves;  // debits and credits: the transfer ledger
-    for (const LedgerEntry& e : writes.ledger) {
-      if (e.kind == LedgerKind::kDebit || e.kind == LedgerKind::kCredit) {
-        moves.column[0].Add(e.at_ms);
-        moves.column[1].Add(e.transfer_id.value_or(""));
-        moves.column[2].Add(e.item_id);
-        moves.column[3].Add(ToString(e.kind));
-        moves.column[4].Add(e.on_hand_delta);
-        moves.column[5].Add(e.held_delta);
-        moves.column[6].Add(e.reason);
-        continue;
-      }
-      rows.column[0].Add(e.at_ms);
-      rows.column[1].Add(e.item_id);
-      rows.column[2].Add(ToString(e.kind));
-      rows.column[3].Add(e.on_hand_delta);
-      rows.column[4].Add(e.held_delta);
-      rows.column[5].Add(e.sold_delta);
-      rows.column[6].Add(e.reason);
-      rows.column[7].Add(e.reservation_id);
-      rows.column[8].Add(e.order_id);
-    }
-    const bool any_rows = rows.column[0].size() > 0;
-    const bool any_moves = moves.column[0].size() > 0;
-    if (any_rows) pipeline.Add("insert_ledger", rows.Take(), "Appending to the ledger");
-    if (any_moves) {
-      pipeline.Add("insert_transfer_ledger", moves.Take(), "Appending to the transfer ledger");
-    }
-  }
-
   if (!writes.idempotency.empty()) {
     Columns<6> rows;
     for (const IdempotencyRecord& r : writes.idempotency) {
@@ -327,6 +275,12 @@ void BatchWriter::Add(const BatchWrites& writes,
   if (writes.purge_idempotency_before_ms > 0) {
     pipeline.Add("purge_idempotency", Params().Add(writes.purge_idempotency_before_ms),
                  "Purging idempotency records");
+  }
+
+  // Last: it takes the journal counter's row lock, which every batch of
+  // every process needs, and holds it until COMMIT (postgres_journal.h).
+  if (!writes.journal.empty()) {
+    pipeline.Add("append_journal", AppendJournalParams(writes.journal), "Appending to the journal");
   }
 }
 

@@ -6,7 +6,8 @@
 // Statement order satisfies the immediate foreign keys (as in the SQLite
 // store): items, new reservations (lines, live holds), new orders (lines),
 // updated reservations (dropping holds of those no longer held), updated
-// orders, usage, ledger (in order), idempotency records, then the purge.
+// orders, usage, transfers, events, idempotency records, the purge, and
+// last the journal (store/postgres_journal.h).
 // Rows that other processes may insert concurrently (new items, idempotency
 // keys) are inserted sorted by key, so two batches never wait on each other
 // in opposite orders; a unique violation is reported retryable.

@@ -7,6 +7,7 @@
 #include "allot/postgres_store.h"
 #include "core/log.h"
 #include "store/postgres_connection.h"
+#include "store/postgres_journal.h"
 
 namespace allot::pg {
 namespace {
@@ -183,15 +184,39 @@ CREATE TRIGGER transfer_ledger_no_update_or_delete
   FOR EACH STATEMENT EXECUTE FUNCTION ledger_append_only();
 )sql";
 
-constexpr std::array<Migration, 2> kMigrations{{
+// Version 3: the journal (allot/journal.h, store/postgres_journal.h). It
+// takes over from the two ledgers, which stay as they were (append-only,
+// no longer written): the migration imports their history as the journal's
+// first changes.
+constexpr std::string_view kJournal = R"sql(
+CREATE TABLE journal (
+  seq bigint PRIMARY KEY CHECK (seq > 0),
+  count integer NOT NULL CHECK (count > 0),
+  at_ms bigint NOT NULL,
+  body bytea NOT NULL
+);
+CREATE TRIGGER journal_append_only BEFORE UPDATE OR DELETE OR TRUNCATE ON journal
+  FOR EACH STATEMENT EXECUTE FUNCTION ledger_append_only();
+CREATE TABLE journal_head (
+  singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+  seq bigint NOT NULL CHECK (seq >= 0)
+);
+INSERT INTO journal_head (seq) VALUES (0);
+)sql";
+
+constexpr std::array<Migration, 3> kMigrations{{
     {1, "initial schema", kInitialSchema},
     {2, "accounts, transfers, events and seats", kMoneyAndSeats},
+    {3, "the journal", kJournal, ImportLegacyJournal},
 }};
 
 Status ApplyOne(PGconn* conn, const Migration& migration) {
   const std::string what = "Schema migration " + std::to_string(migration.version) + " (" +
                            std::string(migration.description) + ")";
   if (auto done = Exec(conn, std::string(migration.sql), what); !done) return done;
+  if (migration.after != nullptr) {
+    if (auto done = migration.after(conn); !done) return done;
+  }
   Params params;
   params.Add(std::int64_t{migration.version}).Add(migration.description);
   auto recorded = Run(conn, "INSERT INTO schema_version (version, description) VALUES ($1, $2)",

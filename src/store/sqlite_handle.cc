@@ -80,6 +80,13 @@ void Statement::Bind(int index, std::string_view text) {
   sqlite3_bind_text(stmt_, index, data, static_cast<int>(text.size()), SQLITE_STATIC);
 }
 
+void Statement::BindBlob(int index, std::string_view bytes) {
+  // A zero-length blob with a null pointer would bind NULL.
+  static const char kEmpty = 0;
+  const void* data = bytes.data() != nullptr ? bytes.data() : &kEmpty;
+  sqlite3_bind_blob(stmt_, index, data, static_cast<int>(bytes.size()), SQLITE_STATIC);
+}
+
 Expected<bool> Statement::Step(std::string_view what) {
   const int rc = sqlite3_step(stmt_);
   if (rc == SQLITE_ROW) return true;
@@ -107,6 +114,13 @@ std::string Statement::Text(int column) const {
   const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, column));
   const int size = sqlite3_column_bytes(stmt_, column);
   return text == nullptr ? std::string() : std::string(text, static_cast<std::size_t>(size));
+}
+
+std::string_view Statement::BlobView(int column) const {
+  const void* data = sqlite3_column_blob(stmt_, column);
+  const int size = sqlite3_column_bytes(stmt_, column);
+  if (data == nullptr) return {};
+  return std::string_view(static_cast<const char*>(data), static_cast<std::size_t>(size));
 }
 
 bool Statement::IsNull(int column) const {

@@ -64,6 +64,8 @@ class Statement {
       sqlite3_bind_null(stmt_, index);
     }
   }
+  // Binds bytes as a BLOB (not copied, like text).
+  void BindBlob(int index, std::string_view bytes);
   // Binds args to parameters 1..N in order.
   template <typename... Args>
   void BindAll(const Args&... args) {
@@ -88,6 +90,9 @@ class Statement {
   // Columns of the current row, 0-based.
   std::int64_t Int(int column) const;
   std::string Text(int column) const;
+  // A BLOB (or text) column's bytes; valid until the next Step or Reset.
+  std::string_view BlobView(int column) const;
+  std::string Blob(int column) const { return std::string(BlobView(column)); }
   bool IsNull(int column) const;
   std::optional<std::int64_t> OptionalInt(int column) const;
   std::optional<std::string> OptionalText(int column) const;

@@ -1,7 +1,10 @@
-// The read side of the SQLite store: a fixed pool of read-only connections.
-// Thread-safe: each call leases a free connection (waiting while all are in
-// use), runs single-statement queries on it and returns it. Every query reads
-// one committed snapshot (WAL lets readers run beside the writer).
+// The read side of the SQLite store. Thread-safe.
+//
+// Items, accounts, events and seats are read from memory (store/
+// sqlite_memory.h), which holds every committed batch whole. Reservations,
+// orders and transfers are read from the journal on a fixed pool of
+// read-only connections (each call leases one, waiting while all are in
+// use); WAL lets them read one committed snapshot beside the writer.
 #ifndef ALLOT_STORE_SQLITE_READER_H_
 #define ALLOT_STORE_SQLITE_READER_H_
 
@@ -14,21 +17,19 @@
 #include "allot/sqlite_store.h"
 #include "allot/store.h"
 #include "store/sqlite_handle.h"
-#include "store/sqlite_records.h"
+#include "store/sqlite_memory.h"
+#include "store/sqlite_record_finder.h"
 
 namespace allot::sqlite {
-
-// The item queries, with `held` less the holds due at ?1 (exposed so tests
-// can check their query plans). GetItem binds the id as ?2; ListItems binds
-// `after` as ?2 and the row limit as ?3.
-std::string GetItemSql();
-std::string ListItemsSql();
 
 class SqliteReader final : public StoreReader {
  public:
   // Opens options.reader_connections read-only connections to a database
-  // that the writer has already created and migrated.
-  static Expected<std::unique_ptr<SqliteReader>> Open(const SqliteOptions& options);
+  // that the writer has already created and migrated. `keep_alive` is
+  // destroyed after them (the file's ownership lock: see sqlite_store.cc).
+  static Expected<std::unique_ptr<SqliteReader>> Open(const SqliteOptions& options,
+                                                      std::shared_ptr<const MemoryState> state,
+                                                      std::shared_ptr<void> keep_alive);
   // Every lease must have ended (no call in flight).
   ~SqliteReader() override;
 
@@ -53,6 +54,8 @@ class SqliteReader final : public StoreReader {
   ReadConnection& Acquire();
   void Release(ReadConnection& connection);
 
+  std::shared_ptr<void> keep_alive_;  // first: destroyed last
+  std::shared_ptr<const MemoryState> state_;
   std::vector<std::unique_ptr<ReadConnection>> connections_;
   std::mutex mutex_;
   std::condition_variable released_;

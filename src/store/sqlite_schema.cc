@@ -7,6 +7,8 @@
 #include "allot/sqlite_store.h"
 #include "core/log.h"
 #include "store/sqlite_handle.h"
+#include "journal/change_codec.h"
+#include "store/sqlite_journal.h"
 
 namespace allot::sqlite {
 namespace {
@@ -176,15 +178,100 @@ CREATE TRIGGER transfer_ledger_no_delete BEFORE DELETE ON transfer_ledger
   BEGIN SELECT RAISE(ABORT, 'the ledger is append-only'); END;
 )sql";
 
-constexpr std::array<Migration, 2> kMigrations{{
+// Version 3: the journal (allot/journal.h, store/sqlite_journal.h). It
+// takes over from the two ledgers, which stay as they were (append-only,
+// no longer written): the migration imports their history as the journal's
+// first changes.
+constexpr std::string_view kJournal = R"sql(
+CREATE TABLE journal (
+  seq INTEGER PRIMARY KEY CHECK (seq > 0),
+  count INTEGER NOT NULL CHECK (count > 0),
+  at_ms INTEGER NOT NULL,
+  body BLOB NOT NULL
+) STRICT;
+CREATE TRIGGER journal_no_update BEFORE UPDATE ON journal
+  BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END;
+CREATE TRIGGER journal_no_delete BEFORE DELETE ON journal
+  BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END;
+)sql";
+
+// Version 4: the state in memory, the records in the journal. Reservations,
+// orders and transfers are no longer rows: each is its latest change in the
+// journal (store/sqlite_record_finder.h), and the live holds are kept in
+// memory (store/sqlite_memory.h). New are the heads of records that changed
+// after the block that made them, the block of every record made before
+// (whose ids carry no key), and where a restart replays the journal from.
+// The tables of version 2 stay, renamed with a v2_ prefix, as a frozen copy
+// of what the upgrade started from (nothing reads or writes them; they may
+// be dropped).
+constexpr std::string_view kStateInMemory = R"sql(
+CREATE TABLE record_heads (
+  record INTEGER PRIMARY KEY,
+  block INTEGER NOT NULL
+) STRICT;
+CREATE TABLE legacy_records (
+  id TEXT PRIMARY KEY NOT NULL,
+  block INTEGER NOT NULL
+) STRICT, WITHOUT ROWID;
+CREATE TABLE journal_state (
+  singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
+  live_from INTEGER NOT NULL
+) STRICT;
+INSERT INTO journal_state (singleton, live_from) VALUES (1, 1);
+ALTER TABLE holds RENAME TO v2_holds;
+ALTER TABLE reservation_lines RENAME TO v2_reservation_lines;
+ALTER TABLE order_lines RENAME TO v2_order_lines;
+ALTER TABLE reservations RENAME TO v2_reservations;
+ALTER TABLE orders RENAME TO v2_orders;
+ALTER TABLE transfers RENAME TO v2_transfers;
+ALTER TABLE ledger RENAME TO v2_ledger;
+ALTER TABLE transfer_ledger RENAME TO v2_transfer_ledger;
+)sql";
+
+// The block of the latest change of every record made before version 4,
+// whose ids carry no record key.
+Status IndexLegacyRecords(sqlite3* db) {
+  auto upsert = Statement::Prepare(db, R"sql(
+INSERT INTO legacy_records (id, block) VALUES (?1, ?2)
+ON CONFLICT (id) DO UPDATE SET block = excluded.block
+)sql");
+  if (!upsert) return Fail(std::move(upsert.error()));
+  std::int64_t after = 0;
+  for (;;) {
+    auto blocks = ReadJournal(db, after, 4096);
+    if (!blocks) return Fail(std::move(blocks.error()));
+    if (blocks->empty()) return {};
+    for (const JournalBlock& block : *blocks) {
+      auto changes = journal::DecodeBlock(block.body, block.first_seq, block.count, block.at_ms);
+      if (!changes) return Fail(std::move(changes.error()));
+      for (const Change& change : *changes) {
+        const journal::DataKind kind = journal::DataKindOf(change.type);
+        if (kind == journal::DataKind::kItem || kind == journal::DataKind::kEvent) continue;
+        if (auto done = upsert->Exec("Indexing the records of the journal",
+                                     RecordIdOf(change.data), block.first_seq);
+            !done) {
+          return done;
+        }
+      }
+      after = block.first_seq + block.count - 1;
+    }
+  }
+}
+
+constexpr std::array<Migration, 4> kMigrations{{
     {1, "initial schema", kInitialSchema},
     {2, "accounts, transfers, events and seats", kMoneyAndSeats},
+    {3, "the journal", kJournal, ImportLegacyJournal},
+    {4, "state in memory, records in the journal", kStateInMemory, IndexLegacyRecords},
 }};
 
 Status ApplyOne(sqlite3* db, const Migration& migration, std::int64_t now_ms) {
   const std::string what = "Schema migration " + std::to_string(migration.version) + " (" +
                            std::string(migration.description) + ")";
   if (auto done = Exec(db, std::string(migration.sql).c_str(), what); !done) return done;
+  if (migration.after != nullptr) {
+    if (auto done = migration.after(db); !done) return done;
+  }
   auto record = Statement::Prepare(
       db, "INSERT INTO schema_version (version, description, applied_at_ms) VALUES (?, ?, ?)");
   if (!record) return Fail(std::move(record.error()));

@@ -23,6 +23,8 @@ struct Migration {
   int version = 0;
   std::string_view description;
   std::string_view sql;  // one or more statements
+  // Runs after `sql`, in the same transaction: for what SQL alone cannot do.
+  Status (*after)(sqlite3* db) = nullptr;
 };
 
 // The migrations of this build, in order.

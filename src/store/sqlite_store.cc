@@ -1,13 +1,17 @@
-// OpenSqlite: configures the writer connection, migrates the schema, then
-// opens the reader pool over the same file.
+// OpenSqlite: takes ownership of the file, configures the writer
+// connection, migrates the schema, loads the state into memory, then opens
+// the reader pool over the same file.
 #include "allot/sqlite_store.h"
 
 #include <string>
 #include <utility>
 
 #include "allot/clock.h"
+#include "core/log.h"
+#include "store/sqlite_file_lock.h"
 #include "store/sqlite_handle.h"
 #include "store/sqlite_reader.h"
+#include "store/sqlite_recovery.h"
 #include "store/sqlite_schema.h"
 #include "store/sqlite_writer.h"
 
@@ -16,9 +20,15 @@ namespace {
 
 // A bound on the pool so a typo cannot exhaust file descriptors.
 constexpr int kMaxReaderConnections = 64;
+// The writer's page cache: the journal's tail and the items stay in it.
+constexpr const char* kWriterCache = "PRAGMA cache_size = -65536";  // 64 MiB
 
 Status CheckOptions(const SqliteOptions& options) {
   if (options.path.empty()) return Fail(Unavailable("The SQLite database path is empty."));
+  if (options.path == ":memory:") {
+    return Fail(Unavailable("':memory:' cannot use WAL mode; allot needs a database file on a "
+                            "local disk."));
+  }
   if (options.reader_connections < 1 || options.reader_connections > kMaxReaderConnections) {
     return Fail(Unavailable("reader_connections must be between 1 and " +
                             std::to_string(kMaxReaderConnections) + ", not " +
@@ -51,11 +61,10 @@ Expected<sqlite::Connection> OpenWriterConnection(const SqliteOptions& options) 
   if (auto wal = EnableWal(raw, options.path); !wal) return Fail(std::move(wal.error()));
   const char* sync =
       options.sync == SyncMode::kFull ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL";
-  if (auto set = sqlite::Exec(raw, sync, "Setting the sync mode"); !set) {
-    return Fail(std::move(set.error()));
-  }
-  if (auto set = sqlite::Exec(raw, "PRAGMA foreign_keys = ON", "Enabling foreign keys"); !set) {
-    return Fail(std::move(set.error()));
+  for (const char* pragma : {sync, "PRAGMA foreign_keys = ON", kWriterCache}) {
+    if (auto set = sqlite::Exec(raw, pragma, "Configuring the writer"); !set) {
+      return Fail(std::move(set.error()));
+    }
   }
   return db;
 }
@@ -64,15 +73,25 @@ Expected<sqlite::Connection> OpenWriterConnection(const SqliteOptions& options) 
 
 Expected<SqliteDatabase> OpenSqlite(const SqliteOptions& options) {
   if (auto valid = CheckOptions(options); !valid) return Fail(std::move(valid.error()));
+  auto lock = sqlite::FileLock::Acquire(options.path);
+  if (!lock) return Fail(std::move(lock.error()));
   auto db = OpenWriterConnection(options);
   if (!db) return Fail(std::move(db.error()));
   const std::int64_t now_ms = SystemClock().NowMs();
   if (auto migrated = sqlite::ApplyMigrations(db->get(), sqlite::Migrations(), now_ms); !migrated) {
     return Fail(std::move(migrated.error()));
   }
-  auto writer = sqlite::SqliteWriter::Create(std::move(*db));
+  auto state = std::make_shared<sqlite::MemoryState>();
+  auto recovered = sqlite::LoadState(db->get(), *state);
+  if (!recovered) return Fail(std::move(recovered.error()));
+  log::Info("state loaded", {{"store", "sqlite"},
+                             {"items", static_cast<std::int64_t>(state->items())},
+                             {"liveHolds", static_cast<std::int64_t>(state->live_holds())},
+                             {"journalHead", recovered->head},
+                             {"changesReplayed", recovered->replayed}});
+  auto writer = sqlite::SqliteWriter::Create(std::move(*db), state, recovered->head, *lock);
   if (!writer) return Fail(std::move(writer.error()));
-  auto reader = sqlite::SqliteReader::Open(options);
+  auto reader = sqlite::SqliteReader::Open(options, state, *lock);
   if (!reader) return Fail(std::move(reader.error()));
   return SqliteDatabase{std::move(*writer), std::move(*reader)};
 }

@@ -1,88 +1,95 @@
 #include "store/sqlite_writer.h"
 
-#include <algorithm>
-#include <cstdint>
-#include <limits>
+#include <set>
 #include <utility>
 
 namespace allot::sqlite {
 namespace {
 
-constexpr std::string_view kLoadUsage =
-    "SELECT held, bought FROM user_usage WHERE user_id = ?1 AND item_id = ?2";
 constexpr std::string_view kLoadIdempotency = R"sql(
 SELECT fingerprint, status, body, created_at_ms FROM idempotency_keys
 WHERE principal = ?1 AND key = ?2
 )sql";
-// SQLite's LIMIT is a signed 64-bit integer.
-std::int64_t SqlLimit(std::size_t limit) {
-  return static_cast<std::int64_t>(
-      std::min<std::size_t>(limit, std::numeric_limits<std::int64_t>::max()));
+
+Error Dangling(std::string_view what, std::string_view id) {
+  return Unavailable("Writing the batch: " + std::string(what) + " '" + std::string(id) +
+                     "' is not stored.");
 }
 
 }  // namespace
 
-Expected<std::unique_ptr<SqliteWriter>> SqliteWriter::Create(Connection db) {
+Expected<std::unique_ptr<SqliteWriter>> SqliteWriter::Create(Connection db,
+                                                             std::shared_ptr<MemoryState> state,
+                                                             std::int64_t head,
+                                                             std::shared_ptr<void> keep_alive) {
   std::unique_ptr<SqliteWriter> writer(new SqliteWriter());
+  writer->keep_alive_ = std::move(keep_alive);
   sqlite3* raw = db.get();
   writer->db_ = std::move(db);
-  const std::string item_sql = "SELECT " + std::string(kItemColumns) + " FROM items WHERE id = ?1";
   const std::pair<Statement*, std::string_view> statements[] = {
-      {&writer->begin_, "BEGIN IMMEDIATE"},   {&writer->commit_, "COMMIT"},
-      {&writer->rollback_, "ROLLBACK"},       {&writer->load_item_, item_sql},
-      {&writer->load_usage_, kLoadUsage},     {&writer->load_idempotency_, kLoadIdempotency},
-      {&writer->due_on_item_, kDueOnItemSql}, {&writer->due_, kDueSql},
+      {&writer->begin_, "BEGIN IMMEDIATE"},
+      {&writer->commit_, "COMMIT"},
+      {&writer->rollback_, "ROLLBACK"},
+      {&writer->load_idempotency_, kLoadIdempotency},
   };
   for (const auto& [statement, sql] : statements) {
     auto prepared = Statement::Prepare(raw, sql);
     if (!prepared) return Fail(std::move(prepared.error()));
     *statement = std::move(*prepared);
   }
-  auto records = RecordQueries::Prepare(raw);
+  auto records = RecordFinder::Prepare(raw);
   if (!records) return Fail(std::move(records.error()));
   writer->records_ = std::move(*records);
-  auto batch = BatchWriter::Prepare(raw);
-  if (!batch) return Fail(std::move(batch.error()));
-  writer->batch_ = std::move(*batch);
+  auto rows = RowWriter::Prepare(raw);
+  if (!rows) return Fail(std::move(rows.error()));
+  writer->rows_ = std::move(*rows);
+  auto journal = JournalAppender::Prepare(raw);
+  if (!journal) return Fail(std::move(journal.error()));
+  writer->journal_ = std::move(*journal);
+  writer->state_ = std::move(state);
+  writer->head_ = writer->pending_head_ = head;
+  writer->live_from_ = -1;  // unknown: the first batch writes it
   return writer;
 }
 
-Status SqliteWriter::Begin() { return begin_.Run("Beginning a batch"); }
+Status SqliteWriter::Begin() {
+  pending_head_ = head_;
+  pending_live_from_ = live_from_;
+  staged_.reset();
+  return begin_.Run("Beginning a batch");
+}
 
 Expected<std::optional<Item>> SqliteWriter::LoadItem(std::string_view id) {
-  ResetOnExit reset(load_item_);
-  load_item_.BindAll(id);
-  auto row = load_item_.Step("Loading an item");
-  if (!row) return Fail(std::move(row.error()));
-  if (!*row) return std::nullopt;
-  return ItemFromRow(load_item_);
+  const Item* item = state_->FindItem(id);
+  if (item == nullptr) return std::nullopt;
+  return *item;
 }
 
 Expected<std::optional<Reservation>> SqliteWriter::LoadReservation(std::string_view id) {
-  return records_.LoadReservation(id);
+  if (auto live = state_->FindHold(id)) return live;
+  return records_.FindReservation(id);
 }
 
 Expected<std::optional<Order>> SqliteWriter::LoadOrder(std::string_view id) {
-  return records_.LoadOrder(id);
+  return records_.FindOrder(id);
 }
 
 Expected<std::optional<Transfer>> SqliteWriter::LoadTransfer(std::string_view id) {
-  return records_.LoadTransfer(id);
+  if (auto live = state_->FindHeldTransfer(id)) return live;
+  return records_.FindTransfer(id);
 }
 
 Expected<std::optional<Event>> SqliteWriter::LoadEvent(std::string_view id) {
-  return records_.LoadEvent(id);
+  const Event* event = state_->FindEvent(id);
+  if (event == nullptr) return std::nullopt;
+  return *event;
 }
 
 Expected<std::optional<UserUsage>> SqliteWriter::LoadUsage(std::string_view user_id,
                                                            std::string_view item_id) {
-  ResetOnExit reset(load_usage_);
-  load_usage_.BindAll(user_id, item_id);
-  auto row = load_usage_.Step("Loading usage");
-  if (!row) return Fail(std::move(row.error()));
-  if (!*row) return std::nullopt;
-  return UserUsage{std::string(user_id), std::string(item_id), load_usage_.Int(0),
-                   load_usage_.Int(1)};
+  const UserUsage* usage = state_->FindUsage(user_id, item_id);
+  if (usage == nullptr) return std::nullopt;
+  return *usage;
 }
 
 Expected<std::optional<IdempotencyRecord>> SqliteWriter::LoadIdempotency(std::string_view principal,
@@ -100,41 +107,113 @@ Expected<std::optional<IdempotencyRecord>> SqliteWriter::LoadIdempotency(std::st
 Expected<std::vector<std::string>> SqliteWriter::DueReservationsOnItem(std::string_view item_id,
                                                                        std::int64_t now_ms,
                                                                        std::size_t limit) {
-  ResetOnExit reset(due_on_item_);
-  due_on_item_.BindAll(item_id, now_ms, SqlLimit(limit));
-  return Ids(due_on_item_, "Finding due reservations on an item");
+  return state_->DueOnItem(item_id, now_ms, limit);
 }
 
 Expected<std::vector<std::string>> SqliteWriter::DueReservations(std::int64_t now_ms,
                                                                  std::size_t limit) {
-  ResetOnExit reset(due_);
-  due_.BindAll(now_ms, SqlLimit(limit));
-  return Ids(due_, "Finding due reservations");
+  return state_->Due(now_ms, limit);
 }
 
-// Collects the last column of every row of a bound query.
-Expected<std::vector<std::string>> SqliteWriter::Ids(Statement& query, std::string_view what) {
-  const int column = sqlite3_column_count(query.get()) - 1;
-  std::vector<std::string> ids;
-  for (;;) {
-    auto row = query.Step(what);
-    if (!row) return Fail(std::move(row.error()));
-    if (!*row) return ids;
-    ids.push_back(query.Text(column));
+Expected<bool> SqliteWriter::RecordExists(std::string_view id, bool live) {
+  if (live) return true;
+  auto block = records_.HeadBlock(id);
+  if (!block) return Fail(std::move(block.error()));
+  return block->has_value();
+}
+
+Status SqliteWriter::CheckReferences(const BatchWrites& writes) {
+  std::set<std::string_view> items;
+  for (const Item& item : writes.items) items.insert(item.id);
+  auto check_lines = [&](const std::vector<Line>& lines) -> Status {
+    for (const Line& line : lines) {
+      if (!items.contains(line.item_id) && state_->FindItem(line.item_id) == nullptr) {
+        return Fail(Dangling("item", line.item_id));
+      }
+    }
+    return {};
+  };
+  for (const Reservation& r : writes.new_reservations) {
+    if (auto checked = check_lines(r.lines); !checked) return checked;
   }
+  for (const Order& o : writes.new_orders) {
+    if (auto checked = check_lines(o.lines); !checked) return checked;
+  }
+  std::set<std::string_view> new_orders, new_reservations;
+  for (const Order& o : writes.new_orders) new_orders.insert(o.id);
+  for (const Reservation& r : writes.new_reservations) new_reservations.insert(r.id);
+  for (const Reservation& r : writes.updated_reservations) {
+    auto exists = RecordExists(r.id, state_->FindHold(r.id).has_value());
+    if (!exists) return Fail(std::move(exists.error()));
+    if (!*exists) return Fail(Dangling("updated reservation", r.id));
+  }
+  for (const Transfer& t : writes.updated_transfers) {
+    auto exists = RecordExists(t.id, state_->FindHeldTransfer(t.id).has_value());
+    if (!exists) return Fail(std::move(exists.error()));
+    if (!*exists) return Fail(Dangling("updated transfer", t.id));
+  }
+  for (const Order& o : writes.updated_orders) {
+    auto exists = RecordExists(o.id, false);
+    if (!exists) return Fail(std::move(exists.error()));
+    if (!*exists) return Fail(Dangling("updated order", o.id));
+  }
+  auto check_order = [&](const Reservation& r) -> Status {
+    if (!r.order_id || new_orders.contains(*r.order_id)) return {};
+    auto exists = RecordExists(*r.order_id, false);
+    if (!exists) return Fail(std::move(exists.error()));
+    if (!*exists) return Fail(Dangling("order", *r.order_id));
+    return {};
+  };
+  for (const Reservation& r : writes.new_reservations) {
+    if (auto checked = check_order(r); !checked) return checked;
+  }
+  for (const Reservation& r : writes.updated_reservations) {
+    if (auto checked = check_order(r); !checked) return checked;
+  }
+  for (const Order& o : writes.new_orders) {
+    if (!o.reservation_id || new_reservations.contains(*o.reservation_id)) continue;
+    auto exists = RecordExists(*o.reservation_id, state_->FindHold(*o.reservation_id).has_value());
+    if (!exists) return Fail(std::move(exists.error()));
+    if (!*exists) return Fail(Dangling("reservation", *o.reservation_id));
+  }
+  return {};
 }
 
 Status SqliteWriter::Write(const BatchWrites& writes) {
   if (!InTransaction()) return Fail(Unavailable("Write called outside a batch (no Begin)."));
-  return batch_.Write(writes);
+  if (auto checked = CheckReferences(writes); !checked) return checked;
+  if (auto written = rows_.Write(writes); !written) return written;
+  auto head = journal_.Append(writes.journal, pending_head_);
+  if (!head) return Fail(std::move(head.error()));
+  if (auto heads = rows_.WriteHeads(writes.journal); !heads) return heads;
+  staged_ = state_->Stage(writes);
+  // A restart replays from the earliest block of a live hold; holds this
+  // batch ends may leave it too early, which costs only a longer replay.
+  pending_live_from_ = std::min(state_->LiveFrom(*head), staged_->EarliestNewHold());
+  if (pending_live_from_ != live_from_) {
+    if (auto done = rows_.WriteLiveFrom(pending_live_from_); !done) return done;
+  }
+  pending_head_ = *head;
+  return {};
 }
 
 Status SqliteWriter::Commit() {
   if (!InTransaction()) return Fail(Unavailable("Commit called outside a batch (no Begin)."));
-  return commit_.Run("Committing a batch");
+  if (auto committed = commit_.Run("Committing a batch"); !committed) {
+    staged_.reset();
+    return committed;
+  }
+  head_ = pending_head_;
+  if (staged_) {
+    state_->Apply(std::move(*staged_));
+    staged_.reset();
+    live_from_ = pending_live_from_;
+  }
+  return {};
 }
 
 void SqliteWriter::Rollback() {
+  staged_.reset();
   // SQLite may already have rolled back by itself (e.g. after an I/O error).
   if (InTransaction()) rollback_.Run("Rolling back a batch");
 }

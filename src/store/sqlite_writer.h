@@ -1,38 +1,54 @@
-// The write side of the SQLite store: one connection, used only by the
-// engine's sequencer thread (not thread-safe). See allot/store.h for the
-// batch protocol; Begin() takes the database write lock (BEGIN IMMEDIATE)
-// so a batch never fails half-way for lack of it.
+// The write side of the SQLite store: the sequencer's. Not thread-safe.
+// See allot/store.h for the batch protocol.
+//
+// The rules decide against memory (store/sqlite_memory.h): loading an item,
+// a live hold, a user's usage or an event reads no row. Orders, and
+// reservations and transfers that are no longer held, are read from the
+// journal when a command names one (store/sqlite_record_finder.h). A batch
+// writes its journal blocks, the items and usage rows it changed, new
+// events and idempotency records, and the heads of records it changed
+// outside the block that made them; the memory takes the batch only once
+// COMMIT returned, so a failed batch leaves it as it was.
+//
+// Begin() takes the database write lock (BEGIN IMMEDIATE); readers (the
+// reader pool, `allot audit`, `sqlite3`) read beside it (WAL).
 #ifndef ALLOT_STORE_SQLITE_WRITER_H_
 #define ALLOT_STORE_SQLITE_WRITER_H_
 
 #include <sqlite3.h>
 
+#include <memory>
+#include <optional>
 #include <string_view>
 
 #include "allot/store.h"
-#include "store/sqlite_batch_writer.h"
 #include "store/sqlite_handle.h"
-#include "store/sqlite_records.h"
+#include "store/sqlite_journal.h"
+#include "store/sqlite_memory.h"
+#include "store/sqlite_record_finder.h"
+#include "store/sqlite_rows.h"
 
 namespace allot::sqlite {
 
-// The due-hold queries (exposed so tests can check their query plans).
-// Range scan of holds_by_item; a reservation may hold several lines of one item.
-inline constexpr std::string_view kDueOnItemSql = R"sql(
-SELECT DISTINCT reservation_id FROM holds
-WHERE item_id = ?1 AND expires_at_ms <= ?2 ORDER BY reservation_id LIMIT ?3
-)sql";
-// Ordered range scan of holds_by_expiry; all lines of a reservation share
-// its expiry, so DISTINCT on the pair yields each reservation once.
-inline constexpr std::string_view kDueSql = R"sql(
-SELECT DISTINCT expires_at_ms, reservation_id FROM holds
-WHERE expires_at_ms <= ?1 ORDER BY expires_at_ms, reservation_id LIMIT ?2
-)sql";
-
 class SqliteWriter final : public Store {
  public:
-  // Takes a connection that is already configured and migrated.
-  static Expected<std::unique_ptr<SqliteWriter>> Create(Connection db);
+  // Takes a connection that is configured and migrated, the state loaded
+  // from it, and the journal's head. `keep_alive` is destroyed after the
+  // connection (the file's ownership lock: see sqlite_store.cc).
+  static Expected<std::unique_ptr<SqliteWriter>> Create(Connection db,
+                                                        std::shared_ptr<MemoryState> state,
+                                                        std::int64_t head,
+                                                        std::shared_ptr<void> keep_alive);
+
+  // Blocks of up to 32 commands: few journal rows per reservation, and
+  // reading one record back decodes at most a small block. Ids carry keys:
+  // a record is found without an index.
+  JournalLayout journal_layout() const override {
+    return {.max_commands_per_block = 32, .keyed_ids = true};
+  }
+  std::optional<std::int64_t> NextSeq() const override { return head_ + 1; }
+  // Due holds are found in memory at no cost, so every batch expires them.
+  bool WantsSweep(std::int64_t now_ms) const override { return state_->AnyDue(now_ms); }
 
   Status Begin() override;
   Expected<std::optional<Item>> LoadItem(std::string_view id) override;
@@ -59,19 +75,26 @@ class SqliteWriter final : public Store {
  private:
   SqliteWriter() = default;
   bool InTransaction() const { return sqlite3_get_autocommit(db_.get()) == 0; }
-  Expected<std::vector<std::string>> Ids(Statement& query, std::string_view what);
+  // The records a batch updates or points at must exist, as the foreign
+  // keys of a store of rows would insist.
+  Status CheckReferences(const BatchWrites& writes);
+  Expected<bool> RecordExists(std::string_view id, bool live);
 
-  Connection db_;  // declared first: statements are finalized before it closes
+  std::shared_ptr<void> keep_alive_;  // first: destroyed last
+  Connection db_;  // before the statements: they are finalized before it closes
   Statement begin_;
   Statement commit_;
   Statement rollback_;
-  Statement load_item_;
-  Statement load_usage_;
   Statement load_idempotency_;
-  Statement due_on_item_;
-  Statement due_;
-  RecordQueries records_;
-  BatchWriter batch_;
+  RecordFinder records_;
+  RowWriter rows_;
+  JournalAppender journal_;
+  std::shared_ptr<MemoryState> state_;
+  std::int64_t head_ = 0;          // last committed seq
+  std::int64_t pending_head_ = 0;  // after this batch's Write, until Commit
+  std::int64_t live_from_ = 0;          // as committed
+  std::int64_t pending_live_from_ = 0;  // as this batch writes it
+  std::optional<MemoryState::Staged> staged_;  // this batch's, until Commit
 };
 
 }  // namespace allot::sqlite

@@ -67,7 +67,7 @@ TEST_F(AuditCommandTest, ACleanDatabasePrintsOneSummaryLineAndExitsZero) {
     EXPECT_EQ(run.code, kExitClean);
     EXPECT_EQ(run.out,
               "allot audit: clean; checked 1 item, 0 accounts, 0 events (0 seats), 1 "
-              "reservation, 0 orders, 0 transfers, 2 ledger rows\n");
+              "reservation, 0 orders, 0 transfers, 2 changes\n");
     EXPECT_THAT(run.err, IsEmpty());
   }
 }
@@ -86,7 +86,7 @@ TEST_F(AuditCommandTest, DriftIsOneLineEachThenTheSummaryAndExitsOne) {
             "drift: item mug held: stored 3, recomputed 2\n"
             "drift: item mug sold: stored 1, recomputed 0\n"
             "allot audit: 2 drifts; checked 1 item, 0 accounts, 0 events (0 seats), 1 "
-            "reservation, 0 orders, 0 transfers, 2 ledger rows\n");
+            "reservation, 0 orders, 0 transfers, 2 changes\n");
 }
 
 TEST_F(AuditCommandTest, ABadCommandLineExitsTwoWithUsage) {

@@ -19,7 +19,7 @@ constexpr std::int64_t kStart = 1'800'000'000'000;
 
 // A drift pattern of Tamper::drifts as a regular expression.
 std::string PatternRegex(const std::string& pattern) {
-  static const std::regex kSpecial(R"([.^$|()\[\]{}*+?\\])");
+  static const std::regex kSpecial(R"([.^$|()\[\]{}*+?])");
   std::string out;
   std::size_t at = 0;
   while (at < pattern.size()) {
@@ -161,7 +161,7 @@ TEST_P(AuditConformanceTest, EveryKindOfRecordAuditsClean) {
   EXPECT_THAT(DriftLines(*report), IsEmpty());
   EXPECT_EQ(audit::FormatCounts(report->checked),
             "2 items, 3 accounts, 1 event (4 seats), 9 reservations, 6 orders, 5 transfers, "
-            "43 ledger rows");
+            "38 changes");
 }
 
 // The snapshot is taken when it opens: a write committed while the audit
@@ -201,6 +201,11 @@ TEST_P(AuditTamperTest, ReportsTheDrift) {
   EXPECT_THAT(DriftLines(*report), ElementsAreArray(expected));
 }
 
+std::vector<Tamper> Concat(std::vector<Tamper> base, const std::vector<Tamper>& more) {
+  base.insert(base.end(), more.begin(), more.end());
+  return base;
+}
+
 std::vector<Tamper> Tampers() {
   return {
       {"HeldCounter",
@@ -213,48 +218,9 @@ std::vector<Tamper> Tampers() {
        "UPDATE items SET on_hand = on_hand + 7 WHERE id = '$bob'",
        {"drift: account bob balance: stored 2007, recomputed 2000",
         "drift: accounts total balance: stored 5107, recomputed 5100 (the opening balances)"}},
-      {"LiveHoldLost",
-       "DELETE FROM holds WHERE item_id = '#gig/A-2'",
-       {"drift: hold {id} line 0: stored none, recomputed 1 of seat gig/A-2 until {time}"}},
-      {"HeldReservationMarkedCancelled",
-       "UPDATE reservations SET status = 'cancelled' WHERE user_id = 'dan'",
-       {"drift: item mug held: stored 4, recomputed 1 from the records, 4 from the ledger",
-        "drift: hold {id} line 0: stored 3 of item mug until {time}, recomputed none (no held "
-        "reservation has this line)"}},
-      {"CancelledOrderMarkedPlaced",
-       "UPDATE orders SET status = 'placed' WHERE user_id = 'fay'",
-       {"drift: item mug onHand: stored 9, recomputed 8 from the records, 9 from the ledger",
-        "drift: item mug sold: stored 4, recomputed 5 from the records, 4 from the ledger"}},
-      {"HeldTransferMarkedPosted",
-       "UPDATE transfers SET status = 'posted' WHERE from_id = 'cat'",
-       {"drift: account ann balance: stored 3000, recomputed 3050 from the records, 3000 from "
-        "the ledger",
-        "drift: account cat balance: stored 100, recomputed 50 from the records, 100 from the "
-        "ledger",
-        "drift: transfer {id} postings: stored no debit, no credit, recomputed 1 debit of -50 on "
-        "account cat (held -50), 1 credit of 50 on account ann",
-        "drift: transfer {id} status: stored posted, recomputed held (its hold is held)"}},
-      {"TransferAmount",
-       "UPDATE transfers SET amount = 1300 WHERE amount = 1200",
-       {"drift: account ann balance: stored 3000, recomputed 2900 from the records, 3000 from "
-        "the ledger",
-        "drift: account bob balance: stored 2000, recomputed 2100 from the records, 2000 from "
-        "the ledger",
-        "drift: transfer {id} postings: stored 1 debit of -1200 on account ann, 1 credit of 1200 "
-        "on account bob, recomputed 1 debit of -1300 on account ann, 1 credit of 1300 on "
-        "account bob"}},
       {"UsageBought",
        "UPDATE user_usage SET bought = bought + 2",
        {"drift: usage of item tee by ann bought: stored 3, recomputed 1"}},
-      {"SeatTakenTwice",
-       "INSERT INTO reservations (id, user_id, owner, status, created_at_ms, expires_at_ms) "
-       "VALUES ('rsv_forged', 'mal', '', 'held', 0, 9000000000000); "
-       "INSERT INTO reservation_lines (reservation_id, line_no, item_id, qty) "
-       "VALUES ('rsv_forged', 0, '#gig/A-2', 1)",
-       {"drift: seat gig/A-2 held: stored 1, recomputed 2 from the records, 1 from the ledger",
-        "drift: seat gig/A-2 taken by: stored {id}, rsv_forged, recomputed at most one "
-        "reservation or order",
-        "drift: hold rsv_forged line 0: stored none, recomputed 1 of seat gig/A-2 until {time}"}},
       {"SeatMarkedSold",
        "UPDATE items SET on_hand = 0 WHERE id = '#gig/A-3'",
        {"drift: seat gig/A-3 onHand: stored 0, recomputed 1",
@@ -262,6 +228,59 @@ std::vector<Tamper> Tampers() {
       {"EventSeatCount",
        "UPDATE events SET seat_count = 5 WHERE id = 'gig'",
        {"drift: event gig seats: stored 5, recomputed 4"}},
+  };
+}
+
+std::vector<Tamper> RecordTableTampers() {
+  return {
+      {"LiveHoldLost",
+       "DELETE FROM holds WHERE item_id = '#gig/A-2'",
+       {"drift: hold {id} line 0: stored none, recomputed 1 of seat gig/A-2 until {time}"}},
+      {"HeldReservationMarkedCancelled",
+       "UPDATE reservations SET status = 'cancelled' WHERE user_id = 'dan'",
+       {"drift: reservation {id}: stored cancelled [mug x3] until {num}, recomputed held "
+        "[mug x3] until {num}"}},
+      {"CancelledOrderMarkedPlaced",
+       "UPDATE orders SET status = 'placed' WHERE user_id = 'fay'",
+       {"drift: order {id}: stored placed [mug x1], recomputed cancelled [mug x1]"}},
+      {"HeldTransferMarkedPosted",
+       "UPDATE transfers SET status = 'posted' WHERE from_id = 'cat'",
+       {"drift: transfer {id}: stored posted 50 from cat to ann, recomputed held 50 from cat to "
+        "ann"}},
+      {"TransferAmount",
+       "UPDATE transfers SET amount = 1300 WHERE amount = 1200",
+       {"drift: transfer {id}: stored posted 1300 from ann to bob, recomputed posted 1200 from "
+        "ann to bob"}},
+      {"SeatTakenTwice",
+       "INSERT INTO reservations (id, user_id, owner, status, created_at_ms, expires_at_ms) "
+       "VALUES ('rsv_forged', 'mal', '', 'held', 0, 9000000000000); "
+       "INSERT INTO reservation_lines (reservation_id, line_no, item_id, qty) "
+       "VALUES ('rsv_forged', 0, '#gig/A-2', 1)",
+       {"drift: reservation rsv_forged: stored held [#gig/A-2 x1] until 9000000000000, "
+        "recomputed none in the journal"}},
+  };
+}
+
+std::vector<Tamper> JournalOnlyTampers() {
+  return {
+      // The newest hold's record now points at the block before its own.
+      {"HeadPointsElsewhere",
+       "INSERT INTO record_heads (record, block) SELECT max(seq) * 64, max(seq) - 1 FROM journal",
+       {"drift: record {id} head: stored block {num}, recomputed block {num} (its latest "
+        "change)"}},
+      // The newest block of the journal gone: the hold it made (and the
+      // counters it moved) are no longer accounted for.
+      {"NewestBlockLost",
+       "DROP TRIGGER journal_no_delete; "
+       "DELETE FROM journal WHERE seq = (SELECT max(seq) FROM journal)",
+       {"drift: item mug held: stored 4, recomputed 3"}},
+      // A block in the middle gone (an adjustment of 5): a gap in the seqs,
+      // and every counter-after from there on no longer adds up.
+      {"JournalGap",
+       "DROP TRIGGER journal_no_delete; DELETE FROM journal WHERE seq = 3",
+       {"drift: journal block at seq 4: stored seq 4, recomputed seq 3 (no gap)",
+        "drift: journal change 4 item mug onHand after: stored 13, recomputed 8",
+        "drift: item mug onHand: stored 9, recomputed 4"}},
   };
 }
 

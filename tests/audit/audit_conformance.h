@@ -55,8 +55,15 @@ struct Tamper {
   std::vector<std::string> drifts;
 };
 
-// Every tamper the suite tries; each runs on a fresh database.
+// Every tamper the suite tries; each runs on a fresh database. Tampers()
+// works on the tables every store has (items, usage, events); the others
+// on what only one kind of store keeps: record tables beside the journal
+// (PostgreSQL), or records found through heads in the journal (SQLite).
 std::vector<Tamper> Tampers();
+std::vector<Tamper> RecordTableTampers();
+std::vector<Tamper> JournalOnlyTampers();
+// `base` followed by `more`.
+std::vector<Tamper> Concat(std::vector<Tamper> base, const std::vector<Tamper>& more);
 
 void PrintTo(const AuditTargetFactory& factory, std::ostream* out);
 void PrintTo(const Tamper& tamper, std::ostream* out);

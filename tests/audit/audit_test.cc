@@ -4,6 +4,9 @@
 #include "audit/audit.h"
 
 #include <gmock/gmock.h>
+
+#include <array>
+#include <map>
 #include <gtest/gtest.h>
 
 #include <functional>
@@ -111,6 +114,7 @@ struct World {
 
   AuditReport Audit() const {
     Auditor auditor;
+    auditor.ExpectHoldRows();
     for (const Item& i : items) auditor.AddItem(i);
     for (const Event& e : events) auditor.AddEvent(e);
     for (const Reservation& r : reservations) auditor.AddReservation(r);
@@ -118,7 +122,34 @@ struct World {
     for (const Order& o : orders) auditor.AddOrder(o);
     for (const UserUsage& u : usage) auditor.AddUsage(u);
     for (const Transfer& t : transfers) auditor.AddTransfer(t);
-    for (const LedgerEntry& e : ledger) auditor.AddLedgerEntry(e);
+    // Each ledger row as a change of its own, in a journal of one-change
+    // blocks, with the counters after it as the rows add up.
+    std::map<std::string, std::array<std::int64_t, 3>> running;
+    std::int64_t seq = 0;
+    for (const LedgerEntry& e : ledger) {
+      auto& [on_hand, held, sold] = running[e.item_id];
+      on_hand += e.on_hand_delta;
+      held += e.held_delta;
+      sold += e.sold_delta;
+      Change change{.seq = ++seq};
+      if (e.transfer_id) {
+        change.type = ChangeType::kTransferPosted;
+        change.data = Transfer{.id = *e.transfer_id};
+      } else {
+        change.type = ChangeType::kItemAdjusted;
+        change.data = Item{.id = e.item_id};
+      }
+      change.movements.push_back(Movement{.item_id = e.item_id,
+                                          .kind = e.kind,
+                                          .on_hand_delta = e.on_hand_delta,
+                                          .held_delta = e.held_delta,
+                                          .sold_delta = e.sold_delta,
+                                          .on_hand = on_hand,
+                                          .held = held,
+                                          .sold = sold});
+      auditor.AddJournalBlock(seq, 1);
+      auditor.AddChange(change);
+    }
     return auditor.Finish();
   }
 };
@@ -138,7 +169,7 @@ TEST(AuditorTest, AConsistentWorldIsClean) {
   EXPECT_TRUE(report.clean());
   EXPECT_EQ(FormatCounts(report.checked),
             "2 items, 2 accounts, 1 event (2 seats), 4 reservations, 4 orders, 2 transfers, "
-            "20 ledger rows");
+            "20 changes");
 }
 
 TEST(AuditorTest, AHoldPastItsExpiryStillCountsUntilSwept) {
@@ -353,9 +384,8 @@ TEST(AuditorTest, FormatsCountsWithPlurals) {
                           .reservations = 1,
                           .orders = 1,
                           .transfers = 1,
-                          .ledger_rows = 1}),
-            "1 item, 0 accounts, 1 event (1 seat), 1 reservation, 1 order, 1 transfer, 1 ledger "
-            "row");
+                          .changes = 1}),
+            "1 item, 0 accounts, 1 event (1 seat), 1 reservation, 1 order, 1 transfer, 1 change");
 }
 
 }  // namespace

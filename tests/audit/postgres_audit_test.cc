@@ -51,7 +51,7 @@ INSTANTIATE_TEST_SUITE_P(Postgres, AuditConformanceTest, ::testing::Values(Postg
                          TargetName);
 INSTANTIATE_TEST_SUITE_P(Postgres, AuditTamperTest,
                          ::testing::Combine(::testing::Values(PostgresAuditTarget()),
-                                            ::testing::ValuesIn(Tampers())),
+                                            ::testing::ValuesIn(Concat(Tampers(), RecordTableTampers()))),
                          TamperName);
 
 // One REPEATABLE READ READ ONLY transaction: every query sees the same

@@ -71,7 +71,7 @@ INSTANTIATE_TEST_SUITE_P(Sqlite, AuditConformanceTest, ::testing::Values(SqliteA
                          TargetName);
 INSTANTIATE_TEST_SUITE_P(Sqlite, AuditTamperTest,
                          ::testing::Combine(::testing::Values(SqliteAuditTarget()),
-                                            ::testing::ValuesIn(Tampers())),
+                                            ::testing::ValuesIn(Concat(Tampers(), JournalOnlyTampers()))),
                          TamperName);
 
 std::string Contents(const std::string& path) {

@@ -1,16 +1,14 @@
 // Server-sent events through the real Server on a loopback port: the head,
 // events as they happen, a client that leaves, and a stop with streams open.
 #include <gtest/gtest.h>
-#include <poll.h>
-#include <sys/socket.h>
 
 #include <boost/asio.hpp>
-#include <cerrno>
 #include <chrono>
 #include <future>
 #include <string>
 #include <vector>
 
+#include "deadline_read.h"
 #include "http/server.h"
 #include "test_service.h"
 
@@ -48,43 +46,21 @@ class ServerStreamTest : public ::testing::Test {
   tcp::socket Connect() {
     tcp::socket socket(io_);
     socket.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), server_->port()));
-    timeval timeout{0, 100'000};  // reads wake up to check their deadline
-    setsockopt(socket.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
     return socket;
   }
 
   // Reads into `received` until it contains `needle`; false at EOF or after
-  // `timeout`.
+  // `timeout` (a real deadline: deadline_read.h).
   static bool ReadUntil(tcp::socket& socket, std::string& received, const std::string& needle,
                         std::chrono::milliseconds timeout = 5s) {
-    auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (received.find(needle) == std::string::npos) {
-      if (std::chrono::steady_clock::now() >= deadline) return false;
-      char buffer[4096];
-      boost::system::error_code ec;
-      std::size_t n = socket.read_some(asio::buffer(buffer), ec);
-      if (ec == asio::error::eof || ec == asio::error::connection_reset) return false;
-      received.append(buffer, n);
-    }
-    return true;
+    return test_io::ReadUntil(socket.native_handle(), received, needle, timeout);
   }
 
   // True when the server closes the connection within `timeout` (whatever
   // it sends before).
   static bool ReadsToEof(tcp::socket& socket, std::chrono::milliseconds timeout) {
-    // poll(2) and recv(2) directly: Asio's blocking read_some waits in poll
-    // without a timeout once SO_RCVTIMEO expires, so it could never give up.
-    auto deadline = std::chrono::steady_clock::now() + timeout;
-    for (;;) {
-      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-          deadline - std::chrono::steady_clock::now());
-      if (left.count() <= 0) return false;
-      pollfd fd{socket.native_handle(), POLLIN, 0};
-      if (::poll(&fd, 1, static_cast<int>(left.count())) <= 0) return false;
-      char buffer[4096];
-      ssize_t n = ::recv(socket.native_handle(), buffer, sizeof buffer, 0);
-      if (n == 0 || (n < 0 && errno == ECONNRESET)) return true;
-    }
+    std::string ignored;
+    return test_io::ReadToClose(socket.native_handle(), ignored, timeout);
   }
 
   // Opens a stream and reads its head; the head is left in `received`.
@@ -101,19 +77,9 @@ class ServerStreamTest : public ::testing::Test {
     tcp::socket socket = Connect();
     asio::write(socket, asio::buffer(raw));
     std::string received;
-    ReadsToEofInto(socket, received);
+    EXPECT_TRUE(test_io::ReadToClose(socket.native_handle(), received, 5s))
+        << "still open after 5 s: " << received;
     return received;
-  }
-
-  static void ReadsToEofInto(tcp::socket& socket, std::string& received) {
-    auto deadline = std::chrono::steady_clock::now() + 5s;
-    while (std::chrono::steady_clock::now() < deadline) {
-      char buffer[4096];
-      boost::system::error_code ec;
-      std::size_t n = socket.read_some(asio::buffer(buffer), ec);
-      received.append(buffer, n);
-      if (ec == asio::error::eof || ec == asio::error::connection_reset) return;
-    }
   }
 
   static std::string Post(const std::string& target, const std::string& body) {

@@ -16,6 +16,7 @@
 #include <thread>
 #include <vector>
 
+#include "deadline_read.h"
 #include "test_service.h"
 
 namespace allot::http {
@@ -73,15 +74,11 @@ class ServerTest : public ::testing::Test {
     return response;
   }
 
-  // True when the server closed the connection (EOF or reset) within 5 s.
+  // True when the server closed the connection (EOF or reset) within 5 s
+  // (a real deadline: deadline_read.h).
   static bool ClosedByServer(tcp::socket& socket) {
-    socket.non_blocking(false);
-    timeval timeout{5, 0};
-    setsockopt(socket.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
-    char byte;
-    beast::error_code ec;
-    while (!ec) socket.read_some(asio::buffer(&byte, 1), ec);
-    return ec == asio::error::eof || ec == asio::error::connection_reset;
+    std::string ignored;
+    return test_io::ReadToClose(socket.native_handle(), ignored, 5s);
   }
 
   static std::string Get(const std::string& target, bool keep_alive = true) {

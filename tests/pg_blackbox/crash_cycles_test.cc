@@ -40,6 +40,7 @@ TEST(PgCrashCyclesTest, KillNineUnderWriteLoadLosesNoAcknowledgedWrite) {
         return value;
       },
       model);
+  CheckAuditAgainstModel(cluster->Url(db), model);
   // Every session of a killed server ends (none is left holding locks);
   // a backend notices its client is gone only when it next reads.
   const std::string sessions = "SELECT count(*) FROM pg_stat_activity WHERE datname = '" + db +

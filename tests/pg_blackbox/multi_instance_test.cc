@@ -17,6 +17,7 @@
 #include "concurrent.h"
 #include "http_client.h"
 #include "pg_cluster.h"
+#include "audit_run.h"
 #include "pg_invariants.h"
 #include "server_process.h"
 
@@ -37,6 +38,8 @@ class MultiInstanceTest : public ::testing::Test {
       ASSERT_TRUE(server.Start({"--db", cluster_->Url(db_)}));
     }
   }
+
+  std::string Url() const { return cluster_->Url(db_); }
 
   std::string Sql(std::string_view sql) {
     std::string error;
@@ -110,6 +113,7 @@ TEST_F(MultiInstanceTest, SimultaneousReservationsOnThreeInstancesNeverOversell)
   }
   EXPECT_EQ(Sql("SELECT count(*) FROM reservations"), std::to_string(ids.size()));
   EXPECT_EQ(Sql(kBrokenItemsSql), "0");
+  EXPECT_TRUE(AuditsClean(Url()));
   EXPECT_EQ(Sql("SELECT sum(sold) FROM items"), Sql("SELECT sum(qty) FROM order_lines"));
 }
 
@@ -137,6 +141,7 @@ TEST_F(MultiInstanceTest, HoldOnOneInstanceIsSeenByAllAndItsExpiryFreesStockForA
   EXPECT_EQ(GetString(JsonBody(expired), "status"), "expired");
   EXPECT_EQ(first.Counts("last-one"), (ItemCounts{1, 1, 0, 0}));
   EXPECT_EQ(Sql(kBrokenItemsSql), "0");
+  EXPECT_TRUE(AuditsClean(Url()));
 }
 
 TEST_F(MultiInstanceTest, KillingOneInstanceMidLoadLosesNoAcknowledgedWrite) {
@@ -192,6 +197,7 @@ TEST_F(MultiInstanceTest, KillingOneInstanceMidLoadLosesNoAcknowledgedWrite) {
   EXPECT_GE(std::stoll(Sql("SELECT count(*) FROM reservations")),
             static_cast<long long>(unique.size()));
   EXPECT_EQ(Sql(kBrokenItemsSql), "0");
+  EXPECT_TRUE(AuditsClean(Url()));
   Api survivor(servers_[2].port());
   EXPECT_EQ(survivor.Counts("stock").held, std::stoll(Sql("SELECT count(*) FROM reservations")));
 }

@@ -183,4 +183,15 @@ PgCluster* SharedPgCluster() {
   return shared_cluster.get();
 }
 
+bool PgCluster::RunSqlFile(std::string_view dbname, const std::string& path,
+                           std::string* error) const {
+  std::string output;
+  const int status =
+      RunCommand({Program("psql"), "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1", "-p",
+                  std::to_string(port_), "-U", "postgres", "-d", std::string(dbname), "-f", path},
+                 &output);
+  if (status != 0 && error != nullptr) *error = output;
+  return status == 0;
+}
+
 }  // namespace allot::testing

@@ -55,6 +55,10 @@ class PgCluster {
   // CREATE DATABASE t_<n> with a new n; returns its name ("" on failure,
   // with a gtest failure added). Thread-safe.
   std::string NewDatabase();
+  // Runs the SQL file at `path` on `dbname` with psql (a pg_dump, say),
+  // stopping at the first error. False (with psql's output) on failure.
+  bool RunSqlFile(std::string_view dbname, const std::string& path,
+                  std::string* error = nullptr) const;
   // Runs `sql` on `dbname`; the first column of the first row, "" when
   // there is none, nullopt on error (the message in *error).
   std::optional<std::string> Query(std::string_view dbname, std::string_view sql,

@@ -9,9 +9,10 @@ namespace allot::testing {
 
 // The number of items whose counters disagree with the rows behind them
 // ("0" when all agree): held is the sum of the live holds and of the lines
-// of held reservations, sold the sum of the lines of placed orders, each
-// counter the sum of its ledger deltas, and on_hand + sold what the item
-// was created with (no adjustments or returns in these tests).
+// of held reservations, sold the sum of the lines of placed orders, and
+// on_hand + sold what the item was created with (no adjustments or returns
+// in these tests). Their agreement with the journal (the movements) is the
+// audit's to check: SQL cannot read the journal's encoding.
 inline constexpr std::string_view kBrokenItemsSql = R"sql(
 SELECT count(*) FROM items i WHERE
   i.held <> coalesce((SELECT sum(qty) FROM holds h WHERE h.item_id = i.id), 0)
@@ -20,9 +21,6 @@ SELECT count(*) FROM items i WHERE
                          WHERE r.status = 'held' AND l.item_id = i.id), 0)
   OR i.sold <> coalesce((SELECT sum(l.qty) FROM order_lines l JOIN orders o ON o.id = l.order_id
                          WHERE o.status = 'placed' AND l.item_id = i.id), 0)
-  OR (i.on_hand, i.held, i.sold) <>
-     (SELECT sum(on_hand_delta), sum(held_delta), sum(sold_delta) FROM ledger g
-      WHERE g.item_id = i.id)
   OR i.on_hand + i.sold <> i.created_on_hand
 )sql";
 

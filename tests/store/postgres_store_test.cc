@@ -64,7 +64,7 @@ TEST_F(PostgresStoreTest, NewerSchemaIsRefusedAndLeftUntouched) {
 
 // The rules never rely on them, but the schema refuses what must never be
 // stored, whoever writes it.
-TEST_F(PostgresStoreTest, SchemaRefusesOversoldCountersAndLedgerChanges) {
+TEST_F(PostgresStoreTest, SchemaRefusesOversoldCountersAndJournalChanges) {
   ASSERT_TRUE(Ok(OpenPostgres(backend_.options())));
   std::string error;
   EXPECT_FALSE(Query("INSERT INTO items VALUES ('x', NULL, 1, 2, 0, NULL, 1)", &error));
@@ -72,14 +72,13 @@ TEST_F(PostgresStoreTest, SchemaRefusesOversoldCountersAndLedgerChanges) {
   EXPECT_FALSE(Query("INSERT INTO items VALUES ('x', NULL, 1, -1, 0, NULL, 1)", &error));
   EXPECT_FALSE(Query("INSERT INTO items VALUES ('x', NULL, 1, 0, -1, NULL, 1)", &error));
   ASSERT_TRUE(Query("INSERT INTO items VALUES ('x', NULL, 1, 1, 0, NULL, 1)", &error)) << error;
-  ASSERT_TRUE(
-      Query("INSERT INTO ledger (at_ms, item_id, kind, on_hand_delta, held_delta, "
-            "sold_delta, reason) VALUES (1, 'x', 'create', 1, 0, 0, '')",
-            &error))
-      << error;
-  EXPECT_FALSE(Query("UPDATE ledger SET reason = 'rewritten'", &error));
+  ASSERT_TRUE(Query("INSERT INTO journal VALUES (1, 1, 1, '\\x01')", &error)) << error;
+  EXPECT_FALSE(Query("UPDATE journal SET at_ms = 2", &error));
   EXPECT_THAT(error, HasSubstr("append-only"));
-  EXPECT_FALSE(Query("DELETE FROM ledger", &error));
+  EXPECT_FALSE(Query("DELETE FROM journal", &error));
+  EXPECT_THAT(error, HasSubstr("append-only"));
+  EXPECT_FALSE(Query("INSERT INTO journal VALUES (0, 1, 1, '\\x01')", &error));
+  EXPECT_FALSE(Query("UPDATE journal_head SET seq = -1", &error));
   EXPECT_FALSE(
       Query("INSERT INTO reservations VALUES ('r', 'u', '', 'lost', 1, 2, NULL, NULL, "
             "NULL)",
@@ -121,8 +120,10 @@ TEST_F(PostgresStoreTest, StatementsOfAFailedPipelineLeaveTheWriterUsable) {
   Store& writer = *db->writer;
   // The first statement of the pipeline fails; the later ones are skipped.
   ASSERT_TRUE(Ok(writer.Begin()));
-  Status written = writer.Write({.items = {MakeItem("bad", 1, 2)},
-                                 .ledger = {{1, "bad", LedgerKind::kCreate, 1, 0, 0, "", {}, {}}}});
+  Status written = writer.Write(
+      Journaled({.items = {MakeItem("bad", 1, 2)},
+                 .new_orders = {MakeOrder("ord-1", {{"bad", 1}})}},
+                std::nullopt));
   ASSERT_FALSE(written);
   EXPECT_THAT(written.error().message, HasSubstr("'bad'"));
   writer.Rollback();

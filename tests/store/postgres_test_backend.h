@@ -18,8 +18,7 @@ class PostgresTestBackend final : public StoreBackend {
   PostgresTestBackend();
 
   Expected<StoreHandles> Open() override;
-  std::vector<LedgerEntry> ReadLedger() override;
-  std::vector<LedgerEntry> ReadTransferLedger() override;
+  std::vector<Change> ReadJournal() override;
   int StoredSchemaVersion() override;
   int BuildSchemaVersion() const override { return PostgresSchemaVersion(); }
 

@@ -20,7 +20,6 @@ INSTANTIATE_TEST_SUITE_P(Sqlite, StoreConformanceTest, ::testing::Values(SqliteS
 namespace {
 
 using ::testing::HasSubstr;
-using ::testing::Not;
 
 // The first column of the first row of `sql` on db, as text.
 std::string QueryText(sqlite3* db, std::string_view sql) {
@@ -65,22 +64,29 @@ TEST_F(SqliteStoreTest, SyncModeIsHonoured) {
   ASSERT_TRUE(Ok(full));
   EXPECT_EQ(QueryText(WriterHandle(*full), "PRAGMA synchronous"), "2");
   full->writer.reset();
+  full->reader.reset();
   auto normal = Open({.sync = SyncMode::kNormal});
   ASSERT_TRUE(Ok(normal));
   EXPECT_EQ(QueryText(WriterHandle(*normal), "PRAGMA synchronous"), "1");
 }
 
-TEST_F(SqliteStoreTest, WriterEnforcesForeignKeys) {
+// Records live in the journal, not in rows with foreign keys: the writer
+// itself refuses a line on an item that does not exist.
+TEST_F(SqliteStoreTest, WriterRefusesLinesOnMissingItems) {
   auto db = Open({});
   ASSERT_TRUE(Ok(db));
   EXPECT_EQ(QueryText(WriterHandle(*db), "PRAGMA foreign_keys"), "1");
-  ASSERT_TRUE(Ok(db->writer->Begin()));
-  const Status written = db->writer->Write(
-      {.new_reservations = {MakeReservation("res-1", 1000, {{"no-such-item", 1}})}});
-  ASSERT_FALSE(written);
-  EXPECT_EQ(written.error().code, ErrorCode::kUnavailable);
-  EXPECT_THAT(written.error().message, HasSubstr("FOREIGN KEY"));
-  db->writer->Rollback();
+  for (const BatchWrites& writes :
+       {BatchWrites{.new_reservations = {MakeReservation("res-1", 1000, {{"no-such-item", 1}})}},
+        BatchWrites{.new_orders = {MakeOrder("ord-1", {{"no-such-item", 1}})}}}) {
+    ASSERT_TRUE(Ok(db->writer->Begin()));
+    const Status written = db->writer->Write(Journaled(writes, db->writer->NextSeq()));
+    ASSERT_FALSE(written);
+    EXPECT_EQ(written.error().code, ErrorCode::kUnavailable);
+    EXPECT_THAT(written.error().message, HasSubstr("no-such-item"));
+    db->writer->Rollback();
+  }
+  EXPECT_EQ(Got(db->reader->GetReservation("res-1")), std::optional<Reservation>());
 }
 
 TEST_F(SqliteStoreTest, MigrationsRunOnceAcrossReopens) {
@@ -138,35 +144,53 @@ TEST_F(SqliteStoreTest, FailedMigrationLeavesNothingBehind) {
   EXPECT_EQ(QueryText(db.get(), "SELECT count(*) FROM sqlite_schema WHERE name = 'one'"), "0");
 }
 
-TEST_F(SqliteStoreTest, LedgerIsAppendOnly) {
+TEST_F(SqliteStoreTest, JournalIsAppendOnly) {
   auto db = Open({});
   ASSERT_TRUE(Ok(db));
   ASSERT_TRUE(Ok(db->writer->Begin()));
-  ASSERT_TRUE(
-      Ok(db->writer->Write({.items = {MakeItem("item-a", 1)},
-                            .ledger = {{1, "item-a", LedgerKind::kCreate, 1, 0, 0, "", {}, {}}}})));
+  ASSERT_TRUE(Ok(db->writer->Write(
+      Journaled({.items = {MakeItem("item-a", 1)},
+                 .new_orders = {MakeOrder("ord-1", {{"item-a", 1}})}},
+                db->writer->NextSeq()))));
   ASSERT_TRUE(Ok(db->writer->Commit()));
+  db->writer.reset();
+  db->reader.reset();
   sqlite::Connection inspect = backend_.Inspect();
-  const Status updated = sqlite::Exec(inspect.get(), "UPDATE ledger SET on_hand_delta = 9", "u");
+  const Status updated = sqlite::Exec(inspect.get(), "UPDATE journal SET at_ms = 9", "u");
   EXPECT_THAT(updated.error().message, HasSubstr("append-only"));
-  const Status deleted = sqlite::Exec(inspect.get(), "DELETE FROM ledger", "d");
+  const Status deleted = sqlite::Exec(inspect.get(), "DELETE FROM journal", "d");
   EXPECT_THAT(deleted.error().message, HasSubstr("append-only"));
 }
 
-TEST_F(SqliteStoreTest, HoldQueriesAreIndexRangeScans) {
+// Finding a record by id is primary-key lookups, whatever the journal's size.
+TEST_F(SqliteStoreTest, RecordLookupsArePrimaryKeySearches) {
   auto db = Open({});
   ASSERT_TRUE(Ok(db));
   sqlite3* handle = WriterHandle(*db);
-  const std::string due = QueryPlan(handle, sqlite::kDueSql);
-  EXPECT_THAT(due, HasSubstr("SEARCH holds USING COVERING INDEX holds_by_expiry"));
-  EXPECT_THAT(due, Not(HasSubstr("TEMP B-TREE")));  // already in expiry order
-  EXPECT_THAT(QueryPlan(handle, sqlite::kDueOnItemSql),
-              HasSubstr("SEARCH holds USING COVERING INDEX holds_by_item"));
-  for (const std::string& sql : {sqlite::GetItemSql(), sqlite::ListItemsSql()}) {
-    const std::string plan = QueryPlan(handle, sql);
-    EXPECT_THAT(plan, HasSubstr("SEARCH h USING COVERING INDEX holds_by_item")) << sql;
-    EXPECT_THAT(plan, HasSubstr("USING INDEX sqlite_autoindex_items_1")) << sql;
-  }
+  EXPECT_THAT(QueryPlan(handle, "SELECT block FROM record_heads WHERE record = 1"),
+              HasSubstr("USING INTEGER PRIMARY KEY"));
+  EXPECT_THAT(QueryPlan(handle, "SELECT block FROM legacy_records WHERE id = 'x'"),
+              HasSubstr("USING PRIMARY KEY"));
+  EXPECT_THAT(QueryPlan(handle, "SELECT count, at_ms, body FROM journal WHERE seq = 1"),
+              HasSubstr("USING INTEGER PRIMARY KEY"));
+}
+
+// The process that serves a file owns it: a second store on it is refused
+// while the first is open (and readers that do not ask, like sqlite3 and
+// `allot audit`, read on), and opens once the first is gone.
+TEST_F(SqliteStoreTest, ASecondStoreOnTheSameFileIsRefusedWhileTheFirstIsOpen) {
+  auto first = Open({});
+  ASSERT_TRUE(Ok(first));
+  auto second = Open({});
+  ASSERT_FALSE(second);
+  EXPECT_EQ(second.error().code, ErrorCode::kUnavailable);
+  EXPECT_THAT(second.error().message, HasSubstr(backend_.options().path));
+  EXPECT_THAT(second.error().message, HasSubstr("in use"));
+  // A plain reader is not stopped by it.
+  EXPECT_EQ(QueryText(backend_.Inspect().get(), "SELECT count(*) FROM items"), "0");
+  first->writer.reset();
+  first->reader.reset();
+  EXPECT_TRUE(Ok(Open({})));
 }
 
 TEST_F(SqliteStoreTest, MemoryDatabaseIsRefused) {
@@ -213,7 +237,8 @@ TEST_F(SqliteStoreTest, OneReaderConnectionServesManyThreads) {
 TEST_F(SqliteStoreTest, ReaderConnectionsAreReadOnly) {
   auto db = Open({});
   ASSERT_TRUE(Ok(db));
-  auto reader = sqlite::SqliteReader::Open({.path = backend_.options().path});
+  auto reader = sqlite::SqliteReader::Open({.path = backend_.options().path},
+                                           std::make_shared<sqlite::MemoryState>(), nullptr);
   ASSERT_TRUE(Ok(reader));
   sqlite::Connection read_only =
       sqlite::OpenConnection(backend_.options().path, SQLITE_OPEN_READONLY, 0).value();

@@ -5,6 +5,7 @@
 
 #include <utility>
 
+#include "store/sqlite_journal.h"
 #include "store/sqlite_schema.h"
 
 namespace allot::store_test {
@@ -36,41 +37,11 @@ sqlite::Connection SqliteTestBackend::Inspect() const {
   return db ? std::move(*db) : nullptr;
 }
 
-std::vector<LedgerEntry> SqliteTestBackend::ReadLedger() {
+std::vector<Change> SqliteTestBackend::ReadJournal() {
   sqlite::Connection db = Inspect();
-  auto query = sqlite::Statement::Prepare(db.get(), R"sql(
-      SELECT at_ms, item_id, kind, on_hand_delta, held_delta, sold_delta, reason,
-             reservation_id, order_id
-      FROM ledger ORDER BY seq)sql");
-  EXPECT_TRUE(query.has_value()) << query.error().message;
-  std::vector<LedgerEntry> entries;
-  while (query && query->Step("reading the ledger").value_or(false)) {
-    entries.push_back({query->Int(0), query->Text(1),
-                       ParseLedgerKind(query->Text(2)).value_or(LedgerKind::kAdjust), query->Int(3),
-                       query->Int(4), query->Int(5), query->Text(6), query->OptionalText(7),
-                       query->OptionalText(8)});
-  }
-  return entries;
-}
-
-std::vector<LedgerEntry> SqliteTestBackend::ReadTransferLedger() {
-  sqlite::Connection db = Inspect();
-  auto query = sqlite::Statement::Prepare(db.get(), R"sql(
-      SELECT at_ms, item_id, kind, balance_delta, held_delta, reason, transfer_id
-      FROM transfer_ledger ORDER BY seq)sql");
-  EXPECT_TRUE(query.has_value()) << query.error().message;
-  std::vector<LedgerEntry> entries;
-  while (query && query->Step("reading the transfer ledger").value_or(false)) {
-    entries.push_back(
-        LedgerEntry{.at_ms = query->Int(0),
-                    .item_id = query->Text(1),
-                    .kind = ParseLedgerKind(query->Text(2)).value_or(LedgerKind::kAdjust),
-                    .on_hand_delta = query->Int(3),
-                    .held_delta = query->Int(4),
-                    .reason = query->Text(5),
-                    .transfer_id = query->Text(6)});
-  }
-  return entries;
+  auto blocks = sqlite::ReadJournal(db.get(), 0, 1'000'000);
+  EXPECT_TRUE(blocks.has_value()) << blocks.error().message;
+  return DecodeJournal(blocks.value_or(std::vector<JournalBlock>{}));
 }
 
 int SqliteTestBackend::StoredSchemaVersion() {

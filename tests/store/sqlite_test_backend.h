@@ -30,8 +30,7 @@ class SqliteTestBackend final : public StoreBackend {
   explicit SqliteTestBackend(SqliteOptions options = {});
 
   Expected<StoreHandles> Open() override;
-  std::vector<LedgerEntry> ReadLedger() override;
-  std::vector<LedgerEntry> ReadTransferLedger() override;
+  std::vector<Change> ReadJournal() override;
   int StoredSchemaVersion() override;
   int BuildSchemaVersion() const override { return SqliteSchemaVersion(); }
 

@@ -1,6 +1,9 @@
 #include "store_conformance.h"
 
+#include <algorithm>
 #include <utility>
+
+#include "journal/change_codec.h"
 
 namespace allot {
 namespace {
@@ -74,6 +77,16 @@ void PrintTo(const LedgerEntry& e, std::ostream* out) {
   *out << "}";
 }
 
+void PrintTo(const Change& c, std::ostream* out) {
+  *out << "Change{seq=" << c.seq << " " << ToString(c.type) << " at=" << c.at_ms
+       << " owner=" << c.owner << " record=" << RecordIdOf(c.data) << " movements=[";
+  for (const Movement& m : c.movements) {
+    *out << " " << m.item_id << ":" << ToString(m.kind) << "(" << m.on_hand_delta << ","
+         << m.held_delta << "," << m.sold_delta << ")";
+  }
+  *out << " ]}";
+}
+
 void PrintTo(const IdempotencyRecord& r, std::ostream* out) {
   *out << "IdempotencyRecord{" << r.principal << "/" << r.key << " fp=" << r.fingerprint
        << " status=" << r.status << " body=" << r.body << " created=" << r.created_at_ms << "}";
@@ -102,6 +115,91 @@ std::string FactoryName(const ::testing::TestParamInfo<StoreFactory>& info) {
 ::testing::AssertionResult Ok(const Status& status) {
   if (status) return ::testing::AssertionSuccess();
   return ::testing::AssertionFailure() << status.error().message;
+}
+
+std::vector<Change> DecodeJournal(const std::vector<JournalBlock>& blocks) {
+  std::vector<Change> changes;
+  for (const JournalBlock& block : blocks) {
+    auto decoded = journal::DecodeBlock(block.body, block.first_seq, block.count, block.at_ms);
+    EXPECT_TRUE(decoded.has_value()) << decoded.error().message;
+    if (!decoded) continue;
+    for (Change& change : *decoded) changes.push_back(std::move(change));
+  }
+  return changes;
+}
+
+namespace {
+
+constexpr std::int64_t kJournalAt = 1'700'000'000'000;
+
+ChangeType TypeOf(const Reservation& r) {
+  switch (r.status) {
+    case ReservationStatus::kHeld:
+      return ChangeType::kReservationCreated;
+    case ReservationStatus::kConfirmed:
+      return ChangeType::kReservationConfirmed;
+    case ReservationStatus::kCancelled:
+      return ChangeType::kReservationCancelled;
+    case ReservationStatus::kExpired:
+      return ChangeType::kReservationExpired;
+  }
+  return ChangeType::kReservationCreated;
+}
+
+ChangeType TypeOf(const Order& o) {
+  return o.status == OrderStatus::kPlaced ? ChangeType::kOrderPlaced : ChangeType::kOrderCancelled;
+}
+
+ChangeType TypeOf(const Transfer& t) {
+  switch (t.status) {
+    case TransferStatus::kPosted:
+      return t.expires_at_ms ? ChangeType::kTransferConfirmed : ChangeType::kTransferPosted;
+    case TransferStatus::kHeld:
+      return ChangeType::kTransferHeld;
+    case TransferStatus::kCancelled:
+      return ChangeType::kTransferCancelled;
+    case TransferStatus::kExpired:
+      return ChangeType::kTransferExpired;
+  }
+  return ChangeType::kTransferPosted;
+}
+
+}  // namespace
+
+BatchWrites Journaled(BatchWrites writes, std::optional<std::int64_t> next_seq) {
+  if (!writes.journal.empty()) return writes;
+  JournalBlock block;
+  block.first_seq = next_seq.value_or(0);
+  block.at_ms = kJournalAt;
+  block.body = journal::NewBlockBody();
+  auto add = [&](const auto& record, std::string_view owner, bool is_record) {
+    journal::AppendChange(block.body, TypeOf(record), owner, record, {}, block.at_ms);
+    ++block.count;
+    if (is_record) block.records.push_back(record.id);
+  };
+  // A held transfer's hold is its transfer's to tell.
+  for (const Reservation& r : writes.new_reservations) {
+    if (!IsTransferId(r.id)) add(r, r.owner, true);
+  }
+  for (const Reservation& r : writes.updated_reservations) {
+    if (!IsTransferId(r.id)) add(r, r.owner, true);
+  }
+  for (const Order& o : writes.new_orders) add(o, o.owner, true);
+  for (const Order& o : writes.updated_orders) add(o, o.owner, true);
+  for (const Transfer& t : writes.new_transfers) add(t, t.owner, true);
+  for (const Transfer& t : writes.updated_transfers) add(t, t.owner, true);
+  for (const Event& e : writes.new_events) {
+    journal::AppendChange(block.body, ChangeType::kEventCreated, "",
+                          EventCounts{.event = e, .available = e.seat_count}, {}, block.at_ms);
+    ++block.count;
+  }
+  if (block.count > 0) {
+    std::sort(block.records.begin(), block.records.end());
+    block.records.erase(std::unique(block.records.begin(), block.records.end()),
+                        block.records.end());
+    writes.journal.push_back(std::move(block));
+  }
+  return writes;
 }
 
 Item MakeItem(std::string id, std::int64_t on_hand, std::int64_t held) {
@@ -150,9 +248,13 @@ void StoreConformanceTest::Reopen() {
   reader_ = std::move(handles->reader);
 }
 
+BatchWrites StoreConformanceTest::WithJournal(BatchWrites writes) const {
+  return Journaled(std::move(writes), writer_->NextSeq());
+}
+
 Status StoreConformanceTest::Apply(const BatchWrites& writes) {
   if (auto begun = writer_->Begin(); !begun) return begun;
-  if (auto written = writer_->Write(writes); !written) {
+  if (auto written = writer_->Write(WithJournal(writes)); !written) {
     writer_->Rollback();
     return written;
   }

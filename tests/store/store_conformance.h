@@ -29,6 +29,7 @@ void PrintTo(const Reservation& reservation, std::ostream* out);
 void PrintTo(const Order& order, std::ostream* out);
 void PrintTo(const UserUsage& usage, std::ostream* out);
 void PrintTo(const LedgerEntry& entry, std::ostream* out);
+void PrintTo(const Change& change, std::ostream* out);
 void PrintTo(const IdempotencyRecord& record, std::ostream* out);
 void PrintTo(const Error& error, std::ostream* out);
 void PrintTo(const Status& status, std::ostream* out);
@@ -55,11 +56,9 @@ class StoreBackend {
   // Opens the database; again after the previous handles are gone, it must
   // open the same data.
   virtual Expected<StoreHandles> Open() = 0;
-  // The ledger in append order (the Store interface has no way to read it).
-  virtual std::vector<LedgerEntry> ReadLedger() = 0;
-  // The debits and credits of transfers in append order (kind, item_id,
-  // on_hand_delta = balance delta, held_delta, reason, transfer_id, at_ms).
-  virtual std::vector<LedgerEntry> ReadTransferLedger() = 0;
+  // Every change of the journal in seq order, decoded (the Store interface
+  // has no way to read it).
+  virtual std::vector<Change> ReadJournal() = 0;
   // The schema version recorded in the database, and the one this build has.
   virtual int StoredSchemaVersion() = 0;
   virtual int BuildSchemaVersion() const = 0;
@@ -91,6 +90,17 @@ std::optional<T> Got(const Expected<std::optional<T>>& result) {
   return *result;
 }
 
+// The changes of stored journal blocks, decoded (a test failure on error).
+std::vector<Change> DecodeJournal(const std::vector<JournalBlock>& blocks);
+
+// `writes` with the journal a batch of the rules would have written for its
+// records: for each new or updated reservation, order and transfer, and
+// each new event, one change whose type fits its status (held: created,
+// confirmed: confirmed, ...), in one block starting at `next_seq` (0: let
+// the store number it). Stores that keep records only in the journal need
+// it; every store must accept it.
+BatchWrites Journaled(BatchWrites writes, std::optional<std::int64_t> next_seq);
+
 // Records with plausible defaults for the tests to adjust.
 Item MakeItem(std::string id, std::int64_t on_hand, std::int64_t held = 0);
 Reservation MakeReservation(std::string id, std::int64_t expires_at_ms, std::vector<Line> lines);
@@ -101,8 +111,11 @@ class StoreConformanceTest : public ::testing::TestWithParam<StoreFactory> {
   void SetUp() override;
   // Drops the handles and opens the same database again.
   void Reopen();
-  // Begin + Write + Commit.
+  // Begin + Write(Journaled(writes)) + Commit; a batch that has a journal
+  // already is written as it is.
   Status Apply(const BatchWrites& writes);
+  // Journaled(writes) for the writer's next seq.
+  BatchWrites WithJournal(BatchWrites writes) const;
 
   // The item as the reader sees it at now_ms (a test failure on error).
   std::optional<Item> ReaderItem(std::string_view id, std::int64_t now_ms);

@@ -2,6 +2,7 @@
 // version 2). Accounts and seats are items with reserved ids (model.h).
 #include <gmock/gmock.h>
 
+#include "journal/change_codec.h"
 #include "store_conformance.h"
 
 namespace allot::store_test {
@@ -48,33 +49,29 @@ TEST_P(StoreConformanceTest, TransferRoundTripsAndUpdates) {
 
 TEST_P(StoreConformanceTest, UpdatingAnAbsentTransferFails) {
   ASSERT_TRUE(Ok(writer_->Begin()));
-  EXPECT_FALSE(
-      writer_->Write({.updated_transfers = {MakeTransfer("trf_x", TransferStatus::kHeld)}}));
+  EXPECT_FALSE(writer_->Write(
+      WithJournal({.updated_transfers = {MakeTransfer("trf_x", TransferStatus::kHeld)}})));
   writer_->Rollback();
 }
 
-TEST_P(StoreConformanceTest, DebitsAndCreditsGoToTheTransferLedger) {
+TEST_P(StoreConformanceTest, ATransferChangeKeepsItsDebitAndCredit) {
   const Item a = MakeItem(AccountItemId("acct-a"), 750);
   const Item b = MakeItem(AccountItemId("acct-b"), 250);
   Transfer t = MakeTransfer("trf_1", TransferStatus::kPosted);
-  const LedgerEntry debit{.at_ms = kT,
-                          .item_id = a.id,
-                          .kind = LedgerKind::kDebit,
-                          .on_hand_delta = -250,
-                          .reason = "transfer to acct-b",
-                          .transfer_id = t.id};
-  const LedgerEntry credit{.at_ms = kT,
-                           .item_id = b.id,
-                           .kind = LedgerKind::kCredit,
-                           .on_hand_delta = 250,
-                           .reason = "transfer from acct-a",
-                           .transfer_id = t.id};
-  const LedgerEntry opened{
-      .at_ms = kT, .item_id = a.id, .kind = LedgerKind::kCreate, .on_hand_delta = 1000};
-  ASSERT_TRUE(
-      Ok(Apply({.items = {a, b}, .new_transfers = {t}, .ledger = {opened, debit, credit}})));
-  EXPECT_THAT(backend_->ReadTransferLedger(), ElementsAre(debit, credit));
-  EXPECT_THAT(backend_->ReadLedger(), ElementsAre(opened));
+  t.posted_at_ms = kT;
+  const Movement debit{.item_id = a.id, .kind = LedgerKind::kDebit, .on_hand_delta = -250,
+                       .on_hand = 750};
+  const Movement credit{.item_id = b.id, .kind = LedgerKind::kCredit, .on_hand_delta = 250,
+                        .on_hand = 250};
+  const Change posted{.seq = 1, .type = ChangeType::kTransferPosted, .at_ms = kT,
+                      .owner = t.owner, .data = t, .movements = {debit, credit}};
+  JournalBlock block{.first_seq = writer_->NextSeq().value_or(0), .count = 1, .at_ms = kT,
+                     .records = {t.id}};
+  block.body = journal::NewBlockBody();
+  journal::AppendChange(block.body, posted, kT);
+  ASSERT_TRUE(Ok(Apply({.items = {a, b}, .new_transfers = {t}, .journal = {block}})));
+  EXPECT_THAT(backend_->ReadJournal(), ElementsAre(posted));
+  EXPECT_EQ(Got(writer_->LoadTransfer("trf_1")), std::optional(t));
 }
 
 TEST_P(StoreConformanceTest, AnAccountCannotGoNegativeOrHoldMoreThanItHas) {

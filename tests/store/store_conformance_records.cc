@@ -2,6 +2,7 @@
 // batches leave no trace.
 #include <gmock/gmock.h>
 
+#include "journal/change_codec.h"
 #include "store_conformance.h"
 
 namespace allot::store_test {
@@ -125,18 +126,48 @@ TEST_P(StoreConformanceTest, UsageRoundTripsAndIsReplaced) {
   EXPECT_EQ(Got(writer_->LoadUsage("user-2", "item-a")), std::optional(other));
 }
 
-TEST_P(StoreConformanceTest, LedgerIsAppendedInOrder) {
+// Blocks the batches hand over get the next seqs, gapless, in commit order,
+// and come back as they went in.
+TEST_P(StoreConformanceTest, JournalIsAppendedInOrderWithGaplessSeqs) {
+  const Item created = MakeItem("item-a", 5);
+  Item held = MakeItem("item-a", 5, 2);
   const Reservation r = MakeReservation("res-1", kT, {{"item-a", 2}});
-  const LedgerEntry create{kT, "item-a", LedgerKind::kCreate, 5, 0, 0, "created", {}, {}};
-  const LedgerEntry reserve{kT + 1, "item-a", LedgerKind::kReserve, 0, 2, 0, "", "res-1", {}};
-  const LedgerEntry order{kT + 2, "item-a", LedgerKind::kOrder, -1, 0, 1, "", {}, "ord-1"};
-  ASSERT_TRUE(Ok(Apply({.items = {MakeItem("item-a", 5, 2)},
-                        .new_reservations = {r},
-                        .new_orders = {MakeOrder("ord-1", {{"item-a", 1}})},
-                        .ledger = {create, reserve}})));
-  ASSERT_TRUE(Ok(Apply({.ledger = {order}})));
+  const Movement create{.item_id = "item-a", .kind = LedgerKind::kCreate, .on_hand_delta = 5,
+                        .on_hand = 5};
+  const Movement reserve{.item_id = "item-a", .kind = LedgerKind::kReserve, .held_delta = 2,
+                         .on_hand = 5, .held = 2};
+  const Movement adjust{.item_id = "item-a", .kind = LedgerKind::kAdjust, .on_hand_delta = 1,
+                        .on_hand = 6, .held = 2, .reason = "found one"};
+  auto block_of = [&](std::vector<Change> changes) {
+    JournalBlock block{.first_seq = writer_->NextSeq().value_or(0), .at_ms = kT};
+    block.body = journal::NewBlockBody();
+    for (const Change& c : changes) {
+      journal::AppendChange(block.body, c, kT);
+      ++block.count;
+      if (std::holds_alternative<Reservation>(c.data)) block.records.push_back(RecordIdOf(c.data));
+    }
+    return block;
+  };
+  const Change c1{.type = ChangeType::kItemCreated, .at_ms = kT, .data = created,
+                  .movements = {create}};
+  const Change c2{.type = ChangeType::kReservationCreated, .at_ms = kT, .data = r,
+                  .movements = {reserve}};
+  held.on_hand = 6;
+  const Change c3{.type = ChangeType::kItemAdjusted, .at_ms = kT, .data = held,
+                  .movements = {adjust}};
+  ASSERT_TRUE(Ok(writer_->Begin()));
+  const JournalBlock first = block_of({c1, c2});
+  ASSERT_TRUE(Ok(writer_->Write(
+      {.items = {MakeItem("item-a", 5, 2)}, .new_reservations = {r}, .journal = {first}})));
+  ASSERT_TRUE(Ok(writer_->Commit()));
+  ASSERT_TRUE(Ok(writer_->Begin()));
+  const JournalBlock second = block_of({c3});
+  ASSERT_TRUE(Ok(writer_->Write({.items = {held}, .journal = {second}})));
+  ASSERT_TRUE(Ok(writer_->Commit()));
 
-  EXPECT_THAT(backend_->ReadLedger(), ElementsAre(create, reserve, order));
+  std::vector<Change> expected{c1, c2, c3};
+  for (std::size_t i = 0; i < expected.size(); ++i) expected[i].seq = static_cast<std::int64_t>(i) + 1;
+  EXPECT_EQ(backend_->ReadJournal(), expected);
 }
 
 TEST_P(StoreConformanceTest, IdempotencyRecordRoundTrips) {
@@ -180,11 +211,10 @@ BatchWrites EverythingBatch() {
           .new_reservations = {MakeReservation("res-1", kT, {{"item-a", 2}})},
           .new_orders = {MakeOrder("ord-1", {{"item-a", 1}})},
           .usage = {{"user-1", "item-a", 2, 1}},
-          .ledger = {{kT, "item-a", LedgerKind::kCreate, 5, 0, 0, "", {}, {}}},
           .idempotency = {{"p", "k", "fp", 201, "{}", kT}}};
 }
 
-// Nothing of EverythingBatch() is visible to the writer, the reader or the ledger.
+// Nothing of EverythingBatch() is visible to the writer, the reader or the journal.
 void ExpectNothingOfEverythingBatch(Store& writer, StoreReader& reader, StoreBackend& backend) {
   EXPECT_EQ(Got(writer.LoadItem("item-a")), std::optional<Item>());
   EXPECT_EQ(Got(writer.LoadReservation("res-1")), std::optional<Reservation>());
@@ -193,13 +223,12 @@ void ExpectNothingOfEverythingBatch(Store& writer, StoreReader& reader, StoreBac
   EXPECT_EQ(Got(writer.LoadIdempotency("p", "k")), std::optional<IdempotencyRecord>());
   EXPECT_EQ(writer.DueReservations(kT, 10), std::vector<std::string>());
   EXPECT_EQ(Got(reader.GetItem("item-a", kT)), std::optional<Item>());
-  EXPECT_TRUE(backend.ReadLedger().empty());
+  EXPECT_TRUE(backend.ReadJournal().empty());
 }
 
 TEST_P(StoreConformanceTest, RollbackDiscardsTheWholeBatch) {
   ASSERT_TRUE(Ok(writer_->Begin()));
-  ASSERT_TRUE(Ok(writer_->Write(EverythingBatch())));
-  EXPECT_TRUE(writer_->LoadItem("item-a").value().has_value());  // written in the transaction
+  ASSERT_TRUE(Ok(writer_->Write(WithJournal(EverythingBatch()))));
   writer_->Rollback();
 
   ExpectNothingOfEverythingBatch(*writer_, *reader_, *backend_);
@@ -227,7 +256,7 @@ TEST_P(StoreConformanceTest, RowBreakingAConstraintFailsTheBatch) {
     SCOPED_TRACE("bad batch #" + std::to_string(i));
     const BatchWrites& writes = batches[i];
     ASSERT_TRUE(Ok(writer_->Begin()));
-    const Status written = writer_->Write(writes);
+    const Status written = writer_->Write(WithJournal(writes));
     ASSERT_FALSE(written);
     EXPECT_EQ(written.error().code, ErrorCode::kUnavailable);
     EXPECT_NE(written.error().message.find("'bad"), std::string::npos) << written.error().message;
@@ -246,7 +275,8 @@ TEST_P(StoreConformanceTest, DanglingReferenceFailsTheBatch) {
   r.status = ReservationStatus::kConfirmed;
   r.order_id = "no-such-order";
   ASSERT_TRUE(Ok(writer_->Begin()));
-  Status status = writer_->Write({.items = {MakeItem("item-a", 5)}, .new_reservations = {r}});
+  Status status =
+      writer_->Write(WithJournal({.items = {MakeItem("item-a", 5)}, .new_reservations = {r}}));
   if (status) status = writer_->Commit();
   ASSERT_FALSE(status);
   EXPECT_EQ(status.error().code, ErrorCode::kUnavailable);

@@ -58,10 +58,18 @@ CrashReport RunCrashCycles(ServerProcess& server, const CrashOptions& options, C
 // column of the first row ("" for no row), nullopt on error.
 using SqlQuery = std::function<std::optional<std::string>(std::string_view sql)>;
 
-// Cross-checks the database against `model` with SQL both stores accept:
-// every item's counters against its holds, reservations, orders and ledger,
-// and against the model; the number of reservations and orders per status.
+// Cross-checks a database that keeps record tables (PostgreSQL) against
+// `model` with SQL: every item's counters against its holds, reservations
+// and orders, and against the model; the number of reservations and orders
+// per status.
 void CheckDatabaseAgainstModel(const SqlQuery& query, const CrashModel& model);
+
+// Cross-checks any database against `model` through `allot audit --json`
+// (the real binary): the audit is clean (every counter agrees with the
+// journal and the records, seqs have no gap); every item's counters, less
+// the holds already past expiry, are what the model says at the audit's
+// instant; and the reservations and orders per status are the model's.
+void CheckAuditAgainstModel(const std::string& db, const CrashModel& model);
 
 // The seed: $ALLOT_CRASH_SEED if set, else from the clock (printed, so a
 // failure can be rerun).

@@ -277,7 +277,8 @@ TEST_F(DomainTest, LoadFailureIsReportedAsUnavailable) {
 
 TEST_F(DomainTest, LaterCommandsInOneBatchSeeEarlierEffects) {
   CreateItem("a", 3);
-  domain::WorkingSet ws(state_);
+  testing::ChangeRecorder recorder;
+  domain::WorkingSet ws(state_, recorder);
   domain::Context ctx{.now_ms = now_, .ids = &ids_};
   EXPECT_TRUE(domain::Decide(allot::Reserve{"u1", {{"a", 2}}, 600}, ws, ctx));
   CommandResult second = domain::Decide(allot::Reserve{"u2", {{"a", 2}}, 600}, ws, ctx);

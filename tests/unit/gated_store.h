@@ -41,6 +41,9 @@ class GatedStore final : public Store {
     return {};
   }
 
+  JournalLayout journal_layout() const override { return inner_->journal_layout(); }
+  std::optional<std::int64_t> NextSeq() const override { return inner_->NextSeq(); }
+  bool WantsSweep(std::int64_t now_ms) const override { return inner_->WantsSweep(now_ms); }
   Status Begin() override { return inner_->Begin(); }
   Expected<std::optional<Item>> LoadItem(std::string_view id) override {
     return inner_->LoadItem(id);

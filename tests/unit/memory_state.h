@@ -1,6 +1,7 @@
 // Test double for the domain: committed state in maps, loaded through the
 // domain's Loader interface; Commit() applies a working set's writes the way
-// a store would. Lets the rules be tested with no database.
+// a store would, and the changes the rules recorded (through `recorder`).
+// Lets the rules be tested with no database.
 #ifndef ALLOT_TESTS_UNIT_MEMORY_STATE_H_
 #define ALLOT_TESTS_UNIT_MEMORY_STATE_H_
 
@@ -13,6 +14,44 @@
 
 namespace allot::testing {
 
+// Keeps the changes the rules record, decoded, in order.
+class ChangeRecorder final : public domain::ChangeSink {
+ public:
+  std::vector<Change> changes;
+
+  void Record(ChangeType type, std::string_view owner, const Item& item,
+              std::span<const Movement> movements) override {
+    Add(type, owner, item, movements);
+  }
+  void Record(ChangeType type, std::string_view owner, const Reservation& r,
+              std::span<const Movement> movements) override {
+    Add(type, owner, r, movements);
+  }
+  void Record(ChangeType type, std::string_view owner, const Order& order,
+              std::span<const Movement> movements) override {
+    Add(type, owner, order, movements);
+  }
+  void Record(ChangeType type, std::string_view owner, const Transfer& t,
+              std::span<const Movement> movements) override {
+    Add(type, owner, t, movements);
+  }
+  void Record(ChangeType type, std::string_view owner, const EventCounts& event,
+              std::span<const Movement> movements) override {
+    Add(type, owner, event, movements);
+  }
+
+ private:
+  template <typename Data>
+  void Add(ChangeType type, std::string_view owner, const Data& data,
+           std::span<const Movement> movements) {
+    changes.push_back(Change{.seq = static_cast<std::int64_t>(changes.size()) + 1,
+                             .type = type,
+                             .owner = std::string(owner),
+                             .data = data,
+                             .movements = {movements.begin(), movements.end()}});
+  }
+};
+
 class MemoryState final : public domain::Loader {
  public:
   std::map<std::string, Item> items;
@@ -21,6 +60,9 @@ class MemoryState final : public domain::Loader {
   std::map<std::pair<std::string, std::string>, UserUsage> usage;
   std::map<std::string, Transfer> transfers;
   std::map<std::string, Event> events;
+  // Every change committed, and their movements as ledger rows (with the
+  // record each belongs to and its reason).
+  std::vector<Change> changes;
   std::vector<LedgerEntry> ledger;
 
   Expected<std::optional<Item>> LoadItem(std::string_view id) override {
@@ -62,7 +104,12 @@ class MemoryState final : public domain::Loader {
     return due;
   }
 
-  void Commit(BatchWrites writes) {
+  void Commit(BatchWrites writes, std::vector<Change> recorded) {
+    for (Change& change : recorded) {
+      change.seq = static_cast<std::int64_t>(changes.size()) + 1;
+      for (const Movement& m : change.movements) ledger.push_back(LedgerRowOf(change, m));
+      changes.push_back(std::move(change));
+    }
     for (auto& i : writes.items) items[i.id] = i;
     for (auto& r : writes.new_reservations) reservations[r.id] = r;
     for (auto& r : writes.updated_reservations) reservations[r.id] = r;
@@ -72,13 +119,34 @@ class MemoryState final : public domain::Loader {
     for (auto& t : writes.new_transfers) transfers[t.id] = t;
     for (auto& t : writes.updated_transfers) transfers[t.id] = t;
     for (auto& e : writes.new_events) events[e.id] = e;
-    for (auto& l : writes.ledger) ledger.push_back(l);
   }
 
   // When set, every load fails as a broken database would.
   bool fail_loads = false;
 
  private:
+  static LedgerEntry LedgerRowOf(const Change& change, const Movement& m) {
+    LedgerEntry row{.item_id = m.item_id,
+                    .kind = m.kind,
+                    .on_hand_delta = m.on_hand_delta,
+                    .held_delta = m.held_delta,
+                    .sold_delta = m.sold_delta};
+    std::string counterpart;
+    if (const auto* r = std::get_if<Reservation>(&change.data)) {
+      row.reservation_id = r->id;
+      row.order_id = r->order_id;
+    } else if (const auto* o = std::get_if<Order>(&change.data)) {
+      row.order_id = o->id;
+      row.reservation_id = o->reservation_id;
+    } else if (const auto* t = std::get_if<Transfer>(&change.data)) {
+      row.transfer_id = t->id;
+      row.reservation_id = t->id;
+      counterpart = m.kind == LedgerKind::kDebit ? t->to_id : t->from_id;
+    }
+    row.reason = MovementReason(m, counterpart);
+    return row;
+  }
+
   static bool IsDue(const Reservation& r, std::int64_t now_ms) {
     return r.status == ReservationStatus::kHeld && r.expires_at_ms <= now_ms;
   }

@@ -17,13 +17,14 @@ class RulesTest : public ::testing::Test {
   static constexpr std::int64_t kStart = 1'700'000'000'000;
 
   CommandResult Run(CommandBody body) {
-    domain::WorkingSet ws(state_);
+    ChangeRecorder recorder;
+    domain::WorkingSet ws(state_, recorder);
     domain::Context ctx{.now_ms = now_,
                         .principal = principal_,
                         .own_records_only = own_records_only_,
                         .ids = &ids_};
     CommandResult result = domain::Decide(body, ws, ctx);
-    state_.Commit(ws.TakeWrites());
+    state_.Commit(ws.TakeWrites(), std::move(recorder.changes));
     return result;
   }
 
