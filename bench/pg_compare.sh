@@ -1,26 +1,29 @@
 #!/usr/bin/env bash
 # bench/pg_compare.sh: allot on PostgreSQL against the seed lessons' one
-# transaction per request, on one throwaway cluster on this machine:
+# transaction per request, on one throwaway cluster on this machine, in one
+# run:
 #   1. pgbench, 64 clients, every request its own transaction on one row:
 #        BEGIN; UPDATE items SET qty = qty - 1 WHERE id = 1 AND qty >= 1;
 #        INSERT INTO reservations ...; COMMIT;
-#   2. one allot instance, one hot item (allot-bench hot-item)
-#   3. two allot instances on one database, both loaded at once
-# and writes the table to docs/bench/postgres.md (OUT_DIR).
+#   2. one allot instance, one hot item (allot-bench hot-item --item)
+#   3. three allot instances on one database and the same hot item: one
+#      allot-bench spreads its connections over the three (--url x3 --item),
+#      so the three sequencers take turns on one row lock
+# and writes the table to docs/bench/postgres.md (OUT_DIR). Runs 2 and 3
+# use the same number of client connections in total.
 #
-# Run 3 drives each instance with its own allot-bench, and allot-bench makes
-# its own uniquely named hot item, so each instance has a hot item of its
-# own: the two sequencers share the database, the WAL and the cores, not the
-# row. (That two instances hammering one row stay correct and deadlock-free
-# is what tests/store/postgres_engine_test.cc and tests/pg_blackbox prove.)
+# For each run it also measures what one reservation costs the database:
+# WAL bytes (pg_current_wal_lsn and pg_stat_wal deltas), rows written
+# (pg_stat_user_tables), and commits (pg_stat_database), for docs/scaling.md.
 #
 # The cluster: fsync and synchronous_commit on (the default: durable).
 # Everything listens on 127.0.0.1; every process started is stopped on exit.
 #
 # Environment: BUILD_DIR (default build), DURATION seconds per run (10),
-# CONNECTIONS per allot instance (256), CLIENT_THREADS per allot-bench (1),
+# CONNECTIONS in all per allot run (256), CLIENT_THREADS per allot-bench (1),
 # OUT_DIR (docs/bench), NO_BUILD=1 to use the binaries in BUILD_DIR as they
-# are. Needs root (the cluster runs as the postgres user).
+# are, PROFILE=1 for pg_stat_statements (see below). Needs root (the cluster
+# runs as the postgres user).
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -31,6 +34,11 @@ client_threads=${CLIENT_THREADS:-1}
 out_dir=${OUT_DIR:-$root/docs/bench}
 pg_bin=/usr/lib/postgresql/15/bin
 pg_clients=64
+# PROFILE=1: pg_stat_statements on (it costs a little), and the statements
+# of the three-instance run by total time go into the report.
+profile=${PROFILE:-0}
+profile_options=""
+[ "$profile" = 1 ] && profile_options="-c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=all"
 
 log() { echo "pg_compare: $*" >&2; }
 # die, free_port, stop_pid
@@ -72,20 +80,48 @@ chown postgres "$work/pg"
 runuser -u postgres -- "$pg_bin/initdb" -D "$pg_data" -U postgres --auth=trust -E UTF8 \
   --no-locale >"$work/initdb.log" 2>&1 || die "initdb: $(tail -n 5 "$work/initdb.log")"
 runuser -u postgres -- "$pg_bin/pg_ctl" -D "$pg_data" -l "$work/pg/server.log" -w -t 30 \
-  -o "-p $pg_port -c listen_addresses=127.0.0.1 -c unix_socket_directories=$work/pg -c fsync=on -c max_connections=200" \
+  -o "-p $pg_port -c listen_addresses=127.0.0.1 -c unix_socket_directories=$work/pg -c fsync=on -c max_connections=200 $profile_options" \
   start >&2
 psql=(psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$pg_port" -U postgres)
 "${psql[@]}" -d postgres -c "CREATE DATABASE lessons" -c "CREATE DATABASE allot1" \
-  -c "CREATE DATABASE allot2"
+  -c "CREATE DATABASE allot3"
 pg_settings=$("${psql[@]}" -d postgres -At -c \
   "SELECT string_agg(name || '=' || setting, ' ') FROM pg_settings
    WHERE name IN ('fsync', 'synchronous_commit', 'wal_sync_method', 'shared_buffers')")
 
+# --- what a run cost the database ---------------------------------------------
+
+# counters DB: one line "wal_lsn wal_bytes wal_records wal_fpi commits rows"
+# (rows: tuples inserted, updated and deleted in DB's tables).
+counters() {
+  "${psql[@]}" -d "$1" -At -F ' ' -c "
+    SELECT pg_current_wal_lsn() - '0/0', w.wal_bytes, w.wal_records, w.wal_fpi,
+           (SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()),
+           (SELECT coalesce(sum(n_tup_ins + n_tup_upd + n_tup_del), 0) FROM pg_stat_user_tables)
+    FROM pg_stat_wal w"
+}
+# A backend reports its statistics at the latest when it exits: the load's
+# clients are gone before the "after" counters are read (WAL positions are
+# exact at any time).
+settle_stats() { sleep 0.5; }
+# cost NAME BEFORE AFTER RESERVATIONS: "$work/NAME.cost" holds per-reservation
+# WAL bytes, WAL records, full-page images, rows, and reservations per commit.
+cost() {
+  local name=$1 before=$2 after=$3 reservations=$4
+  jq -n --arg b "$before" --arg a "$after" --argjson n "$reservations" '
+    ($b | split(" ") | map(tonumber)) as $x | ($a | split(" ") | map(tonumber)) as $y |
+    { walBytes: (($y[0] - $x[0]) / $n), walRecords: (($y[2] - $x[2]) / $n),
+      fullPageImages: (($y[3] - $x[3]) / $n), rows: (($y[5] - $x[5]) / $n),
+      commits: ($y[4] - $x[4]), perCommit: ($n / ([($y[4] - $x[4]), 1] | max)) }' \
+    >"$work/$name.cost"
+}
 # --- 1. the lessons: one transaction per request on one row -----------------
 
 "${psql[@]}" -d lessons -f "$lessons/schema.sql"
 cp "$lessons/reserve.sql" "$work/reserve.sql"
 pgbench_command="pgbench -n -h 127.0.0.1 -p $pg_port -U postgres -f reserve.sql -c $pg_clients -j 2 -T $duration lessons"
+settle_stats
+lessons_before=$(counters lessons)
 log "lessons: $pgbench_command"
 timeout $((duration * 6 + 30)) pgbench -n -h 127.0.0.1 -p "$pg_port" -U postgres \
   -f "$work/reserve.sql" -c "$pg_clients" -j 2 -T "$duration" lessons >"$work/pgbench.out" 2>&1 ||
@@ -93,6 +129,10 @@ timeout $((duration * 6 + 30)) pgbench -n -h 127.0.0.1 -p "$pg_port" -U postgres
 lessons_rate=$(awk '/^tps = / { print $3 + 0; exit }' "$work/pgbench.out")
 lessons_latency=$(awk '/^latency average = / { print $4 + 0; exit }' "$work/pgbench.out")
 lessons_rows=$("${psql[@]}" -d lessons -At -c "SELECT count(*) FROM reservations")
+settle_stats
+lessons_after=$(counters lessons)
+
+cost lessons "$lessons_before" "$lessons_after" "$lessons_rows"
 
 # --- 2 and 3: allot ------------------------------------------------------------
 
@@ -114,57 +154,77 @@ start_allot() {
   die "$name did not start"
 }
 
-# bench_command URL: the allot-bench command line (for the report too).
+# create_hot URL: the one hot item every run reserves on.
+create_hot() {
+  curl -sf -XPOST "$1/api/v1/items" -d '{"id":"hot","name":"hot","onHand":1000000000}' >/dev/null ||
+    die "cannot create the hot item at $1"
+}
+
+# bench_command URLS: the allot-bench command line (for the report too).
 bench_command() {
-  echo "allot-bench --url $1 --scenario hot-item --connections $connections" \
+  echo "allot-bench --url $1 --scenario hot-item --item hot --connections $connections" \
     "--duration $duration --threads $client_threads"
 }
 
-# run_bench NAME URL PID: allot-bench in the background; its JSON in $work/NAME.json.
+# run_bench NAME URLS: allot-bench; its JSON in $work/NAME.json.
 run_bench() {
-  local name=$1 url=$2 pid=$3
-  log "$name: $(bench_command "$url")"
-  timeout $((duration * 6 + 60)) "$build/allot-bench" --url "$url" --scenario hot-item \
-    --connections "$connections" --duration "$duration" --threads "$client_threads" \
-    --server-pid "$pid" --no-progress --json "$work/$name.json" >"$work/$name.out" 2>&1
+  local name=$1 urls=$2
+  log "$name: $(bench_command "$urls")"
+  timeout $((duration * 6 + 60)) "$build/allot-bench" --url "$urls" --scenario hot-item \
+    --item hot --connections "$connections" --duration "$duration" --threads "$client_threads" \
+    --no-progress --json "$work/$name.json" >"$work/$name.out" 2>&1 ||
+    die "allot-bench ($name): $(tail -n 20 "$work/$name.out")"
+  jq -e '.ok != false' "$work/$name.json" >/dev/null 2>&1 ||
+    die "allot-bench checks failed ($name): $(cat "$work/$name.out")"
 }
 
-ok() { jq -e '.ok != false' "$work/$1.json" >/dev/null 2>&1; }
 rate() { jq '.requestsPerSecond' "$work/$1.json"; }
 p99() { jq '.latencyUs.p99 / 1000' "$work/$1.json"; }
+created() { jq '[.outcomes[] | select(.status == 201) | .count] | add // 0' "$work/$1.json"; }
+
+# check_db DB: allot audit is clean (every counter agrees with the records
+# and the journal, whose seqs have no gap).
+check_db() {
+  "$build/allot" audit --db "postgres://postgres@127.0.0.1:$pg_port/$1" >"$work/audit-$1.out" 2>&1 ||
+    die "$1: allot audit: $(tail -n 5 "$work/audit-$1.out")"
+}
 
 start_allot one allot1
 one_url=$allot_url
-one_pid=$allot_pid
-run_bench one "$one_url" "$one_pid" || die "allot-bench (one instance): $(tail -n 20 "$work/one.out")"
-ok one || die "allot-bench checks failed (one instance): $(cat "$work/one.out")"
-stop_pid "$one_pid"
+create_hot "$one_url"
+settle_stats
+before=$(counters allot1)
+run_bench one "$one_url"
+stop_pid "$allot_pid"
+settle_stats
+cost one "$before" "$(counters allot1)" "$(created one)"
+check_db allot1
 
-start_allot a allot2
-a_url=$allot_url
-a_pid=$allot_pid
-start_allot b allot2
-b_url=$allot_url
-b_pid=$allot_pid
-run_bench two-a "$a_url" "$a_pid" &
-bench_a=$!
-run_bench two-b "$b_url" "$b_pid" &
-bench_b=$!
-wait "$bench_a" || die "allot-bench (instance a): $(tail -n 20 "$work/two-a.out")"
-wait "$bench_b" || die "allot-bench (instance b): $(tail -n 20 "$work/two-b.out")"
-ok two-a && ok two-b || die "allot-bench checks failed (two instances)"
-broken=$("${psql[@]}" -d allot2 -At -c "
-  SELECT count(*) FROM items i WHERE i.held <> coalesce((SELECT sum(qty) FROM holds h
-    WHERE h.item_id = i.id), 0) OR i.held <> (SELECT sum(held_delta) FROM ledger g
-    WHERE g.item_id = i.id)")
-[ "$broken" = 0 ] || die "two instances: $broken items with counters that disagree with holds"
-stop_pid "$a_pid"
-stop_pid "$b_pid"
+three_urls=""
+three_pids=()
+for name in a b c; do
+  start_allot "$name" allot3
+  three_urls="${three_urls:+$three_urls,}$allot_url"
+  three_pids+=("$allot_pid")
+done
+create_hot "${three_urls%%,*}"
+settle_stats
+before=$(counters allot3)
+if [ "$profile" = 1 ]; then
+  "${psql[@]}" -d allot3 -c "CREATE EXTENSION IF NOT EXISTS pg_stat_statements" \
+    -c "SELECT pg_stat_statements_reset()" >/dev/null
+fi
+run_bench three "$three_urls"
+for pid in "${three_pids[@]}"; do stop_pid "$pid"; done
+settle_stats
+cost three "$before" "$(counters allot3)" "$(created three)"
+check_db allot3
 
 one_rate=$(rate one)
-two_rate=$(jq -n "$(rate two-a) + $(rate two-b)")
+three_rate=$(rate three)
 ratio_one=$(jq -n "$one_rate / $lessons_rate * 10 | round / 10")
-ratio_two=$(jq -n "$two_rate / $lessons_rate * 10 | round / 10")
+ratio_three=$(jq -n "$three_rate / $lessons_rate * 10 | round / 10")
+three_vs_one=$(jq -n "$three_rate / $one_rate * 100 | round / 100")
 
 # --- the report ---------------------------------------------------------------
 
@@ -179,36 +239,60 @@ report="$out_dir/postgres.md"
     "$(free -g | awk '/^Mem:/ { print $2 }') GiB; everything on 127.0.0.1, load generators included."
   echo "PostgreSQL $("$pg_bin/postgres" --version | awk '{ print $3 }'): $pg_settings."
   echo
-  echo "| run | reservations/s | p99 ms | vs per-request |"
-  echo "|---|---:|---:|---:|"
-  printf '| per-request transactions, %d pgbench clients, one row | %.0f | (avg %s) | 1x |\n' \
+  echo "| run | reservations/s | p99 ms | vs per-request | vs 1 instance |"
+  echo "|---|---:|---:|---:|---:|"
+  printf '| per-request transactions, %d pgbench clients, one row | %.0f | (avg %s) | 1x | |\n' \
     "$pg_clients" "$lessons_rate" "$lessons_latency"
-  printf '| allot, 1 instance, one hot item, %d connections | %.0f | %.1f | %sx |\n' \
+  printf '| allot, 1 instance, one hot item, %d connections | %.0f | %.1f | %sx | 1x |\n' \
     "$connections" "$one_rate" "$(p99 one)" "$ratio_one"
-  printf '| allot, 2 instances on one database, %d connections each | %.0f | %.1f / %.1f | %sx |\n' \
-    "$connections" "$two_rate" "$(p99 two-a)" "$(p99 two-b)" "$ratio_two"
+  printf '| allot, 3 instances on one database and one hot item, %d connections in all | %.0f | %.1f | %sx | %sx |\n' \
+    "$connections" "$three_rate" "$(p99 three)" "$ratio_three" "$three_vs_one"
   echo
-  echo "Every allot run passed allot-bench's checks (nothing oversold, held equals the 201s)."
-  echo "The lessons' run committed $lessons_rows reservations."
+  echo "Every allot run passed allot-bench's checks (nothing oversold, held equals the"
+  echo "201s) and \`allot audit\` afterwards. The lessons' run committed $lessons_rows reservations."
+  echo
+  echo "What one reservation cost the database (deltas of pg_current_wal_lsn,"
+  echo "pg_stat_wal, pg_stat_user_tables and pg_stat_database over the run):"
+  echo
+  echo "| run | WAL bytes | WAL records | full-page images | rows written | commits | reservations per commit |"
+  echo "|---|---:|---:|---:|---:|---:|---:|"
+  for name in lessons one three; do
+    jq -r --arg name "$name" '"| \($name) | \(.walBytes | round) | \(.walRecords * 10 | round / 10) | \(.fullPageImages * 100 | round / 100) | \(.rows * 10 | round / 10) | \(.commits) | \(.perCommit * 10 | round / 10) |"' \
+      "$work/$name.cost"
+  done
   echo
   echo "Reading it: per-request transactions on one row are bound by the commit"
   echo "latency (each waits for the row lock of the one before it, so PostgreSQL"
   echo "cannot group their fsyncs). allot takes the row lock once per batch and"
-  echo "commits hundreds of reservations with one fsync. What bounds allot here is"
-  echo "CPU on 2 cores shared by PostgreSQL, the allot processes and the load"
-  echo "generators: each reservation is 4 rows (reservation, line, live hold,"
-  echo "ledger), 7 index entries and 5 foreign-key checks in PostgreSQL, plus"
-  echo "the HTTP request and JSON on both sides."
+  echo "commits hundreds of reservations with one fsync. Three instances on one"
+  echo "row take turns on its lock, batch by batch (a batch holds it from its lock"
+  echo "phase to its commit), so they cannot beat one sequencer on that row; they"
+  echo "add HTTP and decision capacity, and connections to keep batches full."
+  echo "What bounds allot here is CPU on 2 cores shared by PostgreSQL, the allot"
+  echo "processes and the load generator."
   echo
+  if [ "$profile" = 1 ]; then
+    echo "PROFILE=1: the three-instance run's statements by total time (pg_stat_statements;"
+    echo "ms in all, calls, rows, ms per call):"
+    echo
+    echo '```'
+    "${psql[@]}" -d allot3 -At -F ' | ' -c "
+      SELECT round(total_exec_time)::bigint, calls, rows, round((mean_exec_time)::numeric, 3),
+             left(regexp_replace(query, '\s+', ' ', 'g'), 110)
+      FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = 'allot3')
+      ORDER BY total_exec_time DESC LIMIT 15"
+    echo '```'
+    echo
+  fi
   echo "Commands:"
   echo
   echo '```sh'
   echo "$pgbench_command    # reserve.sql: see bench/lessons/reserve.sql"
   echo "allot serve --listen 127.0.0.1:0 --db postgres://postgres@127.0.0.1:$pg_port/allot1"
+  echo "curl -XPOST URL/api/v1/items -d '{\"id\":\"hot\",\"name\":\"hot\",\"onHand\":1000000000}'"
   echo "$(bench_command "$one_url")"
-  echo "allot serve --listen 127.0.0.1:0 --db postgres://postgres@127.0.0.1:$pg_port/allot2   # twice"
-  echo "$(bench_command "$a_url") &"
-  echo "$(bench_command "$b_url")"
+  echo "allot serve --listen 127.0.0.1:0 --db postgres://postgres@127.0.0.1:$pg_port/allot3   # three times"
+  echo "$(bench_command "$three_urls")"
   echo '```'
 } >"$report"
 cat "$report"

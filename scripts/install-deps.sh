@@ -12,6 +12,8 @@ packages=(
   libsqlite3-dev sqlite3 libpq-dev postgresql-15 postgresql-client-15
   # The allocator of the server and the benchmarks (CMakeLists.txt says why).
   libjemalloc-dev
+  # allot behind a connection pooler (tests/pg_blackbox/pgbouncer_test.cc).
+  pgbouncer
   libgtest-dev libgmock-dev libbenchmark-dev
   curl
   # The Debian package's checks (tests/deb): dpkg-dev runs dpkg-shlibdeps for

@@ -109,6 +109,14 @@ allot::Expected<Database> OpenDatabase(const allot::http::ServeOptions& options)
     if (!clock) return std::unexpected(clock.error());
     auto db = allot::OpenPostgres({.conninfo = options.db});
     if (!db) return std::unexpected(db.error());
+    // Without a synchronous standby, "acknowledged" means "on one machine".
+    if (std::string why = allot::ReplicationWarning(db->replication); !why.empty()) {
+      allot::log::Warn("no synchronous standby",
+                       {{"reason", why},
+                        {"synchronousStandbyNames", db->replication.synchronous_standby_names},
+                        {"synchronousCommit", db->replication.synchronous_commit},
+                        {"syncStandbys", db->replication.sync_standbys}});
+    }
     return Database{std::move(db->writer), std::move(db->reader), std::move(*clock)};
   }
   allot::SqliteOptions sqlite;

@@ -32,7 +32,7 @@ bool IsWrite(Op op) { return op != Op::kRead; }
 
 int Run(const BenchOptions& options) {
   RaiseFileLimit(options.connections);
-  Runner runner(options.host, options.port, options.threads, options.timeout_s);
+  Runner runner(options.endpoints, options.threads, options.timeout_s);
   auto scenario = MakeScenario(options);
   if (options.check) {
     if (std::string failure = scenario->Setup(runner); !failure.empty()) {

@@ -17,7 +17,7 @@ std::optional<T> ParseNumber(std::string_view text) {
 }
 
 // "http://HOST:PORT" (a trailing slash is allowed); no TLS, no path.
-bool ParseUrl(std::string_view url, BenchOptions& options) {
+bool ParseUrl(std::string_view url, Endpoint& endpoint) {
   constexpr std::string_view kScheme = "http://";
   if (!url.starts_with(kScheme)) return false;
   url.remove_prefix(kScheme.size());
@@ -27,8 +27,31 @@ bool ParseUrl(std::string_view url, BenchOptions& options) {
   std::string_view host = url.substr(0, colon);
   if (host.starts_with('[') && host.ends_with(']')) host = host.substr(1, host.size() - 2);
   if (!ParseNumber<std::uint16_t>(url.substr(colon + 1))) return false;
-  options.host = std::string(host);
-  options.port = std::string(url.substr(colon + 1));
+  endpoint.host = std::string(host);
+  endpoint.port = std::string(url.substr(colon + 1));
+  return true;
+}
+
+// "URL[,URL...]", each as ParseUrl takes it.
+bool ParseUrls(std::string_view text, std::vector<Endpoint>& endpoints) {
+  while (true) {
+    const std::size_t comma = text.find(',');
+    Endpoint endpoint;
+    if (!ParseUrl(text.substr(0, comma), endpoint)) return false;
+    endpoints.push_back(std::move(endpoint));
+    if (comma == std::string_view::npos) return true;
+    text.remove_prefix(comma + 1);
+  }
+}
+
+// The contract's ids: 1..128 of [A-Za-z0-9._:-] (docs/api.md).
+bool IsItemId(std::string_view id) {
+  if (id.empty() || id.size() > 128) return false;
+  for (char c : id) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    c == '.' || c == '_' || c == ':' || c == '-';
+    if (!ok) return false;
+  }
   return true;
 }
 
@@ -91,7 +114,13 @@ std::expected<BenchOptions, std::string> ParseOptions(const std::vector<std::str
       options.check = false;
     } else if (flag == "--url") {
       auto text = take();
-      if (!text || !ParseUrl(*text, options)) return bad("expects http://HOST:PORT");
+      if (!text || !ParseUrls(*text, options.endpoints)) {
+        return bad("expects http://HOST:PORT[,http://HOST:PORT...]");
+      }
+    } else if (flag == "--item") {
+      auto text = take();
+      if (!text || !IsItemId(*text)) return bad("expects an item id ([A-Za-z0-9._:-], 1..128)");
+      options.item_id = std::string(*text);
     } else if (flag == "--scenario") {
       auto text = take();
       auto scenario = text ? ParseScenario(*text) : std::nullopt;
@@ -128,6 +157,10 @@ std::expected<BenchOptions, std::string> ParseOptions(const std::vector<std::str
       return Failure("unknown flag " + std::string(args[i]) + " (see --help)");
     }
   }
+  if (options.endpoints.empty()) options.endpoints.push_back(Endpoint{});
+  if (!options.item_id.empty() && options.scenario != Scenario::kHotItem) {
+    return Failure("--item: only the hot-item scenario takes an existing item");
+  }
   return options;
 }
 
@@ -137,10 +170,17 @@ std::string Usage() {
   allot-bench --url http://127.0.0.1:8080 [--scenario hot-item|spread|lifecycle|sellout]
               [--connections N] [--duration S | --requests N] [--threads N]
               [--items N] [--stock N] [--ttl S] [--json PATH] [--no-progress]
-              [--server-pid PID] [--timeout S] [--no-check]
+              [--server-pid PID] [--timeout S] [--no-check] [--item ID]
+
+Several instances of one service (on one PostgreSQL database): give --url
+more than once, or URLs separated by commas; connection i talks to URL
+i mod n, so the load is spread evenly.
 
 Scenarios (each creates its own uniquely named items first):
-  hot-item   every connection reserves qty 1 of one item with huge stock
+  hot-item   every connection reserves qty 1 of one item with huge stock;
+             --item ID reserves on an existing item instead (its counters
+             before the run are the baseline of the checks, so nothing else
+             may change it during the run)
   spread     reservations spread uniformly over --items items (default 1000)
   lifecycle  reserve, then confirm, cancel or let expire (ttl 1 s), in turn
              (--items, default 8)

@@ -14,9 +14,18 @@ namespace allot::bench {
 enum class Scenario { kHotItem, kSpread, kLifecycle, kSellout };
 std::string_view ToString(Scenario scenario);
 
-struct BenchOptions {
+// One server to send requests to.
+struct Endpoint {
   std::string host = "127.0.0.1";
   std::string port = "8080";
+  std::string Url() const { return "http://" + host + ":" + port; }
+  friend bool operator==(const Endpoint&, const Endpoint&) = default;
+};
+
+struct BenchOptions {
+  // Load connection i talks to endpoints[i % size]: several instances of
+  // one service (on one database) share the load. Default: 127.0.0.1:8080.
+  std::vector<Endpoint> endpoints;
   Scenario scenario = Scenario::kHotItem;
   int connections = 256;
   double duration_s = 10;                // wall-clock cap of the load phase
@@ -30,6 +39,9 @@ struct BenchOptions {
   bool check = true;              // false: no setup, no invariant checks (bare ceiling)
   std::optional<int> server_pid;  // report its peak RSS
   double timeout_s = 30;          // one request's limit before its connection is dropped
+  // hot-item: reserve on this existing item instead of creating one (so
+  // several runs, or several instances, can share one hot row).
+  std::string item_id;
 };
 
 // `args` excludes the program name. Errors are one line for the terminal.

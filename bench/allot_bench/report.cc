@@ -47,9 +47,13 @@ std::string UtcNow() {
 void PrintReport(const RunResult& r) {
   const ThreadStats& stats = r.stats;
   std::uint64_t requests = stats.requests.load();
-  std::printf("allot-bench %s against http://%s:%s: %d connections on %d threads\n",
-              std::string(ToString(r.options.scenario)).c_str(), r.options.host.c_str(),
-              r.options.port.c_str(), r.connections_opened, r.options.threads);
+  std::string urls;
+  for (const Endpoint& endpoint : r.options.endpoints) {
+    urls += (urls.empty() ? "" : ",") + endpoint.Url();
+  }
+  std::printf("allot-bench %s against %s: %d connections on %d threads\n",
+              std::string(ToString(r.options.scenario)).c_str(), urls.c_str(), r.connections_opened,
+              r.options.threads);
   std::printf("  requests     %llu in %.2f s = %.0f req/s (reservations %.0f/s)\n",
               static_cast<unsigned long long>(requests), r.load.elapsed_s,
               PerSecond(requests, r.load.elapsed_s),
@@ -95,7 +99,10 @@ json::object ResultJson(const RunResult& r) {
   out["tool"] = "allot-bench";
   out["date"] = UtcNow();
   out["scenario"] = ToString(r.options.scenario);
-  out["url"] = "http://" + r.options.host + ":" + r.options.port;
+  out["url"] = r.options.endpoints.front().Url();
+  json::array urls;
+  for (const Endpoint& endpoint : r.options.endpoints) urls.push_back(json::string(endpoint.Url()));
+  out["urls"] = std::move(urls);
   out["connections"] = r.connections_opened;
   out["threads"] = r.options.threads;
   out["durationLimitS"] = r.options.duration_s;

@@ -48,16 +48,20 @@ struct Runner::Thread {
   std::unique_ptr<asio::steady_timer> watchdog;
 };
 
-Runner::Runner(const std::string& host, const std::string& port, int threads, double timeout_s)
+Runner::Runner(const std::vector<Endpoint>& endpoints, int threads, double timeout_s)
     : timeout_s_(timeout_s) {
   for (int i = 0; i < threads; ++i) threads_.push_back(std::make_unique<Thread>());
   asio::io_context resolve_ioc;
   tcp::resolver resolver(resolve_ioc);
-  boost::system::error_code ec;
-  auto results = resolver.resolve(host, port, ec);
-  if (ec || results.empty()) throw std::runtime_error("cannot resolve " + host + ":" + port);
-  endpoint_ = results.begin()->endpoint();
-  host_header_ = host + ":" + port;
+  for (const Endpoint& endpoint : endpoints) {
+    boost::system::error_code ec;
+    auto results = resolver.resolve(endpoint.host, endpoint.port, ec);
+    if (ec || results.empty()) {
+      throw std::runtime_error("cannot resolve " + endpoint.host + ":" + endpoint.port);
+    }
+    targets_.push_back({results.begin()->endpoint(), endpoint.host + ":" + endpoint.port});
+  }
+  if (targets_.empty()) throw std::runtime_error("no server to send requests to");
 }
 
 Runner::~Runner() = default;
@@ -65,7 +69,8 @@ Runner::~Runner() = default;
 int Runner::Open(int count) {
   while (static_cast<int>(clients_.size()) < count) {
     Thread& thread = *threads_[clients_.size() % threads_.size()];
-    clients_.push_back(std::make_unique<Client>(thread.ioc, endpoint_, host_header_));
+    const Target& target = targets_[clients_.size() % targets_.size()];
+    clients_.push_back(std::make_unique<Client>(thread.ioc, target.endpoint, target.host_header));
     thread.clients.push_back(clients_.back().get());
   }
   std::atomic<int> opened{0};

@@ -20,6 +20,7 @@
 
 #include "allot_bench/client.h"
 #include "allot_bench/load_stats.h"
+#include "allot_bench/options.h"
 
 namespace allot::bench {
 
@@ -46,8 +47,9 @@ class Runner {
  public:
   using Task = std::function<boost::asio::awaitable<void>(Client& client, int index)>;
 
-  // Resolves host:port; throws std::runtime_error if it cannot.
-  Runner(const std::string& host, const std::string& port, int threads, double timeout_s);
+  // Resolves every endpoint; throws std::runtime_error if one cannot be.
+  // Connection i talks to endpoints[i % endpoints.size()].
+  Runner(const std::vector<Endpoint>& endpoints, int threads, double timeout_s);
   ~Runner();
 
   // Opens `count` connections (in parallel); returns how many opened.
@@ -68,8 +70,11 @@ class Runner {
 
   std::vector<std::unique_ptr<Thread>> threads_;
   std::vector<std::unique_ptr<Client>> clients_;
-  boost::asio::ip::tcp::endpoint endpoint_;
-  std::string host_header_;
+  struct Target {
+    boost::asio::ip::tcp::endpoint endpoint;
+    std::string host_header;
+  };
+  std::vector<Target> targets_;
   double timeout_s_;
 };
 

@@ -23,11 +23,23 @@ class HoldScenario : public ScenarioRun {
         wins_(options.scenario == Scenario::kHotItem
                   ? 1
                   : (options.items > 0 ? options.items : kSpreadItems)) {
+    if (!options.item_id.empty()) {
+      ids_.push_back(options.item_id);
+      return;
+    }
     std::string prefix = UniquePrefix(options.scenario);
     for (std::size_t i = 0; i < wins_.size(); ++i) ids_.push_back(prefix + "-" + std::to_string(i));
   }
 
-  std::string Setup(Runner& runner) override { return CreateItems(runner, ids_, stock_); }
+  std::string Setup(Runner& runner) override {
+    if (options_.item_id.empty()) return CreateItems(runner, ids_, stock_);
+    // An existing item: what it shows now is where the checks start from.
+    auto items = FetchItems(runner, ids_);
+    if (!items[0]) return "GET /api/v1/items/" + ids_[0] + " did not answer 200 with counters";
+    baseline_ = *items[0];
+    stock_ = baseline_.on_hand + baseline_.sold;
+    return "";
+  }
 
   asio::awaitable<void> Drive(Client& client, int connection, LoadControl& control) override {
     std::string body;
@@ -55,10 +67,10 @@ class HoldScenario : public ScenarioRun {
       std::int64_t wins = wins_[i].load();
       CheckItem(ids_[i], items[i],
                 ItemExpectation{.stock = stock_,
-                                .held_min = wins,
-                                .held_max = std::min(stock_, wins + slack),
-                                .sold_min = 0,
-                                .sold_max = 0},
+                                .held_min = baseline_.held + wins,
+                                .held_max = std::min(stock_, baseline_.held + wins + slack),
+                                .sold_min = baseline_.sold,
+                                .sold_max = baseline_.sold},
                 report);
     }
   }
@@ -69,14 +81,17 @@ class HoldScenario : public ScenarioRun {
     facts["stockPerItem"] = stock_;
     facts["ttlSeconds"] = options_.ttl_seconds;
     facts["firstItemId"] = ids_.front();
+    facts["existingItem"] = !options_.item_id.empty();
     return facts;
   }
 
   bool Allowed(const Outcome& outcome) const override {
     if (outcome.op == Op::kReserve && outcome.status == 201) return true;
     if (outcome.status == 503 && outcome.code == "overloaded") return true;
-    // With finite --stock a refusal is a legitimate answer too.
-    return options_.stock > 0 && outcome.status == 409 && outcome.code == "out_of_stock";
+    // With finite stock (--stock, or an existing item) a refusal is a
+    // legitimate answer too.
+    const bool finite = options_.stock > 0 || !options_.item_id.empty();
+    return finite && outcome.status == 409 && outcome.code == "out_of_stock";
   }
 
  private:
@@ -84,6 +99,7 @@ class HoldScenario : public ScenarioRun {
   std::int64_t stock_;
   std::vector<std::atomic<std::int64_t>> wins_;  // 201s per item
   std::vector<std::string> ids_;
+  ItemCounters baseline_;  // --item: its counters before the load; else zero
 };
 
 }  // namespace

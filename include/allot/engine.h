@@ -7,7 +7,8 @@
 //
 // A batch forms while the previous commit runs: no timer, no added latency at
 // low load. If a batch fails to commit, every command in it completes with
-// kUnavailable and nothing of it persists.
+// kUnavailable and nothing of it persists; if the store cannot tell whether
+// the commit happened (its answer was lost), with kOutcomeUnknown.
 #ifndef ALLOT_ENGINE_H_
 #define ALLOT_ENGINE_H_
 
@@ -79,7 +80,8 @@ class Engine {
   Engine& operator=(const Engine&) = delete;
 
   // Thread-safe. `done` is called exactly once: with the result after the
-  // command's batch committed, with kUnavailable if the batch failed, or at
+  // command's batch committed, with kUnavailable if the batch failed
+  // (kOutcomeUnknown if its commit got no answer), or at
   // once with kOverloaded if the queue is full (kUnavailable once stopping).
   void Submit(Command command, Completion done);
 

@@ -34,6 +34,7 @@ enum class ErrorCode {
   kIdempotencyKeyReused,  // 422
   kOverloaded,            // 503, nothing was done
   kUnavailable,           // 503, storage failed, nothing was done
+  kOutcomeUnknown,        // 500, the commit got no answer: done or not, resend to learn
 };
 
 // The wire name of a code ("out_of_stock") and its HTTP status.

@@ -25,22 +25,45 @@ namespace allot {
 
 struct PostgresOptions {
   // A libpq connection URL ("postgres://user@host:5432/db") or key=value
-  // string ("host=... dbname=...").
+  // string ("host=... dbname=..."). Several hosts
+  // ("postgres://h1:5432,h2:5432/db?target_session_attrs=read-write") make
+  // failover automatic: every (re)connect keeps the one that is the primary
+  // now, and a connection whose server turned read-only is dropped.
   std::string conninfo;
   int reader_connections = 4;  // size of the StoreReader's connection pool
   int connect_timeout_seconds = 5;
   // After a failed connect attempt, the next one waits this long, doubling
   // up to max_backoff_ms; calls in between fail at once (kUnavailable).
+  // The bound is also the longest a promoted standby waits for allot to
+  // come back: an attempt costs a refused TCP connect or one round trip to
+  // a standby, so a few a second per connection are cheap.
   int initial_backoff_ms = 50;
-  int max_backoff_ms = 2'000;
+  int max_backoff_ms = 500;
 };
+
+// Whether an acknowledged commit survives losing the database server: it
+// does only when a synchronous standby has it too. Read once at startup.
+struct ReplicationState {
+  std::string synchronous_standby_names;  // as configured; "" when none
+  std::string synchronous_commit;         // on, remote_apply, remote_write, local, off
+  int sync_standbys = 0;                  // standbys streaming in sync or quorum state now
+  // Standbys whose state this role may not see (it lacks pg_read_all_stats).
+  int hidden_standbys = 0;
+};
+
+// Why commits are not protected by a synchronous standby, in one sentence,
+// or "" when they are.
+std::string ReplicationWarning(const ReplicationState& state);
 
 struct PostgresDatabase {
   // Not thread-safe (the sequencer's). Its errors are kUnavailable; those
-  // marked IsRetryable() were rolled back and may be re-run.
+  // marked IsRetryable() were rolled back and may be re-run. A COMMIT that
+  // got no answer fails with kOutcomeUnknown.
   std::unique_ptr<Store> writer;
   // Thread-safe; Ping() fails while the database cannot be reached.
   std::unique_ptr<StoreReader> reader;
+  // As found at open (for the startup warning).
+  ReplicationState replication;
 };
 
 // Connects, applies pending schema migrations (safe when several processes

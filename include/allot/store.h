@@ -15,7 +15,9 @@
 // rolled back and trying again can succeed: a deadlock, a serialization
 // failure, a concurrent insert of the same unique key by another process)
 // carries the detail kRetryableDetail = 1; see IsRetryable(). A failed or
-// interrupted COMMIT is never marked retryable: its outcome may be unknown.
+// interrupted COMMIT is never marked retryable: its outcome may be unknown,
+// and when the store cannot tell (no answer came) it fails with
+// ErrorCode::kOutcomeUnknown instead of kUnavailable.
 #ifndef ALLOT_STORE_H_
 #define ALLOT_STORE_H_
 

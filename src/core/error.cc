@@ -40,6 +40,8 @@ std::string_view ErrorCodeName(ErrorCode code) {
       return "overloaded";
     case ErrorCode::kUnavailable:
       return "unavailable";
+    case ErrorCode::kOutcomeUnknown:
+      return "outcome_unknown";
   }
   return "unavailable";
 }
@@ -75,6 +77,9 @@ int HttpStatusOf(ErrorCode code) {
     case ErrorCode::kOverloaded:
     case ErrorCode::kUnavailable:
       return 503;
+    case ErrorCode::kOutcomeUnknown:
+      // Not 503: a 503 promises that nothing was done.
+      return 500;
   }
   return 503;
 }

@@ -72,7 +72,9 @@ std::vector<CommandResult> BatchRunner::Run(const std::vector<PendingCommand>& b
                                   {"commands", batch.size()},
                                   {"sweep", sweep},
                                   {"attempts", attempt}});
-      failure.code = ErrorCode::kUnavailable;
+      // An unanswered commit stays unknown: answering "nothing was done"
+      // would be wrong if it was.
+      if (failure.code != ErrorCode::kOutcomeUnknown) failure.code = ErrorCode::kUnavailable;
       results.assign(batch.size(), std::unexpected(failure));
       return results;
     }

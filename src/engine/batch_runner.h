@@ -26,7 +26,9 @@ class BatchRunner {
   // Decides and commits `batch`, first expiring due holds when `sweep` is
   // set. Returns one result per command, in order. If anything fails to
   // load, write or commit, the transaction is rolled back and every result
-  // is kUnavailable: nothing of the batch persists. A failure the store marks
+  // is kUnavailable: nothing of the batch persists; or, when the store lost
+  // the answer to its COMMIT, kOutcomeUnknown: all of it may persist, or
+  // none (never acknowledged either way). A failure the store marks
   // retryable (IsRetryable) re-runs the whole batch, up to kMaxAttempts.
   std::vector<CommandResult> Run(const std::vector<PendingCommand>& batch, bool sweep);
 

@@ -176,8 +176,8 @@ void Metrics::RenderRefusals(std::string& out) const {
   out += "# TYPE allot_refusals_total counter\n";
   // Every code the build knows is shown, at 0 until used, so that rates over
   // a code exist before its first refusal; a code added to ErrorCode after
-  // kUnavailable shows once counted.
-  constexpr auto kLastKnown = static_cast<std::size_t>(ErrorCode::kUnavailable);
+  // kOutcomeUnknown shows once counted.
+  constexpr auto kLastKnown = static_cast<std::size_t>(ErrorCode::kOutcomeUnknown);
   for (std::size_t i = 0; i < kMaxErrorCodes; ++i) {
     const std::uint64_t count = refusals_[i].load(std::memory_order_relaxed);
     if (i > kLastKnown && count == 0) continue;

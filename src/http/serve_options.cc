@@ -122,7 +122,8 @@ std::vector<OptionSpec> MakeSpecs() {
           },
   });
   specs.push_back(Text(
-      "db", "PATH|URL", "SQLite file, or postgres://USER@HOST:PORT/DB shared by many processes",
+      "db", "PATH|URL",
+      "SQLite file, or postgres://USER@HOST:PORT[,HOST:PORT...]/DB shared by many processes",
       [](std::string_view v, ServeOptions& o) { o.db = std::string(v); },
       [](const ServeOptions& o) { return o.db; }));
   specs.push_back(Integer(

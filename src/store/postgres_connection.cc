@@ -31,8 +31,28 @@ Expected<Connection> Connect(const std::string& conninfo, int connect_timeout_se
   // expand_dbname: `dbname` may be a whole URL or key=value string. Later
   // keywords override earlier ones, so it comes last: what the caller's
   // string sets wins over these defaults.
-  const char* keywords[] = {"connect_timeout", "application_name", "dbname", nullptr};
-  const char* values[] = {timeout.c_str(), "allot", conninfo.c_str(), nullptr};
+  //
+  // A dead host answers nothing, not even a reset: keepalives (probe after
+  // 5 s idle, every 2 s, give up after 3) catch a silent idle connection,
+  // tcp_user_timeout (10 s) one whose data is never acknowledged, e.g. a
+  // COMMIT sent to a primary that lost power. Either way the batch fails
+  // (its outcome unknown) and the next one looks for the new primary.
+  //
+  // target_session_attrs=read-write: of several hosts, only the primary is
+  // kept (allot writes, and its reads must see its own writes); with one
+  // host, a standby is refused at connect instead of at the first write.
+  const char* keywords[] = {"connect_timeout",
+                            "application_name",
+                            "keepalives",
+                            "keepalives_idle",
+                            "keepalives_interval",
+                            "keepalives_count",
+                            "tcp_user_timeout",
+                            "target_session_attrs",
+                            "dbname",
+                            nullptr};
+  const char* values[] = {timeout.c_str(), "allot",          "1",    "5", "2", "3", "10000",
+                          "read-write",    conninfo.c_str(), nullptr};
   Connection conn(PQconnectdbParams(keywords, values, /*expand_dbname=*/1));
   if (conn == nullptr) return Fail(Unavailable("Connecting to PostgreSQL failed: out of memory."));
   if (PQstatus(conn.get()) != CONNECTION_OK) {
@@ -50,6 +70,19 @@ Expected<Connection> Connect(const std::string& conninfo, int connect_timeout_se
     return Fail(std::move(set.error()));
   }
   return conn;
+}
+
+bool ServerIsReadOnly(PGconn* conn) {
+  auto on = [conn](const char* parameter) {
+    const char* value = PQparameterStatus(conn, parameter);
+    return value != nullptr && std::string_view(value) == "on";
+  };
+  return on("in_hot_standby") || on("default_transaction_read_only");
+}
+
+bool IsWrongServerState(std::string_view sqlstate) {
+  return sqlstate == "25006" || sqlstate == "57P01" || sqlstate == "57P02" || sqlstate == "57P03" ||
+         sqlstate.starts_with("08");
 }
 
 bool IsRetryableState(std::string_view sqlstate) {

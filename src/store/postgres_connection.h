@@ -33,7 +33,14 @@ struct ResultClearer {
 };
 
 // Opens a blocking connection. `conninfo` is a libpq URL or key=value
-// string; connect_timeout_seconds bounds the attempt.
+// string, with one host or several ("postgres://h1:p1,h2:p2/db?
+// target_session_attrs=read-write": libpq tries them in order and keeps the
+// first that fits); connect_timeout_seconds bounds the attempt per host.
+// Only a server that takes writes is kept (target_session_attrs=read-write
+// unless `conninfo` says otherwise). TCP keepalives and a TCP user timeout
+// are on unless `conninfo` says otherwise, so a host that vanishes (power, network) fails the
+// connection in seconds instead of leaving a COMMIT waiting for the kernel's retransmissions (about
+// 15 minutes).
 Expected<Connection> Connect(const std::string& conninfo, int connect_timeout_seconds);
 
 // False once the connection is lost or left in an unknown protocol state;
@@ -42,6 +49,21 @@ inline bool Usable(PGconn* conn) {
   return conn != nullptr && PQstatus(conn) == CONNECTION_OK &&
          PQpipelineStatus(conn) == PQ_PIPELINE_OFF;
 }
+
+// True when the server says it takes no writes now: a hot standby (it was
+// demoted, or a multi-host URL without target_session_attrs=read-write
+// reached one), or default_transaction_read_only turned on (a primary fenced
+// by a failover manager). Read from what the server reports with every
+// answer (PostgreSQL 14 and later), so it costs no round trip.
+bool ServerIsReadOnly(PGconn* conn);
+
+// SQLSTATEs that say this server is not (or no longer) the primary to
+// write to, while the connection itself may still be open: a read-only
+// transaction (25006: a standby or a fenced primary), the server shutting
+// down or in recovery (57P01..57P03), a connection exception (08xxx). The
+// session must then be dropped, so the next attempt looks for the primary
+// among the hosts of the connection string.
+bool IsWrongServerState(std::string_view sqlstate);
 
 // SQLSTATEs after which the whole transaction may simply be tried again:
 // serialization failure, deadlock, lock timeout, unique violation (another

@@ -105,10 +105,28 @@ Expected<Result> PostgresReader::Query(std::string_view statement, const Params&
                                        std::string_view what) {
   Lease lease(*this);
   Session& session = *lease;
-  if (auto ready = session.Ensure(); !ready) return Fail(std::move(ready.error()));
-  auto result = Run(session.get(), statement, params, what);
-  if (!result) session.CheckHealth();
-  return result;
+  // A pooled connection that broke while idle (its server restarted or
+  // failed over) is found out only by using it. A read changes nothing, so
+  // it is sent once more on a new connection instead of failing: after a
+  // failover each pooled connection would otherwise cost a client a 503.
+  for (int attempt = 1;; ++attempt) {
+    const bool reused = session.connected();
+    if (auto ready = session.Ensure(); !ready) return Fail(std::move(ready.error()));
+    auto result = Run(session.get(), statement, params, what);
+    if (!result) {
+      session.CheckHealth(&result.error());
+      if (reused && attempt == 1 && !session.connected()) continue;
+      return result;
+    }
+    // A server fenced or demoted since this connection was made says so
+    // with its answer; what it answered may already be stale (a new primary
+    // may be taking writes), so it is not served, and /readyz fails at once.
+    if (ServerIsReadOnly(session.get())) {
+      session.Drop();
+      return Fail(Unavailable(std::string(what) + " failed: the server turned read-only."));
+    }
+    return result;
+  }
 }
 
 Expected<std::optional<Item>> PostgresReader::GetItem(std::string_view id, std::int64_t now_ms) {

@@ -3,7 +3,8 @@
 // runs one statement on it (one statement reads one committed snapshot) and
 // returns it. A session whose connection was lost reconnects on its next
 // use, with backoff, so Ping() fails while the database is away and
-// succeeds again once it is back.
+// succeeds again once it is back; a read that finds its idle connection
+// broken is sent once more on a new one (reads are safe to repeat).
 #ifndef ALLOT_STORE_POSTGRES_READER_H_
 #define ALLOT_STORE_POSTGRES_READER_H_
 

@@ -1,7 +1,8 @@
-// One PostgreSQL connection that comes back after it is lost: the
-// statements it needs are prepared on every (re)connect, and failed connect
-// attempts back off exponentially (up to a bound) so that a database that
-// is down is not hammered and callers fail fast in between.
+// One PostgreSQL connection that comes back after it is lost or after its
+// server stops being the primary (failover): the statements it needs are
+// prepared on every (re)connect, and failed connect attempts back off
+// exponentially (up to a bound) so that a database that is down is not
+// hammered and callers fail fast in between.
 //
 // Not thread-safe: owned by one user at a time (the writer, or one lease of
 // the reader pool).
@@ -27,7 +28,7 @@ struct SessionOptions {
   std::string conninfo;
   int connect_timeout_seconds = 5;
   int initial_backoff_ms = 50;
-  int max_backoff_ms = 2'000;
+  int max_backoff_ms = 500;
 };
 
 class Session {
@@ -37,9 +38,12 @@ class Session {
   // Succeeds with a usable connection: the current one, or a new one. While
   // backing off after a failed attempt it fails at once (kUnavailable).
   Status Ensure();
-  // Drops the connection if it is no longer usable (call after a failure),
-  // so the next Ensure() reconnects at once.
-  void CheckHealth();
+  // Drops the connection if it can no longer serve (call after a failure):
+  // lost, in an unknown protocol state, on a server that is read-only now
+  // (demoted, fenced), or `failure` carries a SQLSTATE that says this is not
+  // the primary (IsWrongServerState). The next Ensure() then reconnects at
+  // once, to whichever host of a multi-host conninfo is the primary now.
+  void CheckHealth(const Error* failure = nullptr);
   // Closes the connection; the next Ensure() reconnects at once.
   void Drop() { conn_.reset(); }
 

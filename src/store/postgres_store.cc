@@ -7,6 +7,7 @@
 
 #include "store/postgres_connection.h"
 #include "store/postgres_reader.h"
+#include "store/postgres_replication.h"
 #include "store/postgres_schema.h"
 #include "store/postgres_writer.h"
 
@@ -40,18 +41,22 @@ bool IsPostgresUrl(std::string_view text) {
 
 Expected<PostgresDatabase> OpenPostgres(const PostgresOptions& options) {
   if (auto valid = CheckOptions(options); !valid) return Fail(std::move(valid.error()));
+  ReplicationState replication;
   {
     auto conn = pg::Connect(options.conninfo, options.connect_timeout_seconds);
     if (!conn) return Fail(std::move(conn.error()));
     if (auto migrated = pg::ApplyMigrations(conn->get(), pg::Migrations()); !migrated) {
       return Fail(std::move(migrated.error()));
     }
+    auto state = pg::ReadReplicationState(conn->get());
+    if (!state) return Fail(std::move(state.error()));
+    replication = std::move(*state);
   }
   auto writer = pg::PostgresWriter::Open(options);
   if (!writer) return Fail(std::move(writer.error()));
   auto reader = pg::PostgresReader::Open(options);
   if (!reader) return Fail(std::move(reader.error()));
-  return PostgresDatabase{std::move(*writer), std::move(*reader)};
+  return PostgresDatabase{std::move(*writer), std::move(*reader), std::move(replication)};
 }
 
 }  // namespace allot

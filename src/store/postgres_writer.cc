@@ -1,10 +1,10 @@
 #include "store/postgres_writer.h"
 
 #include <algorithm>
-#include <cstring>
 #include <limits>
 #include <utility>
 
+#include "store/postgres_commit.h"
 #include "store/postgres_records.h"
 
 namespace allot::pg {
@@ -98,7 +98,7 @@ Status PostgresWriter::LockForBatch(const LockPlan& plan) {
         Result result(PQexec(session_.get(), "ROLLBACK"));
         if (!result || PQresultStatus(result.get()) != PGRES_COMMAND_OK) {
           Error error = ErrorOf(result.get(), session_.get(), "Restarting the lock phase");
-          session_.CheckHealth();
+          session_.CheckHealth(&error);
           return Fail(std::move(error));
         }
         begin_pending_ = true;
@@ -121,7 +121,7 @@ Expected<std::vector<Result>> PostgresWriter::Send(Pipeline pipeline) {
   }
   auto results = pipeline.Run(session_.get());
   if (!results) {
-    session_.CheckHealth();
+    session_.CheckHealth(&results.error());
     return results;
   }
   if (lead) results->erase(results->begin());
@@ -272,24 +272,8 @@ Status PostgresWriter::Commit() {
     return Fail(Unavailable("The database connection was lost during the batch."));
   }
   Result result(PQexec(conn, "COMMIT"));
-  const bool answered = result && PQresultStatus(result.get()) == PGRES_COMMAND_OK;
-  const bool committed = answered && std::strcmp(PQcmdStatus(result.get()), "COMMIT") == 0;
-  Status status;
-  if (committed) {
-    status = {};
-  } else if (answered) {
-    // COMMIT of a transaction that had already failed answers ROLLBACK.
-    status = Fail(Unavailable("The batch's transaction had failed and was rolled back."));
-  } else if (!Usable(conn) &&
-             (!result || PQresultErrorField(result.get(), PG_DIAG_SQLSTATE) == nullptr)) {
-    // No answer: the commit may or may not have happened. Never retried.
-    status =
-        Fail(Unavailable("The database connection was lost during COMMIT; the batch's "
-                         "outcome is unknown and it was not acknowledged."));
-  } else {
-    status = Fail(ErrorOf(result.get(), conn, "Committing a batch"));
-  }
-  session_.CheckHealth();
+  Status status = CommitOutcome(conn, result);
+  session_.CheckHealth(status ? nullptr : &status.error());
   EndBatch();
   return status;
 }

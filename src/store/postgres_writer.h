@@ -7,9 +7,11 @@
 // of rows no other process can change until this one commits. BEGIN is not
 // sent on its own: it leads the batch's first pipeline, saving a round trip.
 //
-// Faults: a lost connection fails the batch (kUnavailable) and the next
-// Begin() reconnects, backing off while the database stays away. A COMMIT
-// that gets no answer fails as "outcome unknown" and is never retried.
+// Faults: a lost connection, or a server that is no longer the primary,
+// fails the batch (kUnavailable) and the next Begin() reconnects to the
+// primary among the conninfo's hosts, backing off while there is none. A
+// COMMIT that gets no answer fails with kOutcomeUnknown (postgres_commit.h)
+// and is never retried.
 #ifndef ALLOT_STORE_POSTGRES_WRITER_H_
 #define ALLOT_STORE_POSTGRES_WRITER_H_
 

@@ -57,4 +57,20 @@ for scenario in hot-item spread lifecycle sellout; do
   [ "$status" -eq 0 ] || fail "allot-bench --scenario $scenario exited $status"
   grep -q '"ok":true' "$tmp/$scenario.json" || fail "$scenario: results file does not say ok"
 done
+# Several URLs and an existing item (as bench/pg_compare.sh drives three
+# instances on one row): the same server twice, an item made beforehand
+# with holds on it that the checks must count from.
+curl -sf -XPOST "$url/api/v1/items" -d '{"id":"smoke-hot","onHand":100000}' >/dev/null ||
+  fail "cannot create smoke-hot"
+curl -sf -XPOST "$url/api/v1/reservations" \
+  -d '{"userId":"before","itemId":"smoke-hot","qty":7,"ttlSeconds":600}' >/dev/null ||
+  fail "cannot reserve on smoke-hot"
+args=(--url "$url,$url" --url "$url" --scenario hot-item --item smoke-hot --duration 1
+      --connections 16 --threads 2 --no-progress --timeout 10 --json "$tmp/item.json")
+echo "bench_smoke: allot-bench ${args[*]}"
+status=0
+timeout 30 "$bench" "${args[@]}" || status=$?
+[ "$status" -eq 0 ] || fail "allot-bench --item exited $status"
+grep -q '"ok":true' "$tmp/item.json" || fail "--item: results file does not say ok"
+grep -q '"urls":\["[^]]*,[^]]*,[^]]*"\]' "$tmp/item.json" || fail "--item: three URLs not reported"
 echo "bench_smoke: all scenarios passed their invariant checks"

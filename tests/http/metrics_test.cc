@@ -115,8 +115,9 @@ TEST(MetricsTest, RefusalsAreCountedByContractCodeAndEveryCodeIsShown) {
   // Not yet refused, but present at 0.
   EXPECT_EQ(scraped.Value("allot_refusals_total", {{"code", "unavailable"}}), 0);
   EXPECT_EQ(scraped.Value("allot_refusals_total", {{"code", "invalid_request"}}), 0);
+  EXPECT_EQ(scraped.Value("allot_refusals_total", {{"code", "outcome_unknown"}}), 0);
   EXPECT_EQ(scraped.LabelValues("allot_refusals_total", "code").size(),
-            static_cast<std::size_t>(ErrorCode::kUnavailable) + 1);
+            static_cast<std::size_t>(ErrorCode::kOutcomeUnknown) + 1);
 }
 
 TEST(MetricsTest, ReservationTransitionsAndOpenConnections) {

@@ -1,106 +1,40 @@
 #include "pg_cluster.h"
 
-#include <arpa/inet.h>
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <libpq-fe.h>
-#include <netinet/in.h>
-#include <pwd.h>
 #include <signal.h>
-#include <stdlib.h>
-#include <sys/socket.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <filesystem>
 #include <mutex>
+#include <utility>
 #include <vector>
 
+#include "pg_commands.h"
+
 namespace allot::testing {
+
+using pg_commands::AsPostgres;
+using pg_commands::IsRoot;
+using pg_commands::Program;
+using pg_commands::RunCommand;
+
 namespace {
 
-constexpr const char* kBinDir = "/usr/lib/postgresql/15/bin";
-
-bool IsRoot() { return geteuid() == 0; }
-
-// argv prefixed with `runuser -u postgres --` when running as root: the
-// server refuses to run as root.
-std::vector<std::string> AsPostgres(std::vector<std::string> argv) {
-  if (!IsRoot()) return argv;
-  std::vector<std::string> wrapped = {"runuser", "-u", "postgres", "--"};
-  wrapped.insert(wrapped.end(), argv.begin(), argv.end());
-  return wrapped;
-}
-
-// Runs argv to completion; returns its exit status (-1 if it did not exit
-// normally) and appends its stdout and stderr to *output.
-int RunCommand(const std::vector<std::string>& argv, std::string* output) {
-  int fds[2];
-  if (pipe(fds) != 0) return -1;
-  std::vector<char*> args;
-  for (const std::string& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
-  args.push_back(nullptr);
-  const pid_t pid = fork();
-  if (pid == 0) {
-    dup2(fds[1], STDOUT_FILENO);
-    dup2(fds[1], STDERR_FILENO);
-    close(fds[0]);
-    close(fds[1]);
-    execvp(args[0], args.data());
-    _exit(127);
-  }
-  close(fds[1]);
-  char buffer[4096];
-  ssize_t n;
-  while ((n = read(fds[0], buffer, sizeof buffer)) > 0) {
-    if (output != nullptr) output->append(buffer, static_cast<std::size_t>(n));
-  }
-  close(fds[0]);
-  int status = 0;
-  if (pid < 0 || waitpid(pid, &status, 0) != pid) return -1;
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
-// A port nobody listens on right now (the kernel's pick for port 0).
-int FreePort() {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t length = sizeof addr;
-  int port = 0;
-  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
-      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &length) == 0) {
-    port = ntohs(addr.sin_port);
-  }
-  close(fd);
-  return port;
-}
-
-std::string PgCtl() { return std::string(kBinDir) + "/pg_ctl"; }
+std::string PgCtl() { return Program("pg_ctl"); }
 
 }  // namespace
 
-std::unique_ptr<PgCluster> PgCluster::Create(std::string* error) {
+std::unique_ptr<PgCluster> PgCluster::Create(std::string* error, std::string extra_server_options) {
   std::unique_ptr<PgCluster> cluster(new PgCluster());
-  std::string pattern = "/tmp/allot-pg-XXXXXX";
-  if (mkdtemp(pattern.data()) == nullptr) {
-    *error = "mkdtemp failed";
-    return nullptr;
-  }
-  cluster->dir_ = pattern;
-  if (IsRoot()) {
-    const passwd* postgres = getpwnam("postgres");
-    if (postgres == nullptr || chown(pattern.c_str(), postgres->pw_uid, postgres->pw_gid) != 0) {
-      *error = "no `postgres` OS user to own " + pattern + " (install postgresql-15)";
-      return nullptr;
-    }
-  }
-  chmod(pattern.c_str(), 0700);
+  cluster->extra_server_options_ = std::move(extra_server_options);
+  cluster->dir_ = pg_commands::MakeClusterDir(error);
+  if (cluster->dir_.empty()) return nullptr;
   cluster->StartWatchdog();
-  cluster->port_ = FreePort();
+  cluster->port_ = pg_commands::FreePort();
   if (!cluster->InitDb(error) || !cluster->Start(error)) return nullptr;
   return cluster;
 }
@@ -108,8 +42,8 @@ std::unique_ptr<PgCluster> PgCluster::Create(std::string* error) {
 bool PgCluster::InitDb(std::string* error) {
   std::string output;
   const int status =
-      RunCommand(AsPostgres({std::string(kBinDir) + "/initdb", "-D", dir_ + "/data", "-U",
-                             "postgres", "--auth=trust", "-E", "UTF8", "--no-locale"}),
+      RunCommand(AsPostgres({Program("initdb"), "-D", dir_ + "/data", "-U", "postgres",
+                             "--auth=trust", "-E", "UTF8", "--no-locale"}),
                  &output);
   if (status != 0) {
     if (error != nullptr) *error = "initdb failed (" + std::to_string(status) + "): " + output;
@@ -122,7 +56,7 @@ bool PgCluster::Start(std::string* error) {
   // Loopback only, socket inside the temporary directory, durable commits.
   const std::string options = "-c listen_addresses=127.0.0.1 -c port=" + std::to_string(port_) +
                               " -c unix_socket_directories=" + dir_ +
-                              " -c fsync=on -c max_connections=300";
+                              " -c fsync=on -c max_connections=300 " + extra_server_options_;
   std::string output;
   const int status =
       RunCommand(AsPostgres({PgCtl(), "-D", dir_ + "/data", "-l", dir_ + "/server.log", "-w", "-t",
@@ -174,6 +108,8 @@ PgCluster::~PgCluster() {
   std::error_code ignored;
   if (!dir_.empty()) std::filesystem::remove_all(dir_, ignored);
 }
+
+int PgCluster::UnusedPort() { return pg_commands::FreePort(); }
 
 std::string PgCluster::Url(std::string_view dbname) const {
   return "postgres://postgres@127.0.0.1:" + std::to_string(port_) + "/" + std::string(dbname);
@@ -250,10 +186,10 @@ PgCluster* SharedPgCluster() {
 bool PgCluster::RunSqlFile(std::string_view dbname, const std::string& path,
                            std::string* error) const {
   std::string output;
-  const int status = RunCommand({std::string(kBinDir) + "/psql", "-X", "-q", "-v", "ON_ERROR_STOP=1",
-                                 "-h", "127.0.0.1", "-p", std::to_string(port_), "-U", "postgres",
-                                 "-d", std::string(dbname), "-f", path},
-                                &output);
+  const int status =
+      RunCommand({Program("psql"), "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1", "-p",
+                  std::to_string(port_), "-U", "postgres", "-d", std::string(dbname), "-f", path},
+                 &output);
   if (status != 0 && error != nullptr) *error = output;
   return status == 0;
 }

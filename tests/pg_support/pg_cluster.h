@@ -20,7 +20,16 @@ namespace allot::testing {
 class PgCluster {
  public:
   // initdb + start; nullptr on failure, with the reason in *error.
-  static std::unique_ptr<PgCluster> Create(std::string* error);
+  // `extra_server_options` are more `-c name=value` settings for the server
+  // (e.g. "-c synchronous_standby_names=*"), kept across Stop/Start.
+  static std::unique_ptr<PgCluster> Create(std::string* error,
+                                           std::string extra_server_options = "");
+  // A streaming standby of `primary` (pg_basebackup -R -X stream, so it
+  // follows the primary's WAL from then on) in its own directory, started
+  // on its own port with `extra_server_options`. It does not inherit the
+  // primary's extra options. nullptr on failure, with the reason.
+  static std::unique_ptr<PgCluster> CreateStandby(const PgCluster& primary, std::string* error,
+                                                  std::string extra_server_options = "");
   ~PgCluster();
   PgCluster(const PgCluster&) = delete;
   PgCluster& operator=(const PgCluster&) = delete;
@@ -29,8 +38,16 @@ class PgCluster {
   // the same port and data. False (with the output) on failure.
   bool Stop(std::string* error = nullptr);
   bool Start(std::string* error = nullptr);
+  // SIGKILL to every process of the server at once (the postmaster and
+  // its children), as losing its machine would stop it: no shutdown
+  // checkpoint, no goodbye to clients or standbys.
+  bool KillNine(std::string* error = nullptr);
+  // pg_ctl promote -w: a standby becomes a primary that takes writes.
+  bool Promote(std::string* error = nullptr);
 
   int port() const { return port_; }
+  // A loopback port nobody listens on now (for "a host that is down").
+  static int UnusedPort();
   const std::string& dir() const { return dir_; }
   // A libpq URL: postgres://postgres@127.0.0.1:PORT/DBNAME
   std::string Url(std::string_view dbname) const;
@@ -53,6 +70,7 @@ class PgCluster {
   void StartWatchdog();
 
   std::string dir_;
+  std::string extra_server_options_;
   int port_ = 0;
   bool running_ = false;
   int watchdog_pid_ = -1;

@@ -84,6 +84,12 @@ WriteOutcome CrashModel::Apply(const WriteRequest& request, const Response& resp
 
 WriteOutcome CrashModel::ApplyLocked(const WriteRequest& request, const Response& response) {
   if (!response.ok()) return WriteOutcome::kUnknown;
+  // The commit got no answer (e.g. the database failed over under it): done
+  // or not, as a lost answer; resolved by resending.
+  if (response.status == 500 && ErrorCode(response) == "outcome_unknown") {
+    ++outcome_unknown_;
+    return WriteOutcome::kUnknown;
+  }
   if (response.status == 503) {
     const std::string code = ErrorCode(response);
     EXPECT_TRUE(code == "overloaded" || code == "unavailable")
@@ -309,6 +315,11 @@ std::int64_t CrashModel::acknowledged_count() const {
 std::int64_t CrashModel::unavailable_count() const {
   std::lock_guard lock(mu_);
   return unavailable_;
+}
+
+std::int64_t CrashModel::outcome_unknown_count() const {
+  std::lock_guard lock(mu_);
+  return outcome_unknown_;
 }
 
 std::int64_t CrashModel::CountReservations(std::string_view status) const {

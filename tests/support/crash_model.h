@@ -41,7 +41,7 @@ struct WriteRequest {
 enum class WriteOutcome {
   kAcknowledged,  // 2xx: the effect is durable and recorded
   kRefused,       // 4xx/503: nothing changed
-  kUnknown,       // no answer: resolve after the restart
+  kUnknown,       // no answer, or 500 outcome_unknown: resolve by resending
 };
 
 struct QtyLine {
@@ -114,6 +114,9 @@ class CrashModel {
   std::int64_t acknowledged_count() const;
   // 503 `unavailable` answers seen (storage failed, nothing done).
   std::int64_t unavailable_count() const;
+  // 500 `outcome_unknown` answers seen (a commit cut off; resolved like a
+  // lost answer).
+  std::int64_t outcome_unknown_count() const;
   std::int64_t CountReservations(std::string_view status) const;
   std::int64_t CountOrders(std::string_view status) const;
   // The latest expiry before `limit_ms` of a reservation still held (0 if
@@ -137,6 +140,7 @@ class CrashModel {
   std::map<std::string, OrderState> orders_;
   std::vector<AcknowledgedWrite> acknowledged_;
   std::int64_t unavailable_ = 0;
+  std::int64_t outcome_unknown_ = 0;
 };
 
 // "reserve", "confirm", ... for messages.

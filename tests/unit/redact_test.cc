@@ -15,6 +15,24 @@ TEST(RedactTest, HidesTheUserInfoPassword) {
   EXPECT_EQ(RedactUrl("postgres://app:p@ss/w@db/allot"), "postgres://app:***@db/allot");
 }
 
+// libpq's multi-host URLs (failover): the ports and commas of the host list
+// are not a password, the user info's password still is.
+TEST(RedactTest, MultiHostUrls) {
+  EXPECT_EQ(
+      RedactUrl("postgres://app:s3cret@h1:5432,h2:5433/allot?target_session_attrs=read-write"),
+      "postgres://app:***@h1:5432,h2:5433/allot?target_session_attrs=read-write");
+  EXPECT_EQ(
+      RedactUrl("postgresql://h1,h2:5433,[::1]:5434/allot?password=s3cret&"
+                "target_session_attrs=read-write"),
+      "postgresql://h1,h2:5433,[::1]:5434/allot?password=***&target_session_attrs=read-write");
+  for (const char* text :
+       {"postgres://app@127.0.0.1:5432,127.0.0.1:5433/allot",
+        "postgres://127.0.0.1:5432,127.0.0.1:5433/allot?target_session_attrs=any"}) {
+    EXPECT_EQ(RedactUrl(text), text);
+    EXPECT_TRUE(UrlSecrets(text).empty()) << text;
+  }
+}
+
 TEST(RedactTest, HidesPasswordQueryParameters) {
   EXPECT_EQ(RedactUrl("postgres://db/allot?user=app&password=s3cret&sslmode=require"),
             "postgres://db/allot?user=app&password=***&sslmode=require");

@@ -794,7 +794,7 @@ export interface components {
             status: string;
         };
         /** @enum {string} */
-        ErrorCode: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "method_not_allowed" | "out_of_stock" | "insufficient_funds" | "seat_unavailable" | "limit_exceeded" | "reservation_expired" | "invalid_state" | "already_exists" | "payload_too_large" | "uri_too_long" | "headers_too_large" | "idempotency_key_reused" | "overloaded" | "unavailable";
+        ErrorCode: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "method_not_allowed" | "out_of_stock" | "insufficient_funds" | "seat_unavailable" | "limit_exceeded" | "reservation_expired" | "invalid_state" | "already_exists" | "payload_too_large" | "uri_too_long" | "headers_too_large" | "idempotency_key_reused" | "overloaded" | "unavailable" | "outcome_unknown";
         /**
          * @description The body of every non-2xx answer. A 4xx or 503 answer guarantees that nothing changed.
          * @example {
@@ -957,6 +957,16 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
+        /** @description outcome_unknown: the database did not answer the commit of this write (it was lost, or a failover was under way), so the write may or may not have been done. Send it again with the same Idempotency-Key: the stored answer comes back if it was done, else it runs now. */
+        OutcomeUnknown: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
     };
     parameters: {
         Id: components["schemas"]["Id"];
@@ -1055,6 +1065,7 @@ export interface operations {
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             422: components["responses"]["IdempotencyKeyReused"];
+            500: components["responses"]["OutcomeUnknown"];
             503: components["responses"]["Unavailable"];
         };
     };
@@ -1126,6 +1137,7 @@ export interface operations {
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             422: components["responses"]["IdempotencyKeyReused"];
+            500: components["responses"]["OutcomeUnknown"];
             503: components["responses"]["Unavailable"];
         };
     };
@@ -1165,6 +1177,7 @@ export interface operations {
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             422: components["responses"]["IdempotencyKeyReused"];
+            500: components["responses"]["OutcomeUnknown"];
             503: components["responses"]["Unavailable"];
         };
     };
@@ -1204,6 +1217,7 @@ export interface operations {
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             422: components["responses"]["IdempotencyKeyReused"];
+            500: components["responses"]["OutcomeUnknown"];
             503: components["responses"]["Unavailable"];
         };
     };
@@ -1277,6 +1291,7 @@ export interface operations {
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             422: components["responses"]["IdempotencyKeyReused"];
+            500: components["responses"]["OutcomeUnknown"];
             503: components["responses"]["Unavailable"];
         };
     };
@@ -1319,6 +1334,7 @@ export interface operations {
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             422: components["responses"]["IdempotencyKeyReused"];
+            500: components["responses"]["OutcomeUnknown"];
             503: components["responses"]["Unavailable"];
         };
     };
@@ -1358,6 +1374,7 @@ export interface operations {
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             422: components["responses"]["IdempotencyKeyReused"];
+            500: components["responses"]["OutcomeUnknown"];
             503: components["responses"]["Unavailable"];
         };
     };
@@ -1430,6 +1447,7 @@ export interface operations {
             404: components["responses"]["NotFound"];
             413: components["responses"]["PayloadTooLarge"];
             422: components["responses"]["IdempotencyKeyReused"];
+            500: components["responses"]["OutcomeUnknown"];
             503: components["responses"]["Unavailable"];
         };
     };
@@ -1479,6 +1497,7 @@ export interface operations {
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             422: components["responses"]["IdempotencyKeyReused"];
+            500: components["responses"]["OutcomeUnknown"];
             503: components["responses"]["Unavailable"];
         };
     };
@@ -1548,6 +1567,7 @@ export interface operations {
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             422: components["responses"]["IdempotencyKeyReused"];
+            500: components["responses"]["OutcomeUnknown"];
             503: components["responses"]["Unavailable"];
         };
     };
@@ -1621,6 +1641,7 @@ export interface operations {
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             422: components["responses"]["IdempotencyKeyReused"];
+            500: components["responses"]["OutcomeUnknown"];
             503: components["responses"]["Unavailable"];
         };
     };
@@ -1663,6 +1684,7 @@ export interface operations {
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             422: components["responses"]["IdempotencyKeyReused"];
+            500: components["responses"]["OutcomeUnknown"];
             503: components["responses"]["Unavailable"];
         };
     };
@@ -1712,6 +1734,7 @@ export interface operations {
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             422: components["responses"]["IdempotencyKeyReused"];
+            500: components["responses"]["OutcomeUnknown"];
             503: components["responses"]["Unavailable"];
         };
     };
