@@ -15,38 +15,39 @@ std::string UsageKey(std::string_view user_id, std::string_view item_id) {
   return key;
 }
 
-template <typename T, typename Map>
-void Mark(Map& map, const std::string& key) {
-  auto it = map.find(key);
-  assert(it != map.end() && it->second.row.has_value());
-  if (it != map.end()) it->second.dirty = true;
-}
-
-template <typename T, typename Map>
-void Collect(Map& map, std::vector<T>& fresh, std::vector<T>* updated) {
-  for (auto& [key, entry] : map) {
-    if (!entry.row || !entry.dirty) continue;
-    if (entry.is_new || updated == nullptr) {
-      fresh.push_back(std::move(*entry.row));
-    } else {
-      updated->push_back(std::move(*entry.row));
-    }
-  }
-  map.clear();
-}
-
 }  // namespace
 
 template <typename T, typename LoadFn>
-Expected<T*> WorkingSet::Find(StringMap<Entry<T>>& map, std::string_view id, LoadFn load) {
-  if (auto it = map.find(id); it != map.end()) {
-    return it->second.row ? &*it->second.row : nullptr;
-  }
+Expected<T*> WorkingSet::Find(RowTable<T>& table, std::string_view id, LoadFn load) {
+  if (auto* entry = table.Find(id)) return entry->row ? &*entry->row : nullptr;
   auto loaded = load(id);
   if (!loaded) return std::unexpected(std::move(loaded.error()));
-  auto& entry = map[std::string(id)];
-  entry.row = std::move(*loaded);
+  auto& entry = table.Add(id, std::move(*loaded), /*keyed_by_id=*/true);
   return entry.row ? &*entry.row : nullptr;
+}
+
+template <typename T>
+T& WorkingSet::Add(RowTable<T>& table, T row) {
+  if (auto* absent = table.Find(row.id)) {
+    // Known not to exist a moment ago: it does now.
+    assert(!absent->row);
+    absent->row = std::move(row);
+    absent->dirty = true;
+    absent->is_new = true;
+    return *absent->row;
+  }
+  // Keyed by the row's own id: the key is read from the row once it is in.
+  auto& entry = table.Add({}, std::move(row), /*keyed_by_id=*/true);
+  entry.dirty = true;
+  entry.is_new = true;
+  return *entry.row;
+}
+
+template <typename T>
+void WorkingSet::Mark(RowTable<T>& table, std::string_view key) {
+  auto* entry = table.Find(key);
+  assert(entry != nullptr && entry->row.has_value());
+  if (entry != nullptr) entry->dirty = true;
 }
 
 Expected<Item*> WorkingSet::FindItem(std::string_view id) {
@@ -71,13 +72,20 @@ Expected<Event*> WorkingSet::FindEvent(std::string_view id) {
 
 Expected<UserUsage*> WorkingSet::Usage(std::string_view user_id, std::string_view item_id) {
   const std::string key = UsageKey(user_id, item_id);
-  auto found =
-      Find(usage_, key, [&](std::string_view) { return loader_.LoadUsage(user_id, item_id); });
-  if (!found) return found;
-  if (*found != nullptr) return found;
-  auto& entry = usage_[key];
-  entry.row = UserUsage{std::string(user_id), std::string(item_id), 0, 0};
-  entry.is_new = true;
+  if (auto* entry = usage_.Find(key)) {
+    if (!entry->row) {
+      entry->row = UserUsage{std::string(user_id), std::string(item_id), 0, 0};
+      entry->is_new = true;
+    }
+    return &*entry->row;
+  }
+  auto loaded = loader_.LoadUsage(user_id, item_id);
+  if (!loaded) return std::unexpected(std::move(loaded.error()));
+  const bool is_new = !loaded->has_value();
+  auto& entry = usage_.Add(
+      key, is_new ? UserUsage{std::string(user_id), std::string(item_id), 0, 0} : **loaded,
+      /*keyed_by_id=*/false);
+  entry.is_new = is_new;
   return &*entry.row;
 }
 
@@ -94,47 +102,20 @@ Expected<std::vector<std::string>> WorkingSet::DueReservations(std::int64_t now_
   return loader_.DueReservations(now_ms, limit);
 }
 
-Item& WorkingSet::AddItem(Item item) {
-  auto& entry = items_[item.id];
-  assert(!entry.row);
-  entry = Entry<Item>{std::move(item), true, true};
-  return *entry.row;
-}
-
+Item& WorkingSet::AddItem(Item item) { return Add(items_, std::move(item)); }
 Reservation& WorkingSet::AddReservation(Reservation reservation) {
-  auto& entry = reservations_[reservation.id];
-  assert(!entry.row);
-  entry = Entry<Reservation>{std::move(reservation), true, true};
-  return *entry.row;
+  return Add(reservations_, std::move(reservation));
 }
+Order& WorkingSet::AddOrder(Order order) { return Add(orders_, std::move(order)); }
+Transfer& WorkingSet::AddTransfer(Transfer transfer) { return Add(transfers_, std::move(transfer)); }
+Event& WorkingSet::AddEvent(Event event) { return Add(events_, std::move(event)); }
 
-Order& WorkingSet::AddOrder(Order order) {
-  auto& entry = orders_[order.id];
-  assert(!entry.row);
-  entry = Entry<Order>{std::move(order), true, true};
-  return *entry.row;
-}
-
-Transfer& WorkingSet::AddTransfer(Transfer transfer) {
-  auto& entry = transfers_[transfer.id];
-  assert(!entry.row);
-  entry = Entry<Transfer>{std::move(transfer), true, true};
-  return *entry.row;
-}
-
-Event& WorkingSet::AddEvent(Event event) {
-  auto& entry = events_[event.id];
-  assert(!entry.row);
-  entry = Entry<Event>{std::move(event), true, true};
-  return *entry.row;
-}
-
-void WorkingSet::Changed(const Transfer& t) { Mark<Transfer>(transfers_, t.id); }
-void WorkingSet::Changed(const Item& item) { Mark<Item>(items_, item.id); }
-void WorkingSet::Changed(const Reservation& r) { Mark<Reservation>(reservations_, r.id); }
-void WorkingSet::Changed(const Order& order) { Mark<Order>(orders_, order.id); }
+void WorkingSet::Changed(const Transfer& t) { Mark(transfers_, t.id); }
+void WorkingSet::Changed(const Item& item) { Mark(items_, item.id); }
+void WorkingSet::Changed(const Reservation& r) { Mark(reservations_, r.id); }
+void WorkingSet::Changed(const Order& order) { Mark(orders_, order.id); }
 void WorkingSet::Changed(const UserUsage& usage) {
-  Mark<UserUsage>(usage_, UsageKey(usage.user_id, usage.item_id));
+  Mark(usage_, UsageKey(usage.user_id, usage.item_id));
 }
 
 void WorkingSet::Move(const Item& item, LedgerKind kind, std::int64_t on_hand_delta,
@@ -150,15 +131,34 @@ void WorkingSet::Move(const Item& item, LedgerKind kind, std::int64_t on_hand_de
                                 .reason = std::move(reason)});
 }
 
+namespace {
+
+// The dirty rows of a table, in the order they were touched: new ones (or
+// every one, when there is no `updated`) to `fresh`, the others to
+// `updated`. Empties the table.
+template <typename T>
+void Collect(RowTable<T>& table, std::vector<T>& fresh, std::vector<T>* updated = nullptr) {
+  table.Drain([&](typename RowTable<T>::Entry& entry) {
+    if (!entry.row || !entry.dirty) return;
+    if (entry.is_new || updated == nullptr) {
+      fresh.push_back(std::move(*entry.row));
+    } else {
+      updated->push_back(std::move(*entry.row));
+    }
+  });
+}
+
+}  // namespace
+
 BatchWrites WorkingSet::TakeWrites() {
   BatchWrites writes;
-  Collect<Item>(items_, writes.items, nullptr);
-  Collect<Reservation>(reservations_, writes.new_reservations, &writes.updated_reservations);
-  Collect<Order>(orders_, writes.new_orders, &writes.updated_orders);
-  Collect<UserUsage>(usage_, writes.usage, nullptr);
-  Collect<Transfer>(transfers_, writes.new_transfers, &writes.updated_transfers);
+  Collect(items_, writes.items);
+  Collect(reservations_, writes.new_reservations, &writes.updated_reservations);
+  Collect(orders_, writes.new_orders, &writes.updated_orders);
+  Collect(usage_, writes.usage);
+  Collect(transfers_, writes.new_transfers, &writes.updated_transfers);
   std::vector<Event> unchanged_events;  // events never change after create
-  Collect<Event>(events_, writes.new_events, &unchanged_events);
+  Collect(events_, writes.new_events, &unchanged_events);
   writes.idempotency = std::move(idempotency_);
   idempotency_.clear();
   due_checked_items_.clear();

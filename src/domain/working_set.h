@@ -21,6 +21,7 @@
 #include "allot/journal.h"
 #include "allot/model.h"
 #include "allot/store.h"
+#include "domain/row_table.h"
 
 namespace allot::domain {
 
@@ -124,15 +125,12 @@ class WorkingSet {
   BatchWrites TakeWrites();
 
  private:
-  template <typename T>
-  struct Entry {
-    std::optional<T> row;  // nullopt: known not to exist
-    bool dirty = false;
-    bool is_new = false;
-  };
-
   template <typename T, typename LoadFn>
-  Expected<T*> Find(StringMap<Entry<T>>& map, std::string_view id, LoadFn load);
+  Expected<T*> Find(RowTable<T>& table, std::string_view id, LoadFn load);
+  template <typename T>
+  T& Add(RowTable<T>& table, T row);
+  template <typename T>
+  void Mark(RowTable<T>& table, std::string_view key);
 
   static std::string_view OwnerOf(const Item&) { return {}; }
   static std::string_view OwnerOf(const EventCounts&) { return {}; }
@@ -144,12 +142,12 @@ class WorkingSet {
   Loader& loader_;
   ChangeSink& changes_;
   std::vector<Movement> movements_;
-  StringMap<Entry<Item>> items_;
-  StringMap<Entry<Reservation>> reservations_;
-  StringMap<Entry<Order>> orders_;
-  StringMap<Entry<Transfer>> transfers_;
-  StringMap<Entry<Event>> events_;
-  StringMap<Entry<UserUsage>> usage_;  // key: user_id + '\n' + item_id
+  RowTable<Item> items_;
+  RowTable<Reservation> reservations_;
+  RowTable<Order> orders_;
+  RowTable<Transfer> transfers_;
+  RowTable<Event> events_;
+  RowTable<UserUsage> usage_;  // key: user_id + '\n' + item_id
   std::unordered_set<std::string> due_checked_items_;
   std::vector<IdempotencyRecord> idempotency_;
 };
