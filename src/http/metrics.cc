@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cassert>
 #include <charconv>
+#include <vector>
 
 namespace allot::http {
 namespace {
@@ -107,6 +108,26 @@ void Metrics::RecordRequest(std::string_view route, int status, double seconds) 
   histogram->Observe(seconds);
 }
 
+void Metrics::RecordBatchEntries(std::span<const std::pair<std::string_view, int>> entries) {
+  // A batch mostly repeats a few (route, status) pairs: tally them first,
+  // then touch the map once per pair.
+  std::vector<std::pair<std::pair<std::string_view, int>, std::uint64_t>> tally;
+  for (const auto& entry : entries) {
+    auto it = std::find_if(tally.begin(), tally.end(),
+                           [&entry](const auto& counted) { return counted.first == entry; });
+    if (it == tally.end()) {
+      tally.push_back({entry, 1});
+    } else {
+      ++it->second;
+    }
+  }
+  std::lock_guard lock(mu_);
+  for (const auto& [key, count] : tally) {
+    // Only write routes are batched: a bounded label set of its own.
+    batch_entries_[{std::string(key.first), key.second}] += count;
+  }
+}
+
 void Metrics::RecordRefusal(ErrorCode code) {
   const auto index = static_cast<std::size_t>(code);
   if (index < kMaxErrorCodes) refusals_[index].fetch_add(1, std::memory_order_relaxed);
@@ -147,6 +168,14 @@ std::string Metrics::Render(std::size_t queue_depth) const {
   out += "# TYPE allot_http_request_duration_seconds histogram\n";
   for (const auto& [route, histogram] : durations_) {
     histogram->Render("allot_http_request_duration_seconds", "route=\"" + route + "\"", out);
+  }
+  out +=
+      "# HELP allot_http_batch_entries_total Requests inside POST /api/v1/batch answered, by "
+      "route template and status.\n";
+  out += "# TYPE allot_http_batch_entries_total counter\n";
+  for (const auto& [key, count] : batch_entries_) {
+    out += "allot_http_batch_entries_total{route=\"" + key.first + "\",code=\"" +
+           std::to_string(key.second) + "\"} " + std::to_string(count) + "\n";
   }
   out += "# HELP allot_batch_commands Client commands per committed batch.\n";
   out += "# TYPE allot_batch_commands histogram\n";

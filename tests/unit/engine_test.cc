@@ -184,9 +184,9 @@ TEST_F(EngineTest, SubmitManyQueuesInOrderOrNotAtAll) {
     for (auto& body : bodies) {
       auto promise = std::make_shared<std::promise<CommandResult>>();
       promises.push_back(promise);
-      submissions.push_back(
-          Submission{Command{std::move(body)},
-                     [promise](CommandResult r) { promise->set_value(std::move(r)); }});
+      submissions.push_back(Submission{Command{std::move(body)}, [promise](CommandResult r) {
+                                         promise->set_value(std::move(r));
+                                       }});
     }
     return submissions;
   };
@@ -197,17 +197,16 @@ TEST_F(EngineTest, SubmitManyQueuesInOrderOrNotAtAll) {
   EXPECT_EQ(refused.error().code, ErrorCode::kOverloaded);
   EXPECT_EQ(engine_->QueueDepth(), 0u);
   for (auto& promise : promises) {
-    EXPECT_EQ(promise->get_future().wait_for(std::chrono::seconds(0)),
-              std::future_status::timeout)
+    EXPECT_EQ(promise->get_future().wait_for(std::chrono::seconds(0)), std::future_status::timeout)
         << "a refused submission's done was called";
   }
   promises.clear();
 
   // Two units are left: the first two get them, in order, and the third sees
   // their holds.
-  Status queued = engine_->SubmitMany(submissions_of({Reserve{"u1", {{"a", 2}}, 60},
-                                                      Reserve{"u2", {{"a", 1}}, 60},
-                                                      CreateItem{.id = "b", .on_hand = 1}}));
+  Status queued = engine_->SubmitMany(
+      submissions_of({Reserve{"u1", {{"a", 2}}, 60}, Reserve{"u2", {{"a", 1}}, 60},
+                      CreateItem{.id = "b", .on_hand = 1}}));
   ASSERT_TRUE(queued) << queued.error().message;
   EXPECT_EQ(engine_->QueueDepth(), 3u);
   gate_->OpenGate();
