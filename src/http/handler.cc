@@ -267,6 +267,9 @@ void Handler::Dispatch(HttpRequest& request, Respond respond, PendingWrites& wri
     if (IsWrite(route->id)) {
       HandleWrite(request, *route, context, finish, writes);
     } else if (route->id == RouteId::kBatch) {
+      // Writes pipelined ahead of the batch go first: order is kept.
+      SubmitWrites(writes);
+      writes = {};
       HandleBatch(request, *route, context, finish);
     } else {
       HandleRead(*route, context, finish);

@@ -27,7 +27,11 @@ class RequestHandler {
   // Answers requests read together from one connection (HTTP/1.1
   // pipelining), which the server writes back in this order: calls
   // `respond(i, response)` exactly once for each index i, from any thread,
-  // now or later, in any order. Thread-safe. By default, Handle on each.
+  // now or later, in any order. A request may be handled before one ahead
+  // of it has taken effect (reads are answered at once, writes after their
+  // commit), so a caller must not put a read behind a write it should see;
+  // the server ends a group before such a read. Thread-safe. By default,
+  // Handle on each.
   using RespondAt = std::function<void(std::size_t index, HttpResponse)>;
   virtual void HandleMany(std::vector<HttpRequest> requests, RespondAt respond) {
     for (std::size_t i = 0; i < requests.size(); ++i) {
