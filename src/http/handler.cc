@@ -61,11 +61,11 @@ struct Pending {
 
   void Answer(HttpResponse response) {
     if (answered.exchange(true)) return;
-    response.Set("X-Request-Id", request_id);
     std::chrono::duration<double> elapsed = SteadyClock::now() - start;
     Observe(
         *metrics, access_log,
         {request_id, method, route, response.status, elapsed.count(), principal, response.error});
+    response.Set("X-Request-Id", std::move(request_id));  // answered once: it is not needed again
     respond(std::move(response));
   }
 };
@@ -135,6 +135,7 @@ Expected<Principal> Handler::Authenticate(const HttpRequest& request,
 
 HttpResponse Handler::JsonResponse(int status, std::string body) {
   HttpResponse response;
+  response.headers.reserve(4);  // Content-Type, X-Request-Id and room for two more
   response.status = status;
   response.body = std::move(body);
   response.Set("Content-Type", std::string(kJsonContentType));
@@ -224,8 +225,8 @@ void Handler::Dispatch(HttpRequest& request, Respond respond, PendingWrites& wri
   pending->metrics = &metrics_;
   pending->access_log = access_log_;
   pending->start = SteadyClock::now();
-  RequestContext context{request_ids_.For(request), ""};
-  pending->request_id = context.request_id;
+  RequestContext context;
+  pending->request_id = request_ids_.For(request);
   pending->method = request.method;
   Respond finish = [pending](HttpResponse response) { pending->Answer(std::move(response)); };
 

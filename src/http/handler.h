@@ -36,10 +36,9 @@
 
 namespace allot::http {
 
-// Who asks and how the request is known. While the service is open (no
+// Who asks. While the service is open (no
 // tokens) the principal is "" and may act on everything.
 struct RequestContext {
-  std::string request_id;
   std::string principal;
   bool own_records_only = false;  // a `client` token
 };

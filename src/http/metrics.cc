@@ -87,23 +87,23 @@ void Histogram::Render(std::string_view name, std::string_view labels, std::stri
 
 Metrics::Metrics() : batch_commands_(kBatchBounds), commit_seconds_(kCommitBounds) {}
 
-std::string_view Metrics::BoundedRoute(std::string_view route) {
-  if (durations_.find(route) != durations_.end()) return route;
-  if (durations_.size() >= kMaxRouteLabels) return "other";
-  return route;
-}
-
 void Metrics::RecordRequest(std::string_view route, int status, double seconds) {
   Histogram* histogram = nullptr;
   {
     std::lock_guard lock(mu_);
-    std::string label(BoundedRoute(route));
-    ++requests_[{label, status}];
-    auto it = durations_.find(label);
-    if (it == durations_.end()) {
-      it = durations_.emplace(label, std::make_unique<Histogram>(kLatencyBounds)).first;
+    // Looked up by view: a known route (every request but the first few)
+    // costs no allocation.
+    auto it = routes_.find(route);
+    if (it == routes_.end()) {
+      const std::string_view label = routes_.size() >= kMaxRouteLabels ? "other" : route;
+      it = routes_.find(label);
+      if (it == routes_.end()) {
+        it = routes_.emplace(std::string(label), RouteStats{}).first;
+        it->second.duration = std::make_unique<Histogram>(kLatencyBounds);
+      }
     }
-    histogram = it->second.get();  // entries are never removed
+    ++it->second.by_status[status];
+    histogram = it->second.duration.get();  // entries are never removed
   }
   histogram->Observe(seconds);
 }
@@ -160,14 +160,16 @@ std::string Metrics::Render(std::size_t queue_depth) const {
   out += "# HELP allot_http_requests_total HTTP requests answered, by route template and status.\n";
   out += "# TYPE allot_http_requests_total counter\n";
   std::lock_guard lock(mu_);
-  for (const auto& [key, count] : requests_) {
-    out += "allot_http_requests_total{route=\"" + key.first + "\",code=\"" +
-           std::to_string(key.second) + "\"} " + std::to_string(count) + "\n";
+  for (const auto& [route, stats] : routes_) {
+    for (const auto& [status, count] : stats.by_status) {
+      out += "allot_http_requests_total{route=\"" + route + "\",code=\"" +
+             std::to_string(status) + "\"} " + std::to_string(count) + "\n";
+    }
   }
   out += "# HELP allot_http_request_duration_seconds Time from request read to response ready.\n";
   out += "# TYPE allot_http_request_duration_seconds histogram\n";
-  for (const auto& [route, histogram] : durations_) {
-    histogram->Render("allot_http_request_duration_seconds", "route=\"" + route + "\"", out);
+  for (const auto& [route, stats] : routes_) {
+    stats.duration->Render("allot_http_request_duration_seconds", "route=\"" + route + "\"", out);
   }
   out +=
       "# HELP allot_http_batch_entries_total Requests inside POST /api/v1/batch answered, by "

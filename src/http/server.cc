@@ -194,10 +194,22 @@ struct Incoming {
 // and cleared on the strand only, so an answer arriving after the session
 // gave up finds it null.
 struct Answers {
-  explicit Answers(std::size_t count) : slots(count) {}
+  Answers(std::size_t count, asio::any_io_executor strand)
+      : slots(count), executor(std::move(strand)) {}
   std::vector<std::optional<HttpResponse>> slots;
+  asio::any_io_executor executor;  // the session's strand
   asio::steady_timer* wake = nullptr;
 };
+
+// Hands an answer (from any thread) to the session's strand. The callbacks
+// built on this capture only the shared pointer, so they fit in a
+// std::function without an allocation of their own.
+void Deliver(const std::shared_ptr<Answers>& answers, std::size_t index, HttpResponse response) {
+  asio::post(answers->executor, [answers, index, response = std::move(response)]() mutable {
+    answers->slots[index] = std::move(response);
+    if (answers->wake != nullptr) answers->wake->cancel();
+  });
+}
 
 }  // namespace
 
@@ -365,22 +377,19 @@ class Server::Impl {
   // engine's sequencer thread, is posted back to the session's strand.
   std::shared_ptr<Answers> Dispatch(std::vector<Incoming>& group,
                                     const asio::any_io_executor& executor) {
-    auto answers = std::make_shared<Answers>(group.size());
-    auto deliver = [answers, executor](std::size_t index, HttpResponse response) {
-      asio::post(executor, [answers, index, response = std::move(response)]() mutable {
-        answers->slots[index] = std::move(response);
-        if (answers->wake != nullptr) answers->wake->cancel();
-      });
-    };
+    auto answers = std::make_shared<Answers>(group.size(), executor);
     if (group.size() == 1) {
-      handler_.Handle(std::move(group[0].request),
-                      [deliver](HttpResponse response) { deliver(0, std::move(response)); });
+      handler_.Handle(std::move(group[0].request), [answers](HttpResponse response) {
+        Deliver(answers, 0, std::move(response));
+      });
       return answers;
     }
     std::vector<HttpRequest> requests;
     requests.reserve(group.size());
     for (Incoming& incoming : group) requests.push_back(std::move(incoming.request));
-    handler_.HandleMany(std::move(requests), deliver);
+    handler_.HandleMany(std::move(requests), [answers](std::size_t index, HttpResponse response) {
+      Deliver(answers, index, std::move(response));
+    });
     return answers;
   }
 
