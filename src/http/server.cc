@@ -324,6 +324,11 @@ class Server::Impl {
         log::Info("accepting connections again");
         accept_failing = false;
       }
+      // Answers go out as soon as they are written: pipelined answers are
+      // several small writes in a row, which Nagle's algorithm would hold
+      // back until the client's delayed ACK (40 ms on Linux).
+      error_code no_delay_ec;
+      socket.set_option(tcp::no_delay(true), no_delay_ec);
       auto state = std::make_shared<SessionState>();
       state->executor = socket.get_executor();
       std::optional<Error> refusal;
