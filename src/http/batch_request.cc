@@ -16,18 +16,15 @@ namespace json = boost::json;
 
 std::string_view View(json::string_view text) { return {text.data(), text.size()}; }
 
-// Boost.JSON keeps the last of two equal keys, so an object that lost
-// members to that has fewer than its text shows.
-bool HasRepeatedKey(const json::object& object, std::string_view text) {
-  return MemberValueSpans(text).size() != object.size();
-}
-
 Expected<BatchEntry> DecodeEntry(const json::value& value, std::string_view text,
                                  std::size_t index) {
   const std::string name = "requests[" + std::to_string(index) + "]";
   if (!value.is_object()) return Fail(InvalidField(name, "Each request must be an object."));
   const json::object& entry = value.get_object();
-  if (HasRepeatedKey(entry, text)) {
+  // Boost.JSON keeps the last of two equal keys, so an object that lost
+  // members to that has fewer than its text shows.
+  const std::vector<std::string_view> spans = MemberValueSpans(text);
+  if (spans.size() != entry.size()) {
     return Fail(InvalidField(name, "A field of this request is given more than once."));
   }
   const json::value* method = nullptr;
@@ -84,7 +81,7 @@ Expected<BatchEntry> DecodeEntry(const json::value& value, std::string_view text
     }
     out.idempotency_key = std::string(View(key->get_string()));
   }
-  if (has_body) out.body = MemberValueSpans(text)[body_index];
+  if (has_body) out.body = spans[body_index];
   return out;
 }
 
@@ -137,6 +134,9 @@ Expected<std::vector<BatchEntry>> DecodeBatch(std::string_view body) {
                              "A batch holds at most 1000 requests."));
   }
   const std::vector<std::string_view> texts = ElementSpans(list_text);
+  if (texts.size() != requests.size()) {  // cannot happen for valid JSON; never read past
+    return Fail(InvalidField("requests", "The list of requests could not be read."));
+  }
   std::vector<BatchEntry> entries;
   entries.reserve(requests.size());
   for (std::size_t i = 0; i < requests.size(); ++i) {
