@@ -147,7 +147,8 @@ wrk_ms() {
 # records requests/s x PER_REQUEST (reservations per request) and p99.
 # Sets wrk_ok (2xx answers) for the caller's checks.
 wrk_run() {
-  local name=$1 server_command=$2 script=$3 per_request=$4 out="$work/wrk-$1.txt"
+  local name=$1 server_command=$2 script=$3 per_request=$4
+  local out="$work/wrk-${1//[^A-Za-z0-9]/_}.txt"  # names hold spaces and slashes
   shift 4
   local command="wrk -t1 -c$connections -d${duration}s --latency -s bench/wrk/$script $server_url"
   [ $# -eq 0 ] || command="$* $command"
@@ -227,7 +228,7 @@ wrk_run "allot via wrk" "$allot_wrk_server" reserve.lua 1
 check_allot_after_wrk "allot via wrk" "$wrk_ok" "$connections"
 stop_pid "$server_pid"
 
-start_allot_for_wrk "allot /batch via wrk"
+start_allot_for_wrk "allot batch via wrk"
 wrk_run "allot /batch via wrk ($wrk_batch per request)" "$allot_wrk_server" batch.lua "$wrk_batch" \
   BATCH="$wrk_batch"
 check_allot_after_wrk "allot /batch via wrk" $((wrk_ok * wrk_batch)) $((connections * wrk_batch))
