@@ -255,6 +255,33 @@ TEST_F(HandlerBatchTest, AThousandRequestsRunAndOneMoreIsRefused) {
   EXPECT_EQ(Item("mug").at("held").as_int64(), 1000);
 }
 
+// A batch the write queue cannot take whole runs none of its requests: the
+// whole batch is 503 overloaded (nothing was done, it may be resent), even
+// when some of its requests were already answered by validation.
+TEST_F(HandlerBatchTest, ABatchTheQueueCannotTakeWholeIs503AndRunsNothing) {
+  service_ = std::make_unique<TestService>(kT0, std::nullopt, nullptr, /*queue_capacity=*/2);
+  ASSERT_TRUE(service_->ok());
+  CreateItem("mug", 10);
+  const std::string three = Batch({Entry("/api/v1/reservations", Reserve("a", "mug", 1)),
+                                   Entry("/api/v1/reservations", Reserve("b", "mug", 0)),  // 400
+                                   Entry("/api/v1/reservations", Reserve("c", "mug", 1)),
+                                   Entry("/api/v1/reservations", Reserve("d", "mug", 1))});
+  HttpResponse refused = Post("/api/v1/batch", three);
+  ASSERT_EQ(refused.status, 503) << refused.body;
+  EXPECT_NE(refused.body.find(R"("code":"overloaded")"), std::string::npos) << refused.body;
+  ASSERT_NE(refused.Header("Retry-After"), nullptr);
+  EXPECT_EQ(Item("mug").at("held").as_int64(), 0);
+  // Two valid requests fit the same queue.
+  json::array results = Results(Batch({Entry("/api/v1/reservations", Reserve("a", "mug", 1)),
+                                       Entry("/api/v1/reservations", Reserve("b", "mug", 0)),
+                                       Entry("/api/v1/reservations", Reserve("c", "mug", 1))}));
+  ASSERT_EQ(results.size(), 3u);
+  EXPECT_EQ(StatusOf(results[0]), 201);
+  EXPECT_EQ(StatusOf(results[1]), 400);
+  EXPECT_EQ(StatusOf(results[2]), 201);
+  EXPECT_EQ(Item("mug").at("held").as_int64(), 2);
+}
+
 TEST_F(HandlerBatchTest, TheBodyLimitFitsAThousandReservationsAtTheirLargest) {
   // 100 lines, each with a 128-character item id and the largest quantity.
   const std::string id(128, 'i');
