@@ -3,9 +3,14 @@
 #   1. allot, group commit (the default), --sync full, hot-item over HTTP
 #   2. allot --batch-max 1 (one transaction and one fsync per request)
 #   3. bare-http-server: a Beast server answering a fixed body (HTTP ceiling)
-#   4. Redis with a Lua check-and-decrement script (no durability), 64 clients
+#   4. Redis with a Lua check-and-decrement script: no durability (64
+#      clients), and with appendfsync always (CONNECTIONS clients)
 #   5. PostgreSQL, the seed lessons' transaction on one row, 1 and 64 clients
-# and writes docs/bench/results.{json,md} and docs/bench/throughput.svg.
+# each HTTP system driven by allot-bench and by wrk (-t1, bench/wrk/*.lua:
+# allot-bench checks invariants but costs more CPU than the server it
+# measures; wrk is lean), plus allot's POST /api/v1/batch (100 reservations
+# a request) and pipelined requests through wrk, and writes
+# docs/bench/results.{json,md} and docs/bench/throughput.svg.
 #
 # Everything listens on 127.0.0.1 only, every load is bounded in time, and
 # every server it started is stopped on exit, failure included.
@@ -13,7 +18,8 @@
 # Environment: BUILD_DIR (default build), DURATION seconds per run (10),
 # CONNECTIONS for the HTTP runs (256), MANY_CONNECTIONS for the crowd run
 # (10000), CLIENT_THREADS of allot-bench (2),
-# OUT_DIR (docs/bench), NO_BUILD=1 to use the binaries in BUILD_DIR as they
+# WRK_BATCH reservations per /batch request (100), WRK_DEPTH pipelined
+# requests (16), OUT_DIR (docs/bench), NO_BUILD=1 to use the binaries in BUILD_DIR as they
 # are. Needs root for the package install and to run the
 # PostgreSQL cluster as the postgres user.
 set -euo pipefail
@@ -27,6 +33,9 @@ client_threads=${CLIENT_THREADS:-2}
 out_dir=${OUT_DIR:-$root/docs/bench}
 pg_bin=/usr/lib/postgresql/15/bin
 redis_clients=64
+wrk_batch=${WRK_BATCH:-100}
+wrk_depth=${WRK_DEPTH:-16}
+wrk_scripts="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/wrk"
 
 log() { echo "compare: $*" >&2; }
 # die, free_port, stop_pid
@@ -125,6 +134,70 @@ http_run() {
       outcomes: .outcomes, latencyUs: .latencyUs}' "$results")"
 }
 
+# A wrk latency like "14.26ms" (or us, s) in milliseconds.
+wrk_ms() {
+  awk -v v="$1" 'BEGIN {
+    n = v + 0
+    if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) n += 0; else if (v ~ /s$/) n *= 1000
+    printf "%.3f", n }'
+}
+
+# wrk_run NAME SERVER_COMMAND SCRIPT PER_REQUEST [ENV...]: wrk -t1 with
+# CONNECTIONS connections against $server_url for DURATION s, --latency;
+# records requests/s x PER_REQUEST (reservations per request) and p99.
+# Sets wrk_ok (2xx answers) for the caller's checks.
+wrk_run() {
+  local name=$1 server_command=$2 script=$3 per_request=$4
+  local out="$work/wrk-${1//[^A-Za-z0-9]/_}.txt"  # names hold spaces and slashes
+  shift 4
+  local command="wrk -t1 -c$connections -d${duration}s --latency -s bench/wrk/$script $server_url"
+  [ $# -eq 0 ] || command="$* $command"
+  log "$name: $command"
+  env "$@" timeout $((duration * 3 + 30)) wrk -t1 -c"$connections" -d"${duration}s" --latency \
+    -s "$wrk_scripts/$script" "$server_url" >"$out" 2>&1 || die "$name: wrk failed: $(tail -n 5 "$out")"
+  cat "$out" >&2
+  local requests rps p99 non2xx errors
+  requests=$(awk '/requests in/ { print $1; exit }' "$out")
+  rps=$(awk '/^Requests\/sec:/ { print $2; exit }' "$out")
+  non2xx=$(awk '/Non-2xx or 3xx responses:/ { print $NF; exit }' "$out")
+  errors=$(awk '/Socket errors:/ { print; exit }' "$out")
+  # Pipelined answers have no per-request latency in wrk: p99 is then null.
+  p99=$(awk '/^ +99%/ { print $2; exit }' "$out")
+  if [ -z "$p99" ] || [ "$(wrk_ms "$p99")" = "0.000" ]; then p99=null; else p99=$(wrk_ms "$p99"); fi
+  wrk_ok=$((requests - ${non2xx:-0}))
+  record "$name" "$(awk -v r="$rps" -v k="$per_request" 'BEGIN { printf "%.1f", r * k }')" "$p99" \
+    "$command" "$(jq -nc --arg s "$server_command" --argjson req "$requests" --argjson rps "$rps" \
+      --argjson non2xx "${non2xx:-0}" --argjson per "$per_request" --arg errors "${errors:-}" \
+      '{server: $s, loadGenerator: "wrk", requests: $req, requestsPerSecond: $rps,
+        non2xx: $non2xx, reservationsPerRequest: $per, socketErrors: $errors}')"
+}
+
+# Starts a fresh allot (as allot_run does) with the hot item wrk's scripts
+# reserve from; sets server_pid and server_url.
+start_allot_for_wrk() {
+  local name=$1
+  mkdir -p "$work/$name"
+  start_http_server "$name" "$build/allot" serve --listen 127.0.0.1:0 --db "$work/$name/allot.db" \
+    --sync full --access-log off
+  curl -sf -XPOST "$server_url/api/v1/items" -d '{"id":"bench-hot","onHand":1000000000}' \
+    >/dev/null || die "$name: cannot create the item"
+}
+
+# After a wrk run against allot: nothing oversold, and every reservation
+# wrk saw acknowledged is held (a few more may have committed as wrk
+# stopped: at most one request per connection).
+check_allot_after_wrk() {
+  local name=$1 acknowledged=$2 in_flight=$3 item held on_hand
+  item=$(curl -sf "$server_url/api/v1/items/bench-hot") || die "$name: cannot read the item"
+  held=$(jq .held <<<"$item")
+  on_hand=$(jq .onHand <<<"$item")
+  if [ "$on_hand" -ne 1000000000 ] || [ "$(jq .available <<<"$item")" -ne $((on_hand - held)) ] ||
+    [ "$held" -lt "$acknowledged" ] || [ "$held" -gt $((acknowledged + in_flight)) ]; then
+    log "$name: FAILED check: $acknowledged acknowledged reservations, item $item"
+    failures=$((failures + 1))
+  fi
+}
+
 allot_run() {
   local name=$1 server_flags=${2:-}
   mkdir -p "$work/$name"
@@ -144,6 +217,31 @@ run_connections=$many_connections allot_run "allot grouped, $many_connections co
 
 start_http_server "bare HTTP ceiling" "$build/bare-http-server" --listen 127.0.0.1:0 --threads 2
 http_run "bare HTTP ceiling" "bare-http-server --listen 127.0.0.1:0 --threads 2" "--no-check"
+stop_pid "$server_pid"
+
+# The same systems through wrk: one reservation per request, a unique user
+# id each (bench/wrk/reserve.lua); /batch with WRK_BATCH per request; and
+# WRK_DEPTH pipelined requests per connection.
+allot_wrk_server="allot serve --listen 127.0.0.1:0 --db FRESH.db --sync full --access-log off"
+start_allot_for_wrk "allot via wrk"
+wrk_run "allot via wrk" "$allot_wrk_server" reserve.lua 1
+check_allot_after_wrk "allot via wrk" "$wrk_ok" "$connections"
+stop_pid "$server_pid"
+
+start_allot_for_wrk "allot batch via wrk"
+wrk_run "allot /batch via wrk ($wrk_batch per request)" "$allot_wrk_server" batch.lua "$wrk_batch" \
+  BATCH="$wrk_batch"
+check_allot_after_wrk "allot /batch via wrk" $((wrk_ok * wrk_batch)) $((connections * wrk_batch))
+stop_pid "$server_pid"
+
+start_allot_for_wrk "allot pipelined via wrk"
+wrk_run "allot pipelined via wrk (depth $wrk_depth)" "$allot_wrk_server" pipeline.lua 1 \
+  DEPTH="$wrk_depth"
+check_allot_after_wrk "allot pipelined via wrk" "$wrk_ok" $((connections * wrk_depth))
+stop_pid "$server_pid"
+
+start_http_server "bare HTTP ceiling via wrk" "$build/bare-http-server" --listen 127.0.0.1:0 --threads 2
+wrk_run "bare HTTP ceiling via wrk" "bare-http-server --listen 127.0.0.1:0 --threads 2" reserve.lua 1
 stop_pid "$server_pid"
 
 # The library with no HTTP: what the sequencer and SQLite can do on their own.
@@ -185,6 +283,37 @@ redis_left=$(redis-cli -h 127.0.0.1 -p "$redis_port" get stock)
   die "redis: stock $redis_left after $redis_requests decrements of $redis_stock"
 record "redis lua (64 clients, no durability)" "$redis_rate" "$redis_p99" "$redis_command" \
   "$(jq -nc --arg s "redis-server --bind 127.0.0.1 --port $redis_port --save '' --appendonly no" \
+    --arg l "$lua" '{server: $s, script: $l}')"
+stop_pid "$redis_pid"
+
+# Redis again, durable: every write in the append-only file and fsynced
+# before the answer (appendfsync always), as allot's --sync full; as many
+# clients as the HTTP runs have connections, one command in flight each (as
+# wrk's one request per connection), the same script.
+redis_port=$(free_port)
+mkdir -p "$work/redis-aof"
+redis-server --bind 127.0.0.1 --port "$redis_port" --save '' --appendonly yes \
+  --appendfsync always --protected-mode yes --daemonize no --dir "$work/redis-aof" \
+  >"$work/redis-aof.log" 2>&1 &
+redis_pid=$!
+started_pids+=("$redis_pid")
+for _ in $(seq 1 100); do
+  redis-cli -h 127.0.0.1 -p "$redis_port" ping >/dev/null 2>&1 && break
+  sleep 0.1
+done
+redis-cli -h 127.0.0.1 -p "$redis_port" set stock "$redis_stock" >/dev/null
+sha=$(redis-cli -h 127.0.0.1 -p "$redis_port" script load "$lua")
+redis_requests=$((40000 * duration))
+redis_command="redis-benchmark -h 127.0.0.1 -p $redis_port -c $connections -n $redis_requests --csv EVALSHA $sha 1 stock 1"
+log "redis appendfsync always: $redis_command"
+timeout $((duration * 10 + 60)) $redis_command >"$work/redis-aof.csv"
+redis_rate=$(awk -F'","' 'NR == 2 { print $2 + 0 }' "$work/redis-aof.csv")
+redis_p99=$(awk -F'","' 'NR == 2 { print $7 + 0 }' "$work/redis-aof.csv")
+redis_left=$(redis-cli -h 127.0.0.1 -p "$redis_port" get stock)
+[ "$redis_left" -eq $((redis_stock - redis_requests)) ] ||
+  die "redis (aof): stock $redis_left after $redis_requests decrements of $redis_stock"
+record "redis lua ($connections clients, appendfsync always)" "$redis_rate" "$redis_p99" \
+  "$redis_command" "$(jq -nc --arg s "redis-server --bind 127.0.0.1 --port $redis_port --save '' --appendonly yes --appendfsync always" \
     --arg l "$lua" '{server: $s, script: $l}')"
 stop_pid "$redis_pid"
 
@@ -261,6 +390,20 @@ ratios=$(awk -v g="$grouped" -v b="$batch1" -v c="$bare" -v i="$inproc" -v p="$p
   printf "allot grouped / bare HTTP ceiling = %.2f (goal >= 0.75); ", (c > 0 ? g / c : 0)
   printf "allot grouped / allot --batch-max 1 = %.1fx (goal >= 15x); ", (b > 0 ? g / b : 0)
   printf "in-process %.0f/s (goal >= 500000)", i }')
+# Issue 11's goals, all through wrk in this run.
+rate_of() { jq --arg n "$1" '[.runs[] | select(.name == $n) | .rate][0] // 0' "$out_dir/results.json"; }
+p99_of() { jq --arg n "$1" '[.runs[] | select(.name == $n) | .p99Ms][0] // 0' "$out_dir/results.json"; }
+wrk_allot=$(rate_of "allot via wrk")
+wrk_bare=$(rate_of "bare HTTP ceiling via wrk")
+wrk_batch_rate=$(rate_of "allot /batch via wrk ($wrk_batch per request)")
+redis_always=$(rate_of "redis lua ($connections clients, appendfsync always)")
+wrk_p99=$(p99_of "allot via wrk")
+goals=$(awk -v a="$wrk_allot" -v c="$wrk_bare" -v r="$redis_always" -v b="$wrk_batch_rate" \
+  -v p="$wrk_p99" -v n="$connections" -v k="$wrk_batch" 'BEGIN {
+  printf "wrk -c%d: allot %.0f/s / redis lua appendfsync always = %.2f (goal >= 1.0); ", n, a, (r > 0 ? a / r : 0)
+  printf "allot / bare HTTP ceiling = %.2f (goal >= 0.8); ", (c > 0 ? a / c : 0)
+  printf "/batch (%d per request) %.0f reservations/s (goal >= 200000); ", k, b
+  printf "p99 %.2f ms (goal <= 10)", p }')
 
 # The chart: one bar per system, log scale (they span three orders of magnitude).
 jq -r '.runs[] | [.name, .rate] | @tsv' "$out_dir/results.json" >"$work/chart.tsv"
@@ -298,6 +441,8 @@ GNUPLOT
   echo
   echo "$ratios."
   echo
+  echo "$goals."
+  echo
   echo "![throughput](throughput.svg)"
   echo
   echo "## What each row is"
@@ -316,7 +461,20 @@ GNUPLOT
   echo "  answering a fixed reservation-sized body; the same allot-bench load."
   echo "- **redis lua**: Debian redis-server, \`--save '' --appendonly no\` (nothing is"
   echo "  durable), a Lua script that checks and decrements one key; redis-benchmark,"
-  echo "  $redis_clients clients."
+  echo "  $redis_clients clients. The appendfsync always row is the same script with"
+  echo "  every write fsynced to the append-only file before its answer, $connections"
+  echo "  clients (one command in flight each, like wrk's connections)."
+  echo "- **... via wrk**: the same server driven by \`wrk -t1 -c$connections --latency\`"
+  echo "  (one thread: it costs the shared cores far less than allot-bench) with"
+  echo "  \`bench/wrk/reserve.lua\`: one reservation per request, a user id no other"
+  echo "  request uses. Afterwards the item must hold every acknowledged reservation"
+  echo "  (and at most one more per connection, committed as wrk stopped)."
+  echo "- **allot /batch via wrk**: \`bench/wrk/batch.lua\`, each request a"
+  echo "  \`POST /api/v1/batch\` of $wrk_batch reservations; the rate is reservations/s"
+  echo "  (requests/s x $wrk_batch), p99 is per batch request."
+  echo "- **allot pipelined via wrk**: \`bench/wrk/pipeline.lua\`, $wrk_depth reservations"
+  echo "  written back to back on each connection (HTTP/1.1 pipelining); wrk has no"
+  echo "  per-request latency for pipelined requests."
   echo "- **postgres 1 row**: PostgreSQL 15, throwaway cluster (fsync on,"
   echo "  synchronous_commit on), the seed lessons' transaction: \`BEGIN; UPDATE items"
   echo "  SET qty = qty - 1 WHERE id = 1 AND qty >= 1; INSERT INTO reservations ...;"
@@ -337,5 +495,6 @@ echo "| system | rate (/s) | p99 (ms) | vs allot grouped | server peak RSS (MiB)
 echo "|---|---:|---:|---:|---:|"
 echo "$table"
 echo "$ratios"
+echo "$goals"
 echo "Results: $out_dir/results.md, $out_dir/results.json, $out_dir/throughput.svg"
 [ "$failures" -eq 0 ] || die "$failures allot-bench run(s) failed their checks"

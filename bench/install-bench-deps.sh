@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages bench/compare.sh needs besides the build
 # (scripts/install-deps.sh): the systems allot is compared with, jq to read
-# results and gnuplot to draw the chart. Kept apart on purpose: `make test`
+# results, gnuplot to draw the chart, wrk and perf. Kept apart on purpose: `make test`
 # must not need any of them. Skips what is present; needs root (or sudo).
 set -euo pipefail
 
@@ -9,6 +9,9 @@ packages=(
   redis-server redis-tools
   postgresql-15 postgresql-client-15
   gnuplot-nox jq
+  # wrk: the lean HTTP load generator of every HTTP row (bench/wrk/*.lua);
+  # linux-perf: to profile a server under that load (bench/README.md).
+  wrk linux-perf curl
 )
 
 missing=()

@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <vector>
 
 #include "allot/clock.h"
 #include "allot/commands.h"
@@ -70,6 +71,12 @@ struct EngineOptions {
 // block: hand the result to your own executor.
 using Completion = std::function<void(CommandResult)>;
 
+// A command and its completion, for SubmitMany.
+struct Submission {
+  Command command;
+  Completion done;
+};
+
 class Engine {
  public:
   // Starts the sequencer thread over `store`.
@@ -84,6 +91,16 @@ class Engine {
   // (kOutcomeUnknown if its commit got no answer), or at
   // once with kOverloaded if the queue is full (kUnavailable once stopping).
   void Submit(Command command, Completion done);
+
+  // Thread-safe. Queues every submission in one step, under one lock, in the
+  // order given and one after the other (nothing submitted meanwhile comes
+  // between them), so they are decided in that order, each seeing the
+  // effects of those before it; they may still be split across batches at
+  // batch_max. All or none: if the queue has no room for all of them (so
+  // always when there are more than queue_capacity), none is queued, no
+  // `done` is ever called, and kOverloaded is returned (kUnavailable once
+  // stopping). Otherwise each `done` is called exactly once, as Submit's.
+  Status SubmitMany(std::vector<Submission> submissions);
 
   // Submit and wait. For embedding and tests.
   CommandResult Execute(Command command);

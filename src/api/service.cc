@@ -10,17 +10,41 @@ namespace allot::api {
 Service::Service(Engine& engine, StoreReader& reader, const Clock& clock)
     : engine_(engine), reader_(reader), clock_(clock) {}
 
-void Service::Submit(Command command, Completion done) {
-  if (auto valid = Validate(command.body); !valid) {
-    done(std::unexpected(valid.error()));
-    return;
-  }
+namespace {
+
+// Why `command` may not reach the engine, or success.
+Status Check(const Command& command) {
+  if (auto valid = Validate(command.body); !valid) return valid;
   if (command.idempotency && !IsValidIdempotencyKey(command.idempotency->key)) {
-    done(std::unexpected(InvalidField(
-        "Idempotency-Key", "An Idempotency-Key must be 1 to 255 printable ASCII characters.")));
+    return Fail(InvalidField("Idempotency-Key",
+                             "An Idempotency-Key must be 1 to 255 printable ASCII characters."));
+  }
+  return {};
+}
+
+}  // namespace
+
+void Service::Submit(Command command, Completion done) {
+  if (auto valid = Check(command); !valid) {
+    done(std::unexpected(std::move(valid.error())));
     return;
   }
   engine_.Submit(std::move(command), std::move(done));
+}
+
+Status Service::SubmitMany(std::vector<Submission> submissions) {
+  std::size_t kept = 0;
+  for (Submission& submission : submissions) {
+    if (auto valid = Check(submission.command); !valid) {
+      submission.done(std::unexpected(std::move(valid.error())));
+      continue;
+    }
+    if (&submissions[kept] != &submission) submissions[kept] = std::move(submission);
+    ++kept;
+  }
+  submissions.erase(submissions.begin() + static_cast<std::ptrdiff_t>(kept), submissions.end());
+  if (submissions.empty()) return {};
+  return engine_.SubmitMany(std::move(submissions));
 }
 
 Expected<Item> Service::GetItem(std::string_view id) {

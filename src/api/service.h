@@ -26,6 +26,13 @@ class Service {
   // once: inline with the validation error or kOverloaded, else on the
   // sequencer thread after the commit. It must not block.
   void Submit(Command command, Completion done);
+  // Validates each command as Submit does; an invalid one's `done` runs
+  // inline with its error and it goes no further. The valid ones are
+  // submitted together, in order (Engine::SubmitMany): either all are queued
+  // (each `done` then runs after its commit), or none is, their `done`s are
+  // never called and the engine's refusal (kOverloaded, kUnavailable) is
+  // returned.
+  Status SubmitMany(std::vector<Submission> submissions);
 
   Expected<Item> GetItem(std::string_view id);
   // limit 1..1000 (checked by the caller's decoding; clamped here).

@@ -46,6 +46,23 @@ class Engine::Impl {
     }
   }
 
+  Status SubmitMany(std::vector<Submission>& submissions) {
+    {
+      std::lock_guard lock(mu_);
+      if (!stopping_ && queue_.size() + submissions.size() <= options_.queue_capacity) {
+        const bool was_empty = queue_.empty();
+        for (Submission& submission : submissions) {
+          queue_.push_back(
+              PendingCommand{std::move(submission.command), std::move(submission.done)});
+        }
+        if (was_empty && !queue_.empty()) wake_.notify_one();
+        return {};
+      }
+    }
+    if (stopping()) return Fail(Unavailable("The service is shutting down; nothing was done."));
+    return Fail(ErrorCode::kOverloaded, "Too many writes are waiting; retry shortly.");
+  }
+
   void Stop() {
     {
       std::lock_guard lock(mu_);
@@ -138,6 +155,10 @@ Engine::~Engine() = default;
 
 void Engine::Submit(Command command, Completion done) {
   impl_->Submit(std::move(command), std::move(done));
+}
+
+Status Engine::SubmitMany(std::vector<Submission> submissions) {
+  return impl_->SubmitMany(submissions);
 }
 
 CommandResult Engine::Execute(Command command) {

@@ -8,7 +8,9 @@
 #include <utility>
 
 #include "api/validate.h"
+#include "http/batch_request.h"
 #include "http/json_codec.h"
+#include "http/write_routes.h"
 #include "web/web_assets.h"
 
 namespace allot::http {
@@ -21,91 +23,20 @@ using SteadyClock = std::chrono::steady_clock;
 constexpr std::size_t kMaxEventBodyBytes =
     api::kMaxSeatsPerEvent * (api::kMaxSeatNameLength + 3) + 64 * 1024;
 
-HttpResponse JsonResponse(int status, std::string body) {
-  HttpResponse response;
-  response.status = status;
-  response.body = std::move(body);
-  response.Set("Content-Type", std::string(kJsonContentType));
-  return response;
-}
+// Room for kMaxBatchRequests reservations at their largest: every line with
+// the longest item id and quantity, the user id, ttl, an idempotency key
+// and the entry's own fields.
+constexpr std::size_t kMaxReservationBodyBytes =
+    api::kMaxLinesPerRequest * (api::kMaxIdLength + 40) + api::kMaxIdLength + 64;
+constexpr std::size_t kMaxBatchEntryBytes =
+    kMaxReservationBodyBytes + api::kMaxIdempotencyKeyLength + 256;
+constexpr std::size_t kMaxBatchBodyBytes = kMaxBatchRequests * kMaxBatchEntryBytes + 64 * 1024;
 
 // Turns an Expected<T> of a record into 200 + its encoding or the error.
 template <typename T, typename Encode>
 HttpResponse ReadResponse(const Expected<T>& result, Encode encode) {
   if (!result) return Handler::ErrorResponse(result.error());
-  return JsonResponse(200, encode(*result));
-}
-
-template <typename T>
-Expected<CommandBody> AsBody(Expected<T> decoded) {
-  if (!decoded) return Fail(std::move(decoded.error()));
-  return CommandBody(std::move(*decoded));
-}
-
-Expected<CommandBody> DecodeCommand(const RouteMatch& route, std::string_view body,
-                                    bool* one_line_form) {
-  std::string_view id = route.Param("id");
-  switch (route.id) {
-    case RouteId::kCreateItem:
-      return AsBody(DecodeCreateItem(body));
-    case RouteId::kAdjustItem:
-      return AsBody(DecodeAdjustItem(id, body));
-    case RouteId::kReserve:
-      return AsBody(DecodeReserve(body, one_line_form));
-    case RouteId::kConfirmReservation:
-      return AsBody(DecodeConfirmReservation(id, body));
-    case RouteId::kCancelReservation:
-      return AsBody(DecodeCancelReservation(id, body));
-    case RouteId::kPlaceOrder:
-      return AsBody(DecodePlaceOrder(body, one_line_form));
-    case RouteId::kCancelOrder:
-      return AsBody(DecodeCancelOrder(id, body));
-    case RouteId::kCreateAccount:
-      return AsBody(DecodeCreateAccount(body));
-    case RouteId::kCreateTransfer:
-      return AsBody(DecodeCreateTransfer(body));
-    case RouteId::kConfirmTransfer:
-      return AsBody(DecodeConfirmTransfer(id, body));
-    case RouteId::kCancelTransfer:
-      return AsBody(DecodeCancelTransfer(id, body));
-    case RouteId::kCreateEvent:
-      return AsBody(DecodeCreateEvent(body));
-    default:
-      break;
-  }
-  return Fail(Unavailable("The route has no command."));
-}
-
-// Validation names the fields of the decoded command ("lines[0].qty"); a
-// client that used the one-line form sent "qty", so that is the name it gets.
-void NameOneLineFields(CommandResult& result) {
-  if (result || result.error().code != ErrorCode::kInvalidRequest) return;
-  for (auto& [key, value] : result.error().details) {
-    auto* field = std::get_if<std::string>(&value);
-    if (key == "field" && field != nullptr && field->starts_with("lines[0].")) {
-      *field = field->substr(std::string_view("lines[0].").size());
-    }
-  }
-}
-
-bool IsWrite(RouteId id) {
-  switch (id) {
-    case RouteId::kCreateItem:
-    case RouteId::kAdjustItem:
-    case RouteId::kReserve:
-    case RouteId::kConfirmReservation:
-    case RouteId::kCancelReservation:
-    case RouteId::kPlaceOrder:
-    case RouteId::kCancelOrder:
-    case RouteId::kCreateAccount:
-    case RouteId::kCreateTransfer:
-    case RouteId::kConfirmTransfer:
-    case RouteId::kCancelTransfer:
-    case RouteId::kCreateEvent:
-      return true;
-    default:
-      return false;
-  }
+  return Handler::JsonResponse(200, encode(*result));
 }
 
 // Counts an answered request and writes its access-log line.
@@ -130,27 +61,14 @@ struct Pending {
 
   void Answer(HttpResponse response) {
     if (answered.exchange(true)) return;
-    response.Set("X-Request-Id", request_id);
     std::chrono::duration<double> elapsed = SteadyClock::now() - start;
     Observe(
         *metrics, access_log,
         {request_id, method, route, response.status, elapsed.count(), principal, response.error});
+    response.Set("X-Request-Id", std::move(request_id));  // answered once: it is not needed again
     respond(std::move(response));
   }
 };
-
-// Routes only an admin may use: they create or change what is for sale.
-bool IsAdminOnly(RouteId id) {
-  switch (id) {
-    case RouteId::kCreateItem:
-    case RouteId::kAdjustItem:
-    case RouteId::kCreateAccount:
-    case RouteId::kCreateEvent:
-      return true;
-    default:
-      return false;
-  }
-}
 
 // Access control covers the API; health, readiness and metrics stay open
 // for probes and scrapers.
@@ -215,6 +133,15 @@ Expected<Principal> Handler::Authenticate(const HttpRequest& request,
                     : "This service needs 'Authorization: Bearer <token>'.");
 }
 
+HttpResponse Handler::JsonResponse(int status, std::string body) {
+  HttpResponse response;
+  response.headers.reserve(4);  // Content-Type, X-Request-Id and room for two more
+  response.status = status;
+  response.body = std::move(body);
+  response.Set("Content-Type", std::string(kJsonContentType));
+  return response;
+}
+
 HttpResponse Handler::ErrorResponse(const Error& error) {
   HttpResponse response = JsonResponse(HttpStatusOf(error.code), EncodeError(error));
   response.error = error.code;
@@ -250,18 +177,56 @@ HttpResponse Handler::Refuse(const HttpRequest& request, const Error& error) {
 std::size_t Handler::BodyLimit(std::string_view method, std::string_view target,
                                std::size_t default_limit) const {
   auto route = Route(method, target);
-  if (!route || route->id != RouteId::kCreateEvent) return default_limit;
-  return std::max(default_limit, kMaxEventBodyBytes);
+  if (!route) return default_limit;
+  if (route->id == RouteId::kCreateEvent) return std::max(default_limit, kMaxEventBodyBytes);
+  if (route->id == RouteId::kBatch) return std::max(default_limit, kMaxBatchBodyBytes);
+  return default_limit;
+}
+
+bool Handler::MayStream(std::string_view method, std::string_view target) const {
+  auto route = Route(method, target);
+  return route && route->id == RouteId::kStream;
 }
 
 void Handler::Handle(HttpRequest request, Respond respond) {
+  PendingWrites writes;
+  Dispatch(request, std::move(respond), writes);
+  SubmitWrites(writes);
+}
+
+void Handler::HandleMany(std::vector<HttpRequest> requests, RespondAt respond) {
+  PendingWrites writes;
+  for (std::size_t i = 0; i < requests.size(); ++i) {
+    Dispatch(
+        requests[i], [respond, i](HttpResponse response) { respond(i, std::move(response)); },
+        writes);
+  }
+  SubmitWrites(writes);
+}
+
+void Handler::SubmitWrites(PendingWrites& writes) {
+  if (writes.submissions.empty()) return;
+  if (writes.submissions.size() == 1) {
+    // A refusal at the queue comes back through `done`.
+    service_.Submit(std::move(writes.submissions[0].command),
+                    std::move(writes.submissions[0].done));
+    return;
+  }
+  Status queued = service_.SubmitMany(std::move(writes.submissions));
+  if (queued) return;
+  // None was queued: each gets the refusal it would have got on its own (a
+  // request already answered by validation keeps that answer).
+  for (Respond& answer : writes.answers) answer(ErrorResponse(queued.error()));
+}
+
+void Handler::Dispatch(HttpRequest& request, Respond respond, PendingWrites& writes) {
   auto pending = std::make_shared<Pending>();
   pending->respond = std::move(respond);
   pending->metrics = &metrics_;
   pending->access_log = access_log_;
   pending->start = SteadyClock::now();
-  RequestContext context{request_ids_.For(request), ""};
-  pending->request_id = context.request_id;
+  RequestContext context;
+  pending->request_id = request_ids_.For(request);
   pending->method = request.method;
   Respond finish = [pending](HttpResponse response) { pending->Answer(std::move(response)); };
 
@@ -301,7 +266,12 @@ void Handler::Handle(HttpRequest request, Respond respond) {
   }
   try {
     if (IsWrite(route->id)) {
-      HandleWrite(request, *route, context, finish);
+      HandleWrite(request, *route, context, finish, writes);
+    } else if (route->id == RouteId::kBatch) {
+      // Writes pipelined ahead of the batch go first: order is kept.
+      SubmitWrites(writes);
+      writes = {};
+      HandleBatch(request, *route, context, finish);
     } else {
       HandleRead(*route, context, finish);
     }
@@ -459,7 +429,8 @@ void Handler::PublishLive(RouteId route, const CommandResult& result) {
 }
 
 void Handler::HandleWrite(const HttpRequest& request, const RouteMatch& route,
-                          const RequestContext& context, const Respond& finish) {
+                          const RequestContext& context, const Respond& finish,
+                          PendingWrites& writes) {
   Command command;
   command.principal = context.principal;
   command.own_records_only = context.own_records_only;
@@ -487,14 +458,15 @@ void Handler::HandleWrite(const HttpRequest& request, const RouteMatch& route,
     return;
   }
   command.body = std::move(*body);
-  service_.Submit(std::move(command),
-                  [this, finish, one_line_form, id = route.id](CommandResult result) {
-                    // Published before the answer: once a client has its
-                    // answer, every stream's next poll shows the change.
-                    PublishLive(id, result);
-                    if (one_line_form) NameOneLineFields(result);
-                    finish(ResultResponse(result));
-                  });
+  writes.answers.push_back(finish);
+  writes.submissions.push_back(
+      {std::move(command), [this, finish, one_line_form, id = route.id](CommandResult result) {
+         // Published before the answer: once a client has its answer, every
+         // stream's next poll shows the change.
+         PublishLive(id, result);
+         if (one_line_form) NameOneLineFields(result);
+         finish(ResultResponse(result));
+       }});
 }
 
 }  // namespace allot::http

@@ -20,6 +20,7 @@
 
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "allot/commands.h"
 #include "allot/error.h"
@@ -35,10 +36,9 @@
 
 namespace allot::http {
 
-// Who asks and how the request is known. While the service is open (no
+// Who asks. While the service is open (no
 // tokens) the principal is "" and may act on everything.
 struct RequestContext {
-  std::string request_id;
   std::string principal;
   bool own_records_only = false;  // a `client` token
 };
@@ -59,16 +59,24 @@ class Handler final : public RequestHandler {
   Handler(api::Service& service, Metrics& metrics, HandlerOptions options = {});
 
   void Handle(HttpRequest request, Respond respond) override;
+  // Pipelined requests: each answered as by Handle, and the writes among
+  // them submitted together (api::Service::SubmitMany), so they share an
+  // engine batch; if the queue cannot take them all, each is answered 503
+  // `overloaded`, as it would have been on its own.
+  void HandleMany(std::vector<HttpRequest> requests, RespondAt respond) override;
 
   // The answer to a request the server refuses before handling it (body or
   // headers too large, malformed HTTP, too many connections): the error
   // response with X-Request-Id, counted in metrics. `request` may hold only
   // method, target and headers.
   HttpResponse Refuse(const HttpRequest& request, const Error& error) override;
-  // POST /events may carry up to kMaxSeatsPerEvent seat names, far past the
-  // default limit; every other request keeps the default.
+  // POST /events may carry up to kMaxSeatsPerEvent seat names, and POST
+  // /batch up to kMaxBatchRequests reservations at their largest, far past
+  // the default limit; every other request keeps the default.
   std::size_t BodyLimit(std::string_view method, std::string_view target,
                         std::size_t default_limit) const override;
+  // GET /api/v1/stream.
+  bool MayStream(std::string_view method, std::string_view target) const override;
   void ConnectionOpened() override { metrics_.ConnectionOpened(); }
   void ConnectionClosed() override { metrics_.ConnectionClosed(); }
 
@@ -77,13 +85,29 @@ class Handler final : public RequestHandler {
   // error's status and error body. Used for live answers and stored ones.
   static HttpResponse ResultResponse(const CommandResult& result);
   static HttpResponse ErrorResponse(const Error& error);
+  // `status` with `body` as application/json.
+  static HttpResponse JsonResponse(int status, std::string body);
 
  private:
   // The principal of a request to /api/v1, or the 401 to answer. `route`
   // (null for an unknown path) lets the stream take its token from the query.
   Expected<Principal> Authenticate(const HttpRequest& request, const RouteMatch* route) const;
+
+  // Writes gathered from requests handled together, submitted at once;
+  // `answers[i]` answers `submissions[i]` if the queue refuses them.
+  struct PendingWrites {
+    std::vector<Submission> submissions;
+    std::vector<Respond> answers;
+  };
+  // Authenticates, routes and answers `request` through `respond`, except a
+  // write, which is added to `writes` (its completion answers it).
+  void Dispatch(HttpRequest& request, Respond respond, PendingWrites& writes);
+  void SubmitWrites(PendingWrites& writes);
   void HandleRead(const RouteMatch& route, const RequestContext& context, const Respond& finish);
   void HandleWrite(const HttpRequest& request, const RouteMatch& route,
+                   const RequestContext& context, const Respond& finish, PendingWrites& writes);
+  // POST /api/v1/batch (handler_batch.cc).
+  void HandleBatch(const HttpRequest& request, const RouteMatch& route,
                    const RequestContext& context, const Respond& finish);
   HttpResponse ListItems(const RouteMatch& route);
   HttpResponse ListSeats(const RouteMatch& route);

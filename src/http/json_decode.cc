@@ -1,4 +1,5 @@
 // Decoding of request bodies into commands. See json_codec.h for the rules.
+#include <boost/json/monotonic_resource.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
 #include <initializer_list>
@@ -18,18 +19,33 @@ bool IsBlank(std::string_view body) {
   return body.find_first_not_of(" \t\r\n") == std::string_view::npos;
 }
 
-// Parses `body` as one JSON object. An empty (or all-whitespace) body is the
-// empty object when `empty_ok`.
-Expected<json::object> ParseObject(std::string_view body, bool empty_ok) {
+// Scratch memory for the DOM of one body, which lives only while it is
+// decoded: a buffer on the stack first, so that a typical body parses
+// without touching the heap.
+class Arena {
+ public:
+  Arena() : resource_(buffer_, sizeof buffer_) {}
+  Arena(const Arena&) = delete;
+  Arena& operator=(const Arena&) = delete;
+  json::storage_ptr storage() { return json::storage_ptr(&resource_); }
+
+ private:
+  alignas(16) unsigned char buffer_[4096];
+  json::monotonic_resource resource_;
+};
+
+// Parses `body` as one JSON object, in `arena` (which must outlive it). An
+// empty (or all-whitespace) body is the empty object when `empty_ok`.
+Expected<json::object> ParseObject(std::string_view body, bool empty_ok, Arena& arena) {
   if (IsBlank(body)) {
-    if (empty_ok) return json::object();
+    if (empty_ok) return json::object(arena.storage());
     return Fail(ErrorCode::kInvalidRequest, "The request body must be a JSON object.");
   }
   json::parse_options options;
   options.max_depth = kMaxJsonDepth;
   boost::system::error_code ec;
   json::value value =
-      json::parse(json::string_view(body.data(), body.size()), ec, json::storage_ptr(), options);
+      json::parse(json::string_view(body.data(), body.size()), ec, arena.storage(), options);
   if (ec) {
     return Fail(ErrorCode::kInvalidRequest,
                 "The request body is not valid JSON: " + ec.message() + ".");
@@ -188,7 +204,8 @@ Expected<std::vector<Line>> DecodeLines(const Fields& fields, bool* one_line_for
 }  // namespace
 
 Expected<CreateItem> DecodeCreateItem(std::string_view body) {
-  auto object = ParseObject(body, false);
+  Arena arena;
+  auto object = ParseObject(body, false, arena);
   if (!object) return Fail(object.error());
   Fields fields(*object, "");
   if (auto known = fields.OnlyKnown({"id", "onHand", "name", "maxPerUser"}); !known) {
@@ -211,7 +228,8 @@ Expected<CreateItem> DecodeCreateItem(std::string_view body) {
 }
 
 Expected<AdjustItem> DecodeAdjustItem(std::string_view item_id, std::string_view body) {
-  auto object = ParseObject(body, false);
+  Arena arena;
+  auto object = ParseObject(body, false, arena);
   if (!object) return Fail(object.error());
   Fields fields(*object, "");
   if (auto known = fields.OnlyKnown({"delta", "reason"}); !known) return Fail(known.error());
@@ -227,7 +245,8 @@ Expected<AdjustItem> DecodeAdjustItem(std::string_view item_id, std::string_view
 }
 
 Expected<Reserve> DecodeReserve(std::string_view body, bool* one_line_form) {
-  auto object = ParseObject(body, false);
+  Arena arena;
+  auto object = ParseObject(body, false, arena);
   if (!object) return Fail(object.error());
   Fields fields(*object, "");
   if (auto known = fields.OnlyKnown({"userId", "lines", "itemId", "qty", "ttlSeconds"}); !known) {
@@ -247,7 +266,8 @@ Expected<Reserve> DecodeReserve(std::string_view body, bool* one_line_form) {
 }
 
 Expected<ConfirmReservation> DecodeConfirmReservation(std::string_view id, std::string_view body) {
-  auto object = ParseObject(body, true);
+  Arena arena;
+  auto object = ParseObject(body, true, arena);
   if (!object) return Fail(object.error());
   Fields fields(*object, "");
   if (auto known = fields.OnlyKnown({"paymentRef"}); !known) return Fail(known.error());
@@ -257,7 +277,8 @@ Expected<ConfirmReservation> DecodeConfirmReservation(std::string_view id, std::
 }
 
 Expected<CancelReservation> DecodeCancelReservation(std::string_view id, std::string_view body) {
-  auto object = ParseObject(body, true);
+  Arena arena;
+  auto object = ParseObject(body, true, arena);
   if (!object) return Fail(object.error());
   Fields fields(*object, "");
   if (auto known = fields.OnlyKnown({}); !known) return Fail(known.error());
@@ -265,7 +286,8 @@ Expected<CancelReservation> DecodeCancelReservation(std::string_view id, std::st
 }
 
 Expected<PlaceOrder> DecodePlaceOrder(std::string_view body, bool* one_line_form) {
-  auto object = ParseObject(body, false);
+  Arena arena;
+  auto object = ParseObject(body, false, arena);
   if (!object) return Fail(object.error());
   Fields fields(*object, "");
   if (auto known = fields.OnlyKnown({"userId", "lines", "itemId", "qty"}); !known) {
@@ -282,7 +304,8 @@ Expected<PlaceOrder> DecodePlaceOrder(std::string_view body, bool* one_line_form
 }
 
 Expected<CancelOrder> DecodeCancelOrder(std::string_view id, std::string_view body) {
-  auto object = ParseObject(body, true);
+  Arena arena;
+  auto object = ParseObject(body, true, arena);
   if (!object) return Fail(object.error());
   Fields fields(*object, "");
   if (auto known = fields.OnlyKnown({"reason"}); !known) return Fail(known.error());
@@ -292,7 +315,8 @@ Expected<CancelOrder> DecodeCancelOrder(std::string_view id, std::string_view bo
 }
 
 Expected<CreateAccount> DecodeCreateAccount(std::string_view body) {
-  auto object = ParseObject(body, false);
+  Arena arena;
+  auto object = ParseObject(body, false, arena);
   if (!object) return Fail(object.error());
   Fields fields(*object, "");
   if (auto known = fields.OnlyKnown({"id", "balance"}); !known) return Fail(known.error());
@@ -304,7 +328,8 @@ Expected<CreateAccount> DecodeCreateAccount(std::string_view body) {
 }
 
 Expected<CreateTransfer> DecodeCreateTransfer(std::string_view body) {
-  auto object = ParseObject(body, false);
+  Arena arena;
+  auto object = ParseObject(body, false, arena);
   if (!object) return Fail(object.error());
   Fields fields(*object, "");
   if (auto known = fields.OnlyKnown({"fromId", "toId", "amount", "hold", "ttlSeconds"}); !known) {
@@ -335,21 +360,24 @@ Expected<CreateTransfer> DecodeCreateTransfer(std::string_view body) {
 }
 
 Expected<ConfirmTransfer> DecodeConfirmTransfer(std::string_view id, std::string_view body) {
-  auto object = ParseObject(body, true);
+  Arena arena;
+  auto object = ParseObject(body, true, arena);
   if (!object) return Fail(object.error());
   if (auto known = Fields(*object, "").OnlyKnown({}); !known) return Fail(known.error());
   return ConfirmTransfer{std::string(id)};
 }
 
 Expected<CancelTransfer> DecodeCancelTransfer(std::string_view id, std::string_view body) {
-  auto object = ParseObject(body, true);
+  Arena arena;
+  auto object = ParseObject(body, true, arena);
   if (!object) return Fail(object.error());
   if (auto known = Fields(*object, "").OnlyKnown({}); !known) return Fail(known.error());
   return CancelTransfer{std::string(id)};
 }
 
 Expected<CreateEvent> DecodeCreateEvent(std::string_view body) {
-  auto object = ParseObject(body, false);
+  Arena arena;
+  auto object = ParseObject(body, false, arena);
   if (!object) return Fail(object.error());
   Fields fields(*object, "");
   if (auto known = fields.OnlyKnown({"id", "name", "seats"}); !known) return Fail(known.error());

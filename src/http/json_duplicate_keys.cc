@@ -1,7 +1,6 @@
 #include "http/json_duplicate_keys.h"
 
 #include <boost/json/basic_parser_impl.hpp>
-#include <unordered_set>
 #include <vector>
 
 #include "http/json_codec.h"
@@ -13,13 +12,21 @@ namespace json = boost::json;
 using boost::system::error_code;
 
 // A SAX handler that remembers the keys of every open object and stops at
-// the first repeat. Values are ignored.
+// the first repeat. Values are ignored. The keys of all open objects share
+// one vector (each object's start is on a stack) and are compared one by
+// one: objects in request bodies have a handful of short keys, so this
+// costs no allocation where a set per object would cost several.
 class KeyTracker {
  public:
   static constexpr std::size_t max_object_size = std::size_t(-1);
   static constexpr std::size_t max_array_size = std::size_t(-1);
   static constexpr std::size_t max_key_size = std::size_t(-1);
   static constexpr std::size_t max_string_size = std::size_t(-1);
+
+  KeyTracker() {
+    keys_.reserve(16);
+    starts_.reserve(kMaxJsonDepth);
+  }
 
   std::optional<std::string> duplicate;
 
@@ -28,11 +35,12 @@ class KeyTracker {
   bool on_array_begin(error_code&) { return true; }
   bool on_array_end(std::size_t, error_code&) { return true; }
   bool on_object_begin(error_code&) {
-    open_objects_.emplace_back();
+    starts_.push_back(keys_.size());
     return true;
   }
   bool on_object_end(std::size_t, error_code&) {
-    open_objects_.pop_back();
+    keys_.resize(starts_.back());
+    starts_.pop_back();
     return true;
   }
   bool on_string_part(json::string_view, std::size_t, error_code&) { return true; }
@@ -43,11 +51,14 @@ class KeyTracker {
   }
   bool on_key(json::string_view part, std::size_t, error_code& ec) {
     key_.append(part.data(), part.size());
-    if (!open_objects_.back().insert(key_).second) {
-      duplicate = key_;
-      ec = json::error::syntax;  // stops the parse: the answer is known
-      return false;
+    for (std::size_t i = starts_.back(); i < keys_.size(); ++i) {
+      if (keys_[i] == key_) {
+        duplicate = key_;
+        ec = json::error::syntax;  // stops the parse: the answer is known
+        return false;
+      }
     }
+    keys_.push_back(std::move(key_));
     key_.clear();
     return true;
   }
@@ -61,7 +72,8 @@ class KeyTracker {
   bool on_comment(json::string_view, error_code&) { return true; }
 
  private:
-  std::vector<std::unordered_set<std::string>> open_objects_;
+  std::vector<std::string> keys_;    // of every open object, outermost first
+  std::vector<std::size_t> starts_;  // where each open object's keys begin
   std::string key_;
 };
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cassert>
 #include <charconv>
+#include <vector>
 
 namespace allot::http {
 namespace {
@@ -86,25 +87,45 @@ void Histogram::Render(std::string_view name, std::string_view labels, std::stri
 
 Metrics::Metrics() : batch_commands_(kBatchBounds), commit_seconds_(kCommitBounds) {}
 
-std::string_view Metrics::BoundedRoute(std::string_view route) {
-  if (durations_.find(route) != durations_.end()) return route;
-  if (durations_.size() >= kMaxRouteLabels) return "other";
-  return route;
-}
-
 void Metrics::RecordRequest(std::string_view route, int status, double seconds) {
   Histogram* histogram = nullptr;
   {
     std::lock_guard lock(mu_);
-    std::string label(BoundedRoute(route));
-    ++requests_[{label, status}];
-    auto it = durations_.find(label);
-    if (it == durations_.end()) {
-      it = durations_.emplace(label, std::make_unique<Histogram>(kLatencyBounds)).first;
+    // Looked up by view: a known route (every request but the first few)
+    // costs no allocation.
+    auto it = routes_.find(route);
+    if (it == routes_.end()) {
+      const std::string_view label = routes_.size() >= kMaxRouteLabels ? "other" : route;
+      it = routes_.find(label);
+      if (it == routes_.end()) {
+        it = routes_.emplace(std::string(label), RouteStats{}).first;
+        it->second.duration = std::make_unique<Histogram>(kLatencyBounds);
+      }
     }
-    histogram = it->second.get();  // entries are never removed
+    ++it->second.by_status[status];
+    histogram = it->second.duration.get();  // entries are never removed
   }
   histogram->Observe(seconds);
+}
+
+void Metrics::RecordBatchEntries(std::span<const std::pair<std::string_view, int>> entries) {
+  // A batch mostly repeats a few (route, status) pairs: tally them first,
+  // then touch the map once per pair.
+  std::vector<std::pair<std::pair<std::string_view, int>, std::uint64_t>> tally;
+  for (const auto& entry : entries) {
+    auto it = std::find_if(tally.begin(), tally.end(),
+                           [&entry](const auto& counted) { return counted.first == entry; });
+    if (it == tally.end()) {
+      tally.push_back({entry, 1});
+    } else {
+      ++it->second;
+    }
+  }
+  std::lock_guard lock(mu_);
+  for (const auto& [key, count] : tally) {
+    // Only write routes are batched: a bounded label set of its own.
+    batch_entries_[{std::string(key.first), key.second}] += count;
+  }
 }
 
 void Metrics::RecordRefusal(ErrorCode code) {
@@ -139,14 +160,24 @@ std::string Metrics::Render(std::size_t queue_depth) const {
   out += "# HELP allot_http_requests_total HTTP requests answered, by route template and status.\n";
   out += "# TYPE allot_http_requests_total counter\n";
   std::lock_guard lock(mu_);
-  for (const auto& [key, count] : requests_) {
-    out += "allot_http_requests_total{route=\"" + key.first + "\",code=\"" +
-           std::to_string(key.second) + "\"} " + std::to_string(count) + "\n";
+  for (const auto& [route, stats] : routes_) {
+    for (const auto& [status, count] : stats.by_status) {
+      out += "allot_http_requests_total{route=\"" + route + "\",code=\"" +
+             std::to_string(status) + "\"} " + std::to_string(count) + "\n";
+    }
   }
   out += "# HELP allot_http_request_duration_seconds Time from request read to response ready.\n";
   out += "# TYPE allot_http_request_duration_seconds histogram\n";
-  for (const auto& [route, histogram] : durations_) {
-    histogram->Render("allot_http_request_duration_seconds", "route=\"" + route + "\"", out);
+  for (const auto& [route, stats] : routes_) {
+    stats.duration->Render("allot_http_request_duration_seconds", "route=\"" + route + "\"", out);
+  }
+  out +=
+      "# HELP allot_http_batch_entries_total Requests inside POST /api/v1/batch answered, by "
+      "route template and status.\n";
+  out += "# TYPE allot_http_batch_entries_total counter\n";
+  for (const auto& [key, count] : batch_entries_) {
+    out += "allot_http_batch_entries_total{route=\"" + key.first + "\",code=\"" +
+           std::to_string(key.second) + "\"} " + std::to_string(count) + "\n";
   }
   out += "# HELP allot_batch_commands Client commands per committed batch.\n";
   out += "# TYPE allot_batch_commands histogram\n";

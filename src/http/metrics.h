@@ -56,6 +56,8 @@ class Metrics {
 
   // One answered HTTP request: its route template, status and time taken.
   void RecordRequest(std::string_view route, int status, double seconds);
+  // The requests inside one answered /batch: route template and status each.
+  void RecordBatchEntries(std::span<const std::pair<std::string_view, int>> entries);
   // One error answer, by its contract code ("out_of_stock", "not_found").
   void RecordRefusal(ErrorCode code);
   // One committed batch: client commands in it and its commit time.
@@ -74,12 +76,16 @@ class Metrics {
   std::string Render(std::size_t queue_depth) const;
 
  private:
-  std::string_view BoundedRoute(std::string_view route);  // requires mu_
   void RenderRefusals(std::string& out) const;
 
   mutable std::mutex mu_;
-  std::map<std::pair<std::string, int>, std::uint64_t> requests_;             // guarded by mu_
-  std::map<std::string, std::unique_ptr<Histogram>, std::less<>> durations_;  // guarded by mu_
+  // One route template's answers: their time, and their count by status.
+  struct RouteStats {
+    std::unique_ptr<Histogram> duration;
+    std::map<int, std::uint64_t> by_status;
+  };
+  std::map<std::string, RouteStats, std::less<>> routes_;  // guarded by mu_
+  std::map<std::pair<std::string, int>, std::uint64_t> batch_entries_;        // guarded by mu_
   Histogram batch_commands_;
   Histogram commit_seconds_;
   // Indexed by ErrorCode; room for codes added after this was written.

@@ -1,5 +1,6 @@
 #include "http/request_id.h"
 
+#include <charconv>
 #include <cstdio>
 #include <random>
 
@@ -31,7 +32,15 @@ std::string RequestIds::For(const HttpRequest& request) {
 }
 
 std::string RequestIds::Next() {
-  return prefix_ + "-" + std::to_string(counter_.fetch_add(1, std::memory_order_relaxed) + 1);
+  char number[24];
+  const auto [end, ec] = std::to_chars(number, number + sizeof number,
+                                       counter_.fetch_add(1, std::memory_order_relaxed) + 1);
+  std::string out;  // built in one allocation
+  out.reserve(prefix_.size() + 1 + static_cast<std::size_t>(end - number));
+  out += prefix_;
+  out += '-';
+  out.append(number, end);
+  return out;
 }
 
 }  // namespace allot::http

@@ -5,7 +5,7 @@
 namespace allot::http {
 namespace {
 
-constexpr std::array<RouteSpec, 27> kRoutes = {{
+constexpr std::array<RouteSpec, 28> kRoutes = {{
     {"POST", "/api/v1/items", RouteId::kCreateItem},
     {"GET", "/api/v1/items", RouteId::kListItems},
     {"GET", "/api/v1/items/{id}", RouteId::kGetItem},
@@ -33,6 +33,7 @@ constexpr std::array<RouteSpec, 27> kRoutes = {{
     {"GET", "/api/v1/openapi.json", RouteId::kOpenApi},
     {"GET", "/", RouteId::kDashboard},
     {"GET", "/api/v1/stream", RouteId::kStream},
+    {"POST", "/api/v1/batch", RouteId::kBatch},
 }};
 
 int HexValue(char c) {
@@ -42,37 +43,66 @@ int HexValue(char c) {
   return -1;
 }
 
-// Splits "/a/b" into {"a", "b"}; "/" gives {""}, "" gives {}.
-std::vector<std::string_view> SplitPath(std::string_view path) {
-  std::vector<std::string_view> segments;
-  if (path.empty()) return segments;
+// No route has more segments than this; a longer path matches none.
+constexpr std::size_t kMaxSegments = 8;
+
+// The segments of "/a/b": {"a", "b"}; "/" gives {""}, "" gives none. Stops
+// at kMaxSegments + 1 (enough to know the path is too long for any route).
+struct Segments {
+  std::array<std::string_view, kMaxSegments + 1> parts;
+  std::size_t count = 0;
+};
+
+Segments SplitPath(std::string_view path) {
+  Segments out;
+  if (path.empty()) return out;
   if (path.front() == '/') path.remove_prefix(1);
-  while (true) {
+  while (out.count < out.parts.size()) {
     std::size_t slash = path.find('/');
-    segments.push_back(path.substr(0, slash));
+    out.parts[out.count++] = path.substr(0, slash);
     if (slash == std::string_view::npos) break;
     path.remove_prefix(slash + 1);
   }
-  return segments;
+  return out;
 }
 
-// Matches decoded path segments against a template; fills `params` on success.
-bool MatchTemplate(std::string_view route, const std::vector<std::string>& segments,
-                   ParamList& params) {
-  std::vector<std::string_view> parts = SplitPath(route);
-  if (parts.size() != segments.size()) return false;
-  ParamList found;
-  for (std::size_t i = 0; i < parts.size(); ++i) {
-    std::string_view part = parts[i];
-    if (part.size() > 2 && part.front() == '{' && part.back() == '}') {
-      if (segments[i].empty()) return false;
-      found.emplace_back(std::string(part.substr(1, part.size() - 2)), segments[i]);
-    } else if (part != segments[i]) {
+// The templates split once, at first use (the table is static).
+const std::array<Segments, kRoutes.size()>& TemplateSegments() {
+  static const auto table = [] {
+    std::array<Segments, kRoutes.size()> out;
+    for (std::size_t i = 0; i < kRoutes.size(); ++i) out[i] = SplitPath(kRoutes[i].route);
+    return out;
+  }();
+  return table;
+}
+
+bool IsParam(std::string_view part) {
+  return part.size() > 2 && part.front() == '{' && part.back() == '}';
+}
+
+// Whether decoded path segments fit a template (no allocation).
+bool MatchTemplate(const Segments& parts, const Segments& segments) {
+  if (parts.count != segments.count) return false;
+  for (std::size_t i = 0; i < parts.count; ++i) {
+    if (IsParam(parts.parts[i])) {
+      if (segments.parts[i].empty()) return false;
+    } else if (parts.parts[i] != segments.parts[i]) {
       return false;
     }
   }
-  params = std::move(found);
   return true;
+}
+
+ParamList ParamsOf(const Segments& parts, const Segments& segments) {
+  ParamList params;
+  for (std::size_t i = 0; i < parts.count; ++i) {
+    std::string_view part = parts.parts[i];
+    if (IsParam(part)) {
+      params.emplace_back(std::string(part.substr(1, part.size() - 2)),
+                          std::string(segments.parts[i]));
+    }
+  }
+  return params;
 }
 
 std::optional<ParamList> ParseQuery(std::string_view query) {
@@ -138,24 +168,35 @@ std::expected<RouteMatch, RouteMiss> Route(std::string_view method, std::string_
     query = query.substr(0, hash);
   }
 
-  std::vector<std::string> segments;
-  for (std::string_view raw : SplitPath(path)) {
-    auto decoded = PercentDecode(raw, false);
-    if (!decoded) return std::unexpected(BadPath(path));
-    segments.push_back(std::move(*decoded));
+  // Segments are views into the path; only those with a '%' are decoded,
+  // into `decoded` (sized up front, so the views into it stay valid).
+  Segments segments = SplitPath(path);
+  std::array<std::string, kMaxSegments + 1> decoded;
+  for (std::size_t i = 0; i < segments.count; ++i) {
+    if (segments.parts[i].find('%') == std::string_view::npos) continue;
+    auto text = PercentDecode(segments.parts[i], false);
+    if (!text) return std::unexpected(BadPath(path));
+    decoded[i] = std::move(*text);
+    segments.parts[i] = decoded[i];
+  }
+  if (segments.count > kMaxSegments) {
+    // Too long for any route; the rest must still be valid percent-encoding.
+    std::string_view rest = path;
+    for (std::size_t i = 0; i < kMaxSegments; ++i) rest.remove_prefix(rest.find('/') + 1);
+    if (!PercentDecode(rest, false)) return std::unexpected(BadPath(path));
   }
 
+  const bool rooted = !path.empty() && path.front() == '/';
+  const auto& templates = TemplateSegments();
   std::string allow;
   std::string_view allowed_route;
-  for (const RouteSpec& spec : kRoutes) {
-    ParamList params;
-    if (path.empty() || path.front() != '/' || !MatchTemplate(spec.route, segments, params)) {
-      continue;
-    }
+  for (std::size_t r = 0; r < kRoutes.size() && rooted; ++r) {
+    const RouteSpec& spec = kRoutes[r];
+    if (!MatchTemplate(templates[r], segments)) continue;
     if (spec.method == method) {
       auto parsed_query = ParseQuery(query);
       if (!parsed_query) return std::unexpected(BadPath(path));
-      return RouteMatch{spec.id, spec.route, std::string(path), std::move(params),
+      return RouteMatch{spec.id, spec.route, std::string(path), ParamsOf(templates[r], segments),
                         std::move(*parsed_query)};
     }
     if (allow.find(spec.method) == std::string::npos) {

@@ -51,6 +51,7 @@ enum class RouteId {
   kOpenApi,    // GET /api/v1/openapi.json: the API document
   kDashboard,  // GET /: the live dashboard page
   kStream,     // GET /api/v1/stream: server-sent events for the dashboard
+  kBatch,      // POST /api/v1/batch: up to 1,000 writes in one request
 };
 
 // One (method, template) pair the router answers; see RouteTable().

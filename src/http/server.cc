@@ -64,14 +64,24 @@ bool PeerClosed(beast::tcp_stream& stream) {
   return ec || peeked == 0;
 }
 
-HttpRequest ToHttpRequest(const BeastRequest& request) {
+// The method, target and headers of `request` (what a refusal needs).
+HttpRequest HeadOf(const BeastRequest& request) {
   HttpRequest out;
   out.method = std::string(request.method_string());
   out.target = std::string(request.target());
+  std::size_t fields = 0;
+  for (auto it = request.begin(); it != request.end(); ++it) ++fields;
+  out.headers.reserve(fields);
   for (const auto& field : request) {
     out.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
   }
-  out.body = request.body();
+  return out;
+}
+
+// A request read whole, for the handler: its body is moved, not copied.
+HttpRequest TakeRequest(BeastRequest& request) {
+  HttpRequest out = HeadOf(request);
+  out.body = std::move(request.body());
   return out;
 }
 
@@ -156,6 +166,50 @@ constexpr std::chrono::milliseconds kTurnAwayWriteTimeout{1'000};
 
 // The first read of a request asks for this much (more follows as needed).
 constexpr std::size_t kFirstReadBytes = 8 * 1024;
+
+// Pipelining: requests one connection may have in flight (read and not yet
+// answered), and the bytes of requests read ahead past the first of a group.
+// Together they bound what one client can make the server hold at once.
+constexpr std::size_t kMaxInFlight = 64;
+constexpr std::size_t kMaxReadAheadBytes = 1024 * 1024;
+// What one read of bytes already waiting in the socket takes at most.
+constexpr std::size_t kReadAheadChunk = 64 * 1024;
+
+// Methods that change nothing (RFC 9110 9.2.1): their requests may be
+// handled beside each other in any order.
+bool IsSafe(std::string_view method) {
+  return method == "GET" || method == "HEAD" || method == "OPTIONS" || method == "TRACE";
+}
+
+// A request read and handed to the handler, with what its answer needs.
+struct Incoming {
+  HttpRequest request;
+  unsigned version = 11;
+  bool keep_alive = true;
+};
+
+// The answers of one group of pipelined requests, filled on the session's
+// strand as the handler answers (in any order). `wake`, while the session
+// waits for an answer, is a timer it waits on: cancelling it wakes it. Set
+// and cleared on the strand only, so an answer arriving after the session
+// gave up finds it null.
+struct Answers {
+  Answers(std::size_t count, asio::any_io_executor strand)
+      : slots(count), executor(std::move(strand)) {}
+  std::vector<std::optional<HttpResponse>> slots;
+  asio::any_io_executor executor;  // the session's strand
+  asio::steady_timer* wake = nullptr;
+};
+
+// Hands an answer (from any thread) to the session's strand. The callbacks
+// built on this capture only the shared pointer, so they fit in a
+// std::function without an allocation of their own.
+void Deliver(const std::shared_ptr<Answers>& answers, std::size_t index, HttpResponse response) {
+  asio::post(answers->executor, [answers, index, response = std::move(response)]() mutable {
+    answers->slots[index] = std::move(response);
+    if (answers->wake != nullptr) answers->wake->cancel();
+  });
+}
 
 }  // namespace
 
@@ -270,6 +324,11 @@ class Server::Impl {
         log::Info("accepting connections again");
         accept_failing = false;
       }
+      // Answers go out as soon as they are written: pipelined answers are
+      // several small writes in a row, which Nagle's algorithm would hold
+      // back until the client's delayed ACK (40 ms on Linux).
+      error_code no_delay_ec;
+      socket.set_option(tcp::no_delay(true), no_delay_ec);
       auto state = std::make_shared<SessionState>();
       state->executor = socket.get_executor();
       std::optional<Error> refusal;
@@ -318,23 +377,159 @@ class Server::Impl {
     co_await SendRefusal(stream, response, kTurnAwayWriteTimeout, kTurnAwayLinger);
   }
 
-  // Wraps the callback-based Handler::Handle: the answer (which may come from
-  // the engine's sequencer thread) is posted back to this session's strand.
-  asio::awaitable<HttpResponse> Handle(HttpRequest request) {
-    co_return co_await asio::async_initiate<decltype(asio::use_awaitable), void(HttpResponse)>(
-        [this](auto completion, HttpRequest request) {
-          using Completion = decltype(completion);
-          auto executor = asio::get_associated_executor(completion);
-          auto pending = std::make_shared<Completion>(std::move(completion));
-          auto work = std::make_shared<asio::executor_work_guard<decltype(executor)>>(executor);
-          handler_.Handle(std::move(request), [pending, work](HttpResponse response) {
-            asio::post(work->get_executor(),
-                       [pending, work, response = std::move(response)]() mutable {
-                         std::move (*pending)(std::move(response));
-                       });
-          });
-        },
-        asio::use_awaitable, std::move(request));
+  // Hands a group of requests to the handler at once (so that pipelined
+  // writes share an engine batch); each answer, which may come from the
+  // engine's sequencer thread, is posted back to the session's strand.
+  std::shared_ptr<Answers> Dispatch(std::vector<Incoming>& group,
+                                    const asio::any_io_executor& executor) {
+    auto answers = std::make_shared<Answers>(group.size(), executor);
+    if (group.size() == 1) {
+      handler_.Handle(std::move(group[0].request), [answers](HttpResponse response) {
+        Deliver(answers, 0, std::move(response));
+      });
+      return answers;
+    }
+    std::vector<HttpRequest> requests;
+    requests.reserve(group.size());
+    for (Incoming& incoming : group) requests.push_back(std::move(incoming.request));
+    handler_.HandleMany(std::move(requests), [answers](std::size_t index, HttpResponse response) {
+      Deliver(answers, index, std::move(response));
+    });
+    return answers;
+  }
+
+  // Writes a group's answers in request order, each as soon as it and all
+  // before it are in. False when the connection is to end: an answer closed
+  // it, a write failed or timed out, or an event stream took it over.
+  // `refusal_follows`: a refused request comes after the group, so its last
+  // answer does not close the connection.
+  asio::awaitable<bool> WriteAnswers(beast::tcp_stream& stream, const std::vector<Incoming>& group,
+                                     Answers& answers, bool refusal_follows) {
+    asio::steady_timer wake(stream.get_executor());
+    for (std::size_t next = 0; next < group.size(); ++next) {
+      while (!answers.slots[next]) {
+        answers.wake = &wake;
+        wake.expires_at(asio::steady_timer::time_point::max());
+        auto [wake_ec] = co_await wake.async_wait(kUseTuple);
+        (void)wake_ec;  // cancelled: an answer arrived
+        answers.wake = nullptr;
+      }
+      HttpResponse answer = std::move(*answers.slots[next]);
+      if (answer.stream) {  // server-sent events: the connection is the stream's now
+        co_await StreamEvents(stream, std::move(answer), group[next].version);
+        co_return false;
+      }
+      const bool last = next + 1 == group.size();
+      const bool keep_alive =
+          group[next].keep_alive && (!last || refusal_follows || !stopping_.load());
+      auto response = ToBeastResponse(std::move(answer), group[next].version, keep_alive);
+      stream.expires_after(options_.write_timeout);
+      auto [write_ec, write_bytes] = co_await bhttp::async_write(stream, response, kUseTuple);
+      stream.expires_never();
+      if (write_ec || !keep_alive) co_return false;
+    }
+    co_return true;
+  }
+
+  // Moves bytes already waiting in the socket into `buffer`, without
+  // waiting. False when there are none (or the socket failed: the next
+  // read reports it).
+  static bool PullWaiting(beast::tcp_stream& stream, beast::flat_buffer& buffer) {
+    error_code ec;
+    const std::size_t waiting = stream.socket().available(ec);
+    if (ec || waiting == 0) return false;
+    auto space = buffer.prepare(std::min(waiting, kReadAheadChunk));
+    const std::size_t received = stream.socket().read_some(space, ec);
+    if (ec) return false;
+    buffer.commit(received);
+    return received > 0;
+  }
+
+  // Parses one request from the start of `buffer` without consuming it:
+  // the bytes it took when it has arrived whole, else 0 and nothing is kept
+  // (it is parsed again once more has arrived). Sets `refusal` for a
+  // request that must be refused (the same limits as ReadRequest).
+  std::size_t ParseWhole(const beast::flat_buffer& buffer, Parser& parser,
+                         std::optional<Error>& refusal) const {
+    const asio::const_buffer bytes = buffer.data();
+    const char* data = static_cast<const char*>(bytes.data());
+    auto failed = [&](const error_code& ec) {
+      refusal = ReadFailure(ec, parser, buffer, options_);
+      if (!refusal)
+        refusal = Error{ErrorCode::kInvalidRequest, "The request is not valid HTTP/1.1.", {}};
+      return std::size_t{0};
+    };
+    error_code ec;
+    std::size_t used = parser.put(asio::const_buffer(data, bytes.size()), ec);
+    if (ec == bhttp::error::need_more) return 0;
+    if (ec) return failed(ec);
+    if (!parser.is_header_done()) return 0;
+    refusal = CheckHeader(parser);
+    if (refusal) return 0;
+    parser.eager(true);
+    while (!parser.is_done()) {
+      const std::size_t taken =
+          parser.put(asio::const_buffer(data + used, bytes.size() - used), ec);
+      used += taken;
+      if (ec == bhttp::error::need_more) return 0;
+      if (ec) return failed(ec);
+      if (taken == 0) return 0;
+    }
+    return used;
+  }
+
+  // HTTP/1.1 pipelining: parses, without waiting, the requests that have
+  // already arrived behind the group's first, so they are handled together.
+  // Stops at kMaxInFlight requests or kMaxReadAheadBytes, at a request not
+  // yet arrived whole (it is read as the next group's first, within its own
+  // read timeout), after one that ends the connection or may stream, and at
+  // one that must be refused: that refusal is returned, to be sent after the
+  // answers before it, and then the connection closes.
+  std::optional<BeastResponse> ReadAhead(beast::tcp_stream& stream, beast::flat_buffer& buffer,
+                                         std::vector<Incoming>& group) {
+    // Reads are answered at once and writes after the commit, so a read that
+    // follows a write waits for the next group: it must see that write.
+    bool has_write = !IsSafe(group.front().request.method);
+    std::size_t taken = 0;
+    while (group.size() < kMaxInFlight && taken < kMaxReadAheadBytes) {
+      const Incoming& last = group.back();
+      if (!last.keep_alive) return std::nullopt;
+      // A client that is not pipelining leaves nothing behind its request:
+      // it costs no system call to find that out. One that is may have more
+      // in the socket than the last read took.
+      if (buffer.size() == 0 && (group.size() == 1 || !PullWaiting(stream, buffer))) {
+        return std::nullopt;
+      }
+      if (handler_.MayStream(last.request.method, last.request.target)) return std::nullopt;
+      Parser parser;
+      parser.body_limit(boost::none);  // set per route once the header is read
+      parser.header_limit(static_cast<std::uint32_t>(options_.header_limit_bytes));
+      std::optional<Error> refusal;
+      const std::size_t used = ParseWhole(buffer, parser, refusal);
+      if (refusal) {
+        HttpRequest partial = HeadOf(parser.get());
+        return ToBeastResponse(handler_.Refuse(partial, *refusal), 11, false);
+      }
+      if (used == 0) {
+        // Part of it is here: take what else is waiting and try again.
+        if (buffer.size() < kMaxReadAheadBytes && PullWaiting(stream, buffer)) continue;
+        return std::nullopt;
+      }
+      const bool safe = IsSafe(parser.get().method_string());
+      if (safe && has_write) return std::nullopt;  // parsed again as the next group's first
+      has_write = has_write || !safe;
+      buffer.consume(used);
+      taken += used;
+      group.push_back(Take(parser));
+    }
+    return std::nullopt;
+  }
+
+  static Incoming Take(Parser& parser) {
+    BeastRequest& request = parser.get();
+    const unsigned version = request.version();
+    const bool keep_alive = request.keep_alive();
+    return Incoming{TakeRequest(request), version, keep_alive};
   }
 
   // Waits up to idle_timeout for the first bytes of the next request (unless
@@ -405,17 +600,20 @@ class Server::Impl {
     if (!refusal) co_return false;
     // What was parsed before the failure (method and target come first), so
     // the refusal is counted under its route and echoes X-Request-Id if seen.
-    HttpRequest partial = ToHttpRequest(parser.get());
-    partial.body.clear();
+    HttpRequest partial = HeadOf(parser.get());
     BeastResponse response = ToBeastResponse(handler_.Refuse(partial, *refusal), 11, false);
     co_await SendRefusal(stream, response, options_.write_timeout, kRefusalLinger);
     co_return false;
   }
 
+  // Reads a request (waiting up to idle_timeout for it to start), reads
+  // ahead the ones pipelined behind it, hands them to the handler together
+  // and writes their answers in order; then the next.
   asio::awaitable<void> Session(beast::tcp_stream stream, std::shared_ptr<SessionState> state) {
     beast::flat_buffer buffer;
     state->stream = &stream;
     state->buffer = &buffer;
+    const asio::any_io_executor executor = stream.get_executor();
     for (;;) {
       state->busy = false;
       if (stopping_.load() && !HasPendingBytes(stream, buffer)) break;
@@ -426,19 +624,16 @@ class Server::Impl {
       bool have_request = co_await ReadRequest(stream, buffer, parser, *state);
       if (!have_request) break;
       stream.expires_never();  // waiting for the engine is bounded by its queue, not by us
-      BeastRequest& request = parser.get();
-      HttpRequest plain = ToHttpRequest(request);
-      HttpResponse answer = co_await Handle(std::move(plain));
-      if (answer.stream) {  // server-sent events: the connection is the stream's now
-        const unsigned version = request.version();
-        co_await StreamEvents(stream, std::move(answer), version);
+      std::vector<Incoming> group;
+      group.push_back(Take(parser));
+      std::optional<BeastResponse> refusal = ReadAhead(stream, buffer, group);
+      std::shared_ptr<Answers> answers = Dispatch(group, executor);
+      const bool go_on = co_await WriteAnswers(stream, group, *answers, refusal.has_value());
+      if (go_on && refusal) {
+        co_await SendRefusal(stream, *refusal, options_.write_timeout, kRefusalLinger);
         break;
       }
-      bool keep_alive = request.keep_alive() && !stopping_.load();
-      auto response = ToBeastResponse(std::move(answer), request.version(), keep_alive);
-      stream.expires_after(options_.write_timeout);
-      auto [write_ec, write_bytes] = co_await bhttp::async_write(stream, response, kUseTuple);
-      if (write_ec || !keep_alive) break;
+      if (!go_on) break;
     }
     state->stream = nullptr;
     state->buffer = nullptr;

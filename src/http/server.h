@@ -2,7 +2,17 @@
 // RequestHandler (in production, the Handler).
 // (Beast and Asio stay inside server.cc.)
 //
-// One session coroutine per connection, on its own strand; keep-alive. Every
+// One session coroutine per connection, on its own strand; keep-alive and
+// HTTP/1.1 pipelining: requests that have already arrived behind the one
+// just read (in the buffer or the socket) are parsed at once, up to 64 or
+// 1 MiB, and handed to the handler together (RequestHandler::HandleMany),
+// so pipelined writes share an engine batch; their answers are written
+// strictly in request order. A group ends before a read that follows a
+// write (it must see that write), after a request that closes the
+// connection or may stream, and at a request not yet arrived whole (read
+// next, with its own read timeout). A pipelined request that must be
+// refused is answered after the answers before it, then the connection
+// closes. Every
 // resource a client can make the server hold has a limit (ServerOptions);
 // a request over one is answered with the contract's JSON error and the
 // connection is closed: body -> 413 `payload_too_large`, request target ->

@@ -1,5 +1,8 @@
 #include <gtest/gtest.h>
 
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+
 #include "core/time_format.h"
 #include "http/json_codec.h"
 
@@ -23,6 +26,42 @@ TEST(JsonEncodeTest, ItemWithAndWithoutOptionals) {
   EXPECT_EQ(EncodeItem(item),
             R"({"id":"sku-1","name":"Shoe \"red\"","onHand":10,"held":3,"available":7,"sold":2,)"
             R"("maxPerUser":4})");
+}
+
+// The records are written by hand, not through Boost.JSON: they must come
+// out byte for byte as its serializer writes them (stored idempotent answers
+// from before must replay identically), escapes and timestamps included.
+TEST(JsonEncodeTest, HandWrittenRecordsMatchBoostJsonByteForByte) {
+  std::string every_byte;
+  for (int c = 1; c < 256; ++c) every_byte += static_cast<char>(c);
+  for (const std::string& name :
+       {std::string("plain"), std::string("q\"uote\\back/slash"),
+        std::string("\b\f\n\r\t\x01\x1f\x7f"), std::string("caf\xc3\xa9 \xe2\x82\xac"), every_byte,
+        std::string()}) {
+    Item item{.id = "sku", .name = name, .on_hand = -5, .held = 0, .sold = 9'000'000'000'000};
+    boost::json::object expected;
+    expected["id"] = "sku";
+    expected["name"] = boost::json::string_view(name.data(), name.size());
+    expected["onHand"] = item.on_hand;
+    expected["held"] = item.held;
+    expected["available"] = item.available();
+    expected["sold"] = item.sold;
+    expected["maxPerUser"] = nullptr;
+    EXPECT_EQ(EncodeItem(item), boost::json::serialize(expected));
+  }
+  for (std::int64_t ms :
+       {std::int64_t{0}, kT0, std::int64_t{4'102'444'799'999}, std::int64_t{951'782'400'123}}) {
+    Reservation reservation{.id = "r",
+                            .user_id = "u",
+                            .lines = {{"a", 1}},
+                            .created_at_ms = ms,
+                            .expires_at_ms = ms + 1};
+    const std::string text = EncodeReservation(reservation);
+    EXPECT_NE(text.find("\"createdAt\":\"" + FormatTimestamp(ms) + "\""), std::string::npos)
+        << text;
+    EXPECT_NE(text.find("\"expiresAt\":\"" + FormatTimestamp(ms + 1) + "\""), std::string::npos)
+        << text;
+  }
 }
 
 TEST(JsonEncodeTest, ItemPage) {

@@ -138,6 +138,11 @@ TEST(OpenApiTest, OperationsHaveIdsAndAnswers) {
     // Every write states its refusals with the error body.
     if (method == "post") {
       for (const char* status : {"400", "413", "422", "503"}) {
+        // /batch takes no key of its own: its requests' 422s are results.
+        if (path == "/api/v1/batch" && std::string_view(status) == "422") {
+          EXPECT_FALSE(responses.contains(status));
+          continue;
+        }
         EXPECT_TRUE(responses.contains(status)) << status;
       }
     }

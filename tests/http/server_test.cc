@@ -117,6 +117,40 @@ TEST_F(ServerTest, KeepAliveServesSeveralRequestsOnOneConnection) {
   EXPECT_TRUE(ClosedByServer(socket));
 }
 
+// The count in one bucket of a histogram in the Prometheus text.
+std::uint64_t BucketCount(const std::string& metrics, const std::string& bucket) {
+  std::size_t at = metrics.find(bucket + " ");
+  if (at == std::string::npos) return 0;
+  return std::stoull(metrics.substr(at + bucket.size() + 1));
+}
+
+TEST_F(ServerTest, PipelinedWritesAreHandledTogetherAndShareOneCommit) {
+  Start();
+  auto socket = Connect();
+  beast::flat_buffer buffer;
+  Send(socket, Post("/api/v1/items", R"({"id":"a","onHand":100})"));
+  ASSERT_EQ(Receive(socket, buffer).result_int(), 201);
+  std::string pipeline;
+  for (int i = 0; i < 10; ++i) {
+    pipeline += Post("/api/v1/reservations",
+                     R"({"userId":"u)" + std::to_string(i) + R"(","itemId":"a","qty":1})");
+  }
+  Send(socket, pipeline);
+  for (int i = 0; i < 10; ++i) {
+    auto reserved = Receive(socket, buffer);
+    ASSERT_EQ(reserved.result_int(), 201) << reserved.body();
+    EXPECT_NE(reserved.body().find(R"("userId":"u)" + std::to_string(i) + '"'),
+              std::string::npos);
+  }
+  // Read ahead and submitted together, the ten were decided in one batch
+  // (one at a time, each would have waited for the one before it).
+  const std::string metrics = service_.metrics().Render(0);
+  EXPECT_EQ(BucketCount(metrics, R"(allot_batch_commands_bucket{le="16"})") -
+                BucketCount(metrics, R"(allot_batch_commands_bucket{le="8"})"),
+            1u)
+      << metrics;
+}
+
 TEST_F(ServerTest, BodyOverLimitIs413AndCloses) {
   ServerOptions options;
   options.body_limit_bytes = 1024;

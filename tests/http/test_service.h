@@ -32,7 +32,9 @@ class TestService {
   TestService(std::int64_t start_ms, TokenTable tokens)
       : TestService(start_ms, std::optional<TokenTable>(std::move(tokens)), nullptr) {}
 
-  TestService(std::int64_t start_ms, std::optional<TokenTable> tokens, const AccessLog* access_log)
+  // `queue_capacity`: the engine's queue (EngineOptions::queue_capacity).
+  TestService(std::int64_t start_ms, std::optional<TokenTable> tokens, const AccessLog* access_log,
+              std::size_t queue_capacity = EngineOptions{}.queue_capacity)
       : clock_(start_ms), tokens_(std::move(tokens)) {
     std::random_device random;
     dir_ = std::filesystem::temp_directory_path() /
@@ -49,6 +51,7 @@ class TestService {
     reader_ = std::move(database->reader);
     EngineOptions options;
     options.clock = &clock_;
+    options.queue_capacity = queue_capacity;
     metrics_.ObserveEngine(options);
     auto engine = Engine::Start(std::move(database->writer), std::move(options));
     if (!engine) {

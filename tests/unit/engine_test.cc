@@ -168,6 +168,72 @@ TEST_F(EngineTest, AFullQueueRefusesAtOnceWithOverloaded) {
   EXPECT_EQ(ReadItem("a").held, 3);
 }
 
+// SubmitMany: the submissions are decided in order (the second sees the
+// first's hold), share one batch when queued together behind a commit, and
+// a set the queue cannot take whole is refused whole, calling no `done`.
+TEST_F(EngineTest, SubmitManyQueuesInOrderOrNotAtAll) {
+  Start(EngineOptions{.queue_capacity = 4});
+  ASSERT_TRUE(Execute(CreateItem{.id = "a", .on_hand = 3}));
+  gate_->CloseGate();
+  auto in_commit = Send(Command{Reserve{"u0", {{"a", 1}}, 60}});
+  WaitForCommitAtGate();
+
+  std::vector<std::shared_ptr<std::promise<CommandResult>>> promises;
+  auto submissions_of = [&promises](std::vector<CommandBody> bodies) {
+    std::vector<Submission> submissions;
+    for (auto& body : bodies) {
+      auto promise = std::make_shared<std::promise<CommandResult>>();
+      promises.push_back(promise);
+      submissions.push_back(Submission{Command{std::move(body)}, [promise](CommandResult r) {
+                                         promise->set_value(std::move(r));
+                                       }});
+    }
+    return submissions;
+  };
+  // Five never fit a queue of four: refused whole, nothing queued.
+  std::vector<CommandBody> five(5, CommandBody(Reserve{"u", {{"a", 1}}, 60}));
+  Status refused = engine_->SubmitMany(submissions_of(std::move(five)));
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, ErrorCode::kOverloaded);
+  EXPECT_EQ(engine_->QueueDepth(), 0u);
+  for (auto& promise : promises) {
+    EXPECT_EQ(promise->get_future().wait_for(std::chrono::seconds(0)), std::future_status::timeout)
+        << "a refused submission's done was called";
+  }
+  promises.clear();
+
+  // Two units are left: the first two get them, in order, and the third sees
+  // their holds.
+  Status queued = engine_->SubmitMany(
+      submissions_of({Reserve{"u1", {{"a", 2}}, 60}, Reserve{"u2", {{"a", 1}}, 60},
+                      CreateItem{.id = "b", .on_hand = 1}}));
+  ASSERT_TRUE(queued) << queued.error().message;
+  EXPECT_EQ(engine_->QueueDepth(), 3u);
+  gate_->OpenGate();
+  ASSERT_TRUE(in_commit.get());
+  CommandResult first = promises[0]->get_future().get();
+  CommandResult second = promises[1]->get_future().get();
+  CommandResult third = promises[2]->get_future().get();
+  ASSERT_TRUE(first) << first.error().message;
+  ASSERT_FALSE(second);
+  EXPECT_EQ(second.error().code, ErrorCode::kOutOfStock);
+  EXPECT_TRUE(third);
+  std::lock_guard lock(mu_);
+  EXPECT_EQ(batch_sizes_.back(), 3u);  // queued together, decided together
+  EXPECT_EQ(ReadItem("a").held, 3);
+}
+
+TEST_F(EngineTest, SubmitManyIsRefusedOnceStopping) {
+  Start();
+  engine_->Stop();
+  std::vector<Submission> one;
+  one.push_back(Submission{Command{CreateItem{.id = "a", .on_hand = 1}},
+                           [](CommandResult) { ADD_FAILURE() << "done called"; }});
+  Status refused = engine_->SubmitMany(std::move(one));
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, ErrorCode::kUnavailable);
+}
+
 Command WithKey(CommandBody body, std::string key, std::string fingerprint) {
   IdempotencyKey idem{std::move(key), std::move(fingerprint), [](const CommandResult& r) {
                         IdempotencyRecord record;
