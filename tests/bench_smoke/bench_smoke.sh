@@ -83,13 +83,13 @@ if ! command -v wrk >/dev/null; then
   echo "bench_smoke: wrk is not installed; its scripts were not run"
   exit 0
 fi
-curl -sf -XPOST "$url/api/v1/items" -d '{"id":"smoke-hot","onHand":1000000000}' >/dev/null ||
+curl -sf -XPOST "$url/api/v1/items" -d '{"id":"smoke-wrk","onHand":1000000000}' >/dev/null ||
   fail "cannot create the wrk scripts' item"
 acknowledged=0
 for script in reserve.lua batch.lua pipeline.lua; do
   per=1
   [ "$script" = batch.lua ] && per=5
-  ITEM=smoke-hot BATCH=5 DEPTH=4 timeout 30 wrk -t1 -c4 -d1s -s "$wrk_dir/$script" "$url" \
+  ITEM=smoke-wrk BATCH=5 DEPTH=4 timeout 30 wrk -t1 -c4 -d1s -s "$wrk_dir/$script" "$url" \
     >"$tmp/wrk.txt" 2>&1 || fail "wrk $script: $(tail -n 5 "$tmp/wrk.txt")"
   requests=$(awk '/requests in/ { print $1; exit }' "$tmp/wrk.txt")
   ! grep -q 'Non-2xx' "$tmp/wrk.txt" || fail "wrk $script: answers that are not 2xx: $(cat "$tmp/wrk.txt")"
@@ -97,7 +97,7 @@ for script in reserve.lua batch.lua pipeline.lua; do
   acknowledged=$((acknowledged + requests * per))
   echo "bench_smoke: wrk $script: $requests requests"
 done
-held=$(curl -sf "$url/api/v1/items/smoke-hot" | grep -o '"held":[0-9]*' | cut -d: -f2)
+held=$(curl -sf "$url/api/v1/items/smoke-wrk" | grep -o '"held":[0-9]*' | cut -d: -f2)
 # wrk stops with requests in flight: up to one per connection (of 5 or 4) may
 # have committed unseen.
 [ "$held" -ge "$acknowledged" ] && [ "$held" -le $((acknowledged + 3 * 4 * 5)) ] ||

@@ -495,6 +495,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/batch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Run up to 1,000 writes in one request
+         * @description Runs the requests in order, as if sent one after another on one connection, and answers 200 with one result per request, in order. Each request succeeds or fails on its own (a multi-line reservation is still all-or-nothing); its result is the status and body it would have got on its own. A request's idempotencyKey means what the Idempotency-Key header means (same principal, same method, path and body bytes: a replay is identical and has "replayed": true; the same key with another request is its 422). Access rules apply to each request (a client token's item, account or event creation is its own 403). The batch itself takes no Idempotency-Key header (400). A batch that is not well-formed (not an object with only `requests`, an empty list or more than 1,000, a request that is not an object, has unknown fields, a method other than POST, a path that is not a write route or is /batch) is 400 invalid_request with `field` naming the first bad part (`requests[3].path`) and runs nothing. If the write queue cannot take all its requests, none runs and the batch is 503 overloaded with Retry-After. The body limit is large enough for 1,000 reservations at their largest.
+         */
+        post: operations["runBatch"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -872,6 +892,92 @@ export interface components {
                 /** Format: int64 */
                 intervalMs: number;
             }[];
+        };
+        /**
+         * @example {
+         *       "requests": [
+         *         {
+         *           "method": "POST",
+         *           "path": "/api/v1/reservations",
+         *           "body": {
+         *             "userId": "ann",
+         *             "itemId": "mug",
+         *             "qty": 1
+         *           },
+         *           "idempotencyKey": "ann-mug-1"
+         *         },
+         *         {
+         *           "method": "POST",
+         *           "path": "/api/v1/reservations",
+         *           "body": {
+         *             "userId": "bob",
+         *             "itemId": "mug",
+         *             "qty": 5
+         *           }
+         *         }
+         *       ]
+         *     }
+         */
+        BatchRequest: {
+            requests: components["schemas"]["BatchEntry"][];
+        };
+        BatchEntry: {
+            /** @enum {string} */
+            method: "POST";
+            /**
+             * @description The path of a POST route of /api/v1 other than /batch, without a query.
+             * @example /api/v1/reservations/rsv_01KAQ3/confirm
+             */
+            path: string;
+            /** @description The body the route takes (an object); absent or null for an empty body. */
+            body?: unknown;
+            /** @description As the Idempotency-Key header, for this request alone. */
+            idempotencyKey?: string;
+        };
+        /**
+         * @example {
+         *       "results": [
+         *         {
+         *           "status": 201,
+         *           "body": {
+         *             "id": "rsv_01KAQ3",
+         *             "userId": "ann",
+         *             "status": "held",
+         *             "lines": [
+         *               {
+         *                 "itemId": "mug",
+         *                 "qty": 1
+         *               }
+         *             ],
+         *             "createdAt": "2026-11-23T10:00:00.000Z",
+         *             "expiresAt": "2026-11-23T10:10:00.000Z"
+         *           }
+         *         },
+         *         {
+         *           "status": 409,
+         *           "body": {
+         *             "error": {
+         *               "code": "out_of_stock",
+         *               "message": "Not enough units of 'mug' are available.",
+         *               "itemId": "mug",
+         *               "requested": 5,
+         *               "available": 2
+         *             }
+         *           }
+         *         }
+         *       ]
+         *     }
+         */
+        BatchResults: {
+            results: components["schemas"]["BatchResult"][];
+        };
+        BatchResult: {
+            /** @description The HTTP status the request would have got on its own. */
+            status: number;
+            /** @description Its body: the route's answer, or the error envelope. */
+            body: unknown;
+            /** @description Present (true) when the answer is the stored one of an earlier request with the same idempotencyKey. */
+            replayed?: boolean;
         };
     };
     responses: {
@@ -1957,6 +2063,38 @@ export interface operations {
                     "text/plain": string;
                 };
             };
+        };
+    };
+    runBatch: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Echoed in the answer's X-Request-Id. */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BatchRequest"];
+            };
+        };
+        responses: {
+            /** @description Every request ran; one result each, in order. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BatchResults"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            503: components["responses"]["Unavailable"];
         };
     };
 }

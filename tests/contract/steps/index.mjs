@@ -7,5 +7,6 @@ import reservations from './reservations.mjs';
 import money from './money.mjs';
 import seats from './seats.mjs';
 import limits from './limits.mjs';
+import batch from './batch.mjs';
 
-export default [...service, ...items, ...reservations, ...money, ...seats, ...limits];
+export default [...service, ...items, ...reservations, ...money, ...seats, ...batch, ...limits];
