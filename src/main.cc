@@ -31,6 +31,7 @@
 #include "allot/engine.h"
 #include "allot/postgres_store.h"
 #include "allot/sqlite_store.h"
+#include "api/change_feed.h"
 #include "api/service.h"
 #include "audit/audit_command.h"
 #include "core/log.h"
@@ -180,10 +181,16 @@ int Serve(const allot::http::ServeOptions& options, const LogOptions& log_option
 
   const allot::Clock& clock = *database->clock;
   allot::http::Metrics metrics;
+  allot::api::ChangeFeed changes(
+      *database->reader,
+      {.retention_ms = static_cast<std::int64_t>(options.changes_retention_days) * 86'400'000});
   allot::EngineOptions engine_options;
   engine_options.batch_max = options.batch_max;
   engine_options.queue_capacity = options.queue_max;
   engine_options.clock = &clock;
+  engine_options.on_changes = [&changes](std::int64_t, std::int64_t last_seq) {
+    changes.Poke(last_seq);
+  };
   metrics.ObserveEngine(engine_options);
   auto engine = allot::Engine::Start(std::move(database->writer), std::move(engine_options));
   if (!engine) {
@@ -194,7 +201,9 @@ int Serve(const allot::http::ServeOptions& options, const LogOptions& log_option
   allot::api::Service service(**engine, *database->reader, clock);
   const allot::http::AccessLog access_log(logger, log_options.access_log);
   allot::http::Handler handler(service, metrics,
-                               {.tokens = tokens ? &*tokens : nullptr, .access_log = &access_log});
+                               {.tokens = tokens ? &*tokens : nullptr,
+                                .access_log = &access_log,
+                                .changes = &changes});
   allot::http::ServerOptions server_options = options.server;
   server_options.handle_signals = true;
   WarnIfFewDescriptors(server_options.max_connections);
@@ -214,6 +223,8 @@ int Serve(const allot::http::ServeOptions& options, const LogOptions& log_option
                    {{"url", url}});
   (*server)->Run();
   allot::log::Info("stopping", {{"queued", (*engine)->QueueDepth()}});
+  // Long polls still waiting are answered (empty) while the server exists.
+  changes.Stop();
   // Every answered request is already committed; this commits what is still
   // queued and runs the completions of requests whose connections are gone,
   // while the server (the target of those completions) still exists.
