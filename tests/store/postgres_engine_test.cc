@@ -275,6 +275,33 @@ TEST_F(PostgresEngineTest, SameNewItemCreatedOnTwoInstances) {
   EXPECT_EQ(CountMovements(LedgerKind::kCreate), "20");
 }
 
+// A new database: the writer's statements get their cached plans while
+// `holds` is nearly empty. Every batch's lock phase still looks up due holds
+// by index, not by reading the whole table (which it did, growing with the
+// table, until an ANALYZE replanned).
+TEST_F(PostgresEngineTest, LockPhaseFindsDueHoldsByIndexOnANewDatabase) {
+  Instance& a = StartInstance();
+  ASSERT_TRUE(a.engine);
+  ASSERT_TRUE(Ok(CreateItemOn(*a.engine, "item-a", 1'000'000)));
+  // Creating the indexes scanned it (the migration's session has ended).
+  const std::string seq_scans = "SELECT seq_scan FROM pg_stat_user_tables WHERE relname = 'holds'";
+  const std::optional<std::string> before = Query(seq_scans);
+  ASSERT_TRUE(before);
+  for (int round = 0; round < 20; ++round) {
+    std::vector<std::future<CommandResult>> pending;
+    for (int i = 0; i < 300; ++i) {
+      auto promise = std::make_shared<std::promise<CommandResult>>();
+      pending.push_back(promise->get_future());
+      a.engine->Submit(Command{Reserve{.user_id = "u", .lines = {{"item-a", 1}}}},
+                       [promise](CommandResult r) { promise->set_value(std::move(r)); });
+    }
+    for (auto& future : pending) ASSERT_TRUE(Ok(future.get()));
+  }
+  StopAll();  // flushes the sessions' statistics
+  EXPECT_EQ(Query(seq_scans), before);
+  EXPECT_EQ(Query("SELECT count(*) FROM holds"), "6000");
+}
+
 // pg_terminate_backend on the writer's connection: the next batch fails as
 // unavailable (nothing acknowledged), the one after reconnects and succeeds.
 TEST_F(PostgresEngineTest, LostConnectionFailsOneBatchThenReconnects) {
