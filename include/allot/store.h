@@ -161,6 +161,18 @@ class Store {
   virtual Status Write(BatchWrites writes) = 0;
   virtual Status Commit() = 0;
   virtual void Rollback() = 0;
+  // Write(writes) then Commit(), as one step, which is how the engine ends
+  // a batch: a store may send the writes and the COMMIT together
+  // (PostgreSQL: one round trip, so every row lock of the batch is held one
+  // round trip less). Failures mean what Write's and Commit's mean: the
+  // writes failed and nothing persists (retryable when the store says so),
+  // or the commit failed, or its outcome is unknown (kOutcomeUnknown).
+  virtual Status WriteAndCommit(BatchWrites writes) {
+    if (!writes.empty()) {
+      if (auto written = Write(std::move(writes)); !written) return written;
+    }
+    return Commit();
+  }
 
   // Durability split from Commit(). A store that returns true here makes
   // Commit() fast and not yet durable, and SyncCommitted() make every batch

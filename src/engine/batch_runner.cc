@@ -207,10 +207,7 @@ Status BatchRunner::WriteAndCommit(BatchWrites writes, bool sweep) {
   const HoldTransitions transitions = CountTransitions(writes);
   std::int64_t changes = 0;
   for (const JournalBlock& block : writes.journal) changes += block.count;
-  if (!writes.empty()) {
-    if (auto written = store_.Write(std::move(writes)); !written) return written;
-  }
-  auto committed = store_.Commit();
+  auto committed = store_.WriteAndCommit(std::move(writes));
   last_commit_us_ = std::chrono::duration_cast<std::chrono::microseconds>(
                         std::chrono::steady_clock::now() - start)
                         .count();

@@ -204,10 +204,31 @@ CREATE TABLE journal_head (
 INSERT INTO journal_head (seq) VALUES (0);
 )sql";
 
-constexpr std::array<Migration, 3> kMigrations{{
+// Version 4: the batch path in fewer round trips. A batch's writes and its
+// COMMIT go in one pipeline, so what the writer checked between them (that
+// every record it updates is stored) is checked in the server: an update
+// statement passes the ids it wanted and the ids it updated to this
+// function, which fails the statement, and so the batch, unless they match.
+constexpr std::string_view kBatchPath = R"sql(
+CREATE FUNCTION allot_updated_all(what text, wanted text[], updated text[]) RETURNS integer
+LANGUAGE plpgsql AS $$
+DECLARE
+  missing text;
+BEGIN
+  IF cardinality(updated) = cardinality(wanted) THEN
+    RETURN cardinality(updated);
+  END IF;
+  SELECT w INTO missing FROM unnest(wanted) AS w WHERE w <> ALL (updated) LIMIT 1;
+  RAISE EXCEPTION 'Writing % ''%'': no such % is stored.', what, missing, what;
+END
+$$;
+)sql";
+
+constexpr std::array<Migration, 4> kMigrations{{
     {1, "initial schema", kInitialSchema},
     {2, "accounts, transfers, events and seats", kMoneyAndSeats},
     {3, "the journal", kJournal, ImportLegacyJournal},
+    {4, "the batch path: checks in the server", kBatchPath},
 }};
 
 Status ApplyOne(PGconn* conn, const Migration& migration) {
