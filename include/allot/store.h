@@ -138,6 +138,12 @@ class Store {
   // Called once right after Begin(), before any Load, when LocksRows(). Loads
   // of rows outside the plan remain allowed (they lock as they go).
   virtual Status LockForBatch(const LockPlan& plan) { return {}; }
+  // Commands may join a batch after its lock phase, while it holds its locks
+  // (see Covers in engine/lock_plan.h): those that queued meanwhile and
+  // need nothing the batch's plan does not name. Called with their own
+  // plan, which names nothing new but their idempotency keys: a store may
+  // fetch those in one go (LoadIdempotency must work either way).
+  virtual Status ExtendLocks(const LockPlan& joining) { return {}; }
   virtual Expected<std::optional<Item>> LoadItem(std::string_view id) = 0;
   virtual Expected<std::optional<Reservation>> LoadReservation(std::string_view id) = 0;
   virtual Expected<std::optional<Order>> LoadOrder(std::string_view id) = 0;

@@ -106,6 +106,12 @@ Status PostgresWriter::LockForBatch(const LockPlan& plan) {
       });
 }
 
+Status PostgresWriter::ExtendLocks(const LockPlan& joining) {
+  if (!in_batch_) return Fail(Unavailable("ExtendLocks called outside a batch (no Begin)."));
+  return locks_.FetchIdempotency(joining.idempotency_keys,
+                                 [this](Pipeline pipeline) { return Send(std::move(pipeline)); });
+}
+
 Expected<std::vector<Result>> PostgresWriter::Send(Pipeline pipeline) {
   if (!in_batch_) {
     if (auto ready = session_.Ensure(); !ready) return Fail(std::move(ready.error()));

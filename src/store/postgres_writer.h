@@ -37,6 +37,9 @@ class PostgresWriter final : public Store {
   Status Begin() override;
   bool LocksRows() const override { return true; }
   Status LockForBatch(const LockPlan& plan) override;
+  // Fetches the joining commands' stored idempotent answers in one
+  // statement (their rows are locked already).
+  Status ExtendLocks(const LockPlan& joining) override;
   Expected<std::optional<Item>> LoadItem(std::string_view id) override;
   Expected<std::optional<Reservation>> LoadReservation(std::string_view id) override;
   Expected<std::optional<Order>> LoadOrder(std::string_view id) override;
