@@ -3,11 +3,12 @@
 // expanded by unnest), and all the statements go in one pipeline. A batch
 // of 10,000 reservations is thus about ten statements and one round trip.
 //
-// Statement order satisfies the immediate foreign keys (as in the SQLite
-// store): items, new reservations (lines, live holds), new orders (lines),
-// updated reservations (dropping holds of those no longer held), updated
-// orders, usage, transfers, events, idempotency records, the purge, and
-// last the journal (store/postgres_journal.h).
+// Statement order: items, new reservations (lines, live holds), new orders
+// (lines), updated reservations (dropping holds of those no longer held),
+// updated orders, usage, transfers, events, idempotency records, the
+// purge, and last the journal (store/postgres_journal.h). Rows are written
+// before the rows that name them, as the schema's foreign keys wanted
+// before version 4 (postgres_schema.cc) dropped those of the hot path.
 // Rows that other processes may insert concurrently (new items, idempotency
 // keys) are inserted sorted by key, so two batches never wait on each other
 // in opposite orders; a unique violation is reported retryable. An update

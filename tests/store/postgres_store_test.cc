@@ -85,6 +85,21 @@ TEST_F(PostgresStoreTest, SchemaRefusesOversoldCountersAndJournalChanges) {
             &error));
 }
 
+// Schema version 4: the rows a reservation or order writes carry no
+// foreign key (a trigger and a probe per row); the audit checks them. The
+// deferred references between reservations and orders stay.
+TEST_F(PostgresStoreTest, HotPathTablesHaveNoPerRowForeignKeys) {
+  ASSERT_TRUE(Ok(OpenPostgres(backend_.options())));
+  EXPECT_EQ(Query("SELECT count(*) FROM pg_constraint WHERE contype = 'f' AND conrelid IN "
+                  "('reservation_lines'::regclass, 'holds'::regclass, 'order_lines'::regclass, "
+                  "'user_usage'::regclass)"),
+            "0");
+  EXPECT_EQ(Query("SELECT string_agg(conname, ',' ORDER BY conname) FROM pg_constraint "
+                  "WHERE contype = 'f' AND condeferred AND conrelid IN "
+                  "('reservations'::regclass, 'orders'::regclass)"),
+            "orders_reservation_fk,reservations_order_fk");
+}
+
 TEST_F(PostgresStoreTest, IdsSortAsBytesWhateverTheDatabaseLocale) {
   auto db = OpenPostgres(backend_.options());
   ASSERT_TRUE(Ok(db));
