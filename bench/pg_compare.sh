@@ -315,11 +315,13 @@ report="$out_dir/postgres.md"
   echo "latency (each waits for the row lock of the one before it, so PostgreSQL"
   echo "cannot group their fsyncs). allot takes the row lock once per batch and"
   echo "commits hundreds of reservations with one fsync. Three instances on one"
-  echo "row take turns on its lock, batch by batch (a batch holds it from its lock"
-  echo "phase to its commit), so they cannot beat one sequencer on that row; they"
-  echo "add HTTP and decision capacity, and connections to keep batches full."
-  echo "What bounds allot here is CPU on 2 cores shared by PostgreSQL, the allot"
-  echo "processes and the load generator."
+  echo "row take turns on its lock, batch by batch: a batch holds it from its lock"
+  echo "phase to its commit, and takes in what its instance queued while it waited"
+  echo "for it (about all of the instance's connections). One instance's batches"
+  echo "are larger (all connections feed one queue), three instances have three"
+  echo "times the HTTP threads: which wins depends on how much of the two cores"
+  echo "other work leaves. What bounds allot here is that CPU, shared by PostgreSQL,"
+  echo "the allot processes and the load generator, and each batch's WAL flush."
   echo
   if [ "$profile" = 1 ]; then
     for name in $names; do
@@ -336,6 +338,8 @@ report="$out_dir/postgres.md"
   echo "Commands:"
   echo
   echo '```sh'
+  [ -n "$baseline" ] &&
+    echo "BASELINE_DIR=$baseline BASELINE_LABEL='$baseline_label' bash bench/pg_compare.sh   # this page"
   echo "$pgbench_command    # reserve.sql: see bench/lessons/reserve.sql"
   echo "allot serve --listen 127.0.0.1:0 --db postgres://postgres@127.0.0.1:$pg_port/allot1"
   echo "curl -XPOST URL/api/v1/items -d '{\"id\":\"hot\",\"name\":\"hot\",\"onHand\":1000000000}'"
