@@ -22,8 +22,12 @@
 # Environment: BUILD_DIR (default build), DURATION seconds per run (10),
 # CONNECTIONS in all per allot run (256), CLIENT_THREADS per allot-bench (1),
 # OUT_DIR (docs/bench), NO_BUILD=1 to use the binaries in BUILD_DIR as they
-# are, PROFILE=1 for pg_stat_statements (see below). Needs root (the cluster
-# runs as the postgres user).
+# are, PROFILE=1 for pg_stat_statements (see below). BASELINE_DIR=DIR also
+# runs 2 and 3 with the `allot` in DIR (another build, e.g. of main; the
+# same allot-bench drives both), each right before the same run of this
+# build, on databases of their own: before and after in one run, on one
+# cluster and one machine load. BASELINE_LABEL names it (default
+# "baseline"). Needs root (the cluster runs as the postgres user).
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -35,9 +39,11 @@ out_dir=${OUT_DIR:-$root/docs/bench}
 pg_bin=/usr/lib/postgresql/15/bin
 pg_clients=64
 # PROFILE=1: pg_stat_statements on (it costs a little), and the statements
-# of the three-instance run by total time go into the report.
+# of each allot run by total time go into the report.
 profile=${PROFILE:-0}
 profile_options=""
+baseline=${BASELINE_DIR:-}
+baseline_label=${BASELINE_LABEL:-baseline}
 [ "$profile" = 1 ] && profile_options="-c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=all"
 
 log() { echo "pg_compare: $*" >&2; }
@@ -55,6 +61,7 @@ if [ "${NO_BUILD:-0}" != 1 ]; then
   cmake --build "$build" -j "$(nproc)" --target allot allot-bench >&2
 fi
 [ -x "$build/allot" ] && [ -x "$build/allot-bench" ] || die "no allot / allot-bench in $build"
+[ -z "$baseline" ] || [ -x "$baseline/allot" ] || die "no allot in BASELINE_DIR $baseline"
 
 work=$(mktemp -d /tmp/allot-pg-compare.XXXXXX)
 chmod 755 "$work"
@@ -84,7 +91,8 @@ runuser -u postgres -- "$pg_bin/pg_ctl" -D "$pg_data" -l "$work/pg/server.log" -
   start >&2
 psql=(psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$pg_port" -U postgres)
 "${psql[@]}" -d postgres -c "CREATE DATABASE lessons" -c "CREATE DATABASE allot1" \
-  -c "CREATE DATABASE allot3"
+  -c "CREATE DATABASE allot3" -c "CREATE DATABASE base1" -c "CREATE DATABASE base3"
+[ "$profile" = 1 ] && "${psql[@]}" -d postgres -c "CREATE EXTENSION pg_stat_statements" >/dev/null
 pg_settings=$("${psql[@]}" -d postgres -At -c \
   "SELECT string_agg(name || '=' || setting, ' ') FROM pg_settings
    WHERE name IN ('fsync', 'synchronous_commit', 'wal_sync_method', 'shared_buffers')")
@@ -136,10 +144,10 @@ cost lessons "$lessons_before" "$lessons_after" "$lessons_rows"
 
 # --- 2 and 3: allot ------------------------------------------------------------
 
-# start_allot NAME DB: sets allot_url and allot_pid.
+# start_allot NAME DB [BIN]: sets allot_url and allot_pid.
 start_allot() {
-  local name=$1 db=$2
-  "$build/allot" serve --listen 127.0.0.1:0 --db "postgres://postgres@127.0.0.1:$pg_port/$db" \
+  local name=$1 db=$2 bin=${3:-$build/allot}
+  "$bin" serve --listen 127.0.0.1:0 --db "postgres://postgres@127.0.0.1:$pg_port/$db" \
     --access-log off >"$work/$name.log" 2>&1 &
   allot_pid=$!
   started_pids+=("$allot_pid")
@@ -182,43 +190,71 @@ rate() { jq '.requestsPerSecond' "$work/$1.json"; }
 p99() { jq '.latencyUs.p99 / 1000' "$work/$1.json"; }
 created() { jq '[.outcomes[] | select(.status == 201) | .count] | add // 0' "$work/$1.json"; }
 
-# check_db DB: allot audit is clean (every counter agrees with the records
-# and the journal, whose seqs have no gap).
+# check_db DB [BIN]: allot audit is clean (every counter agrees with the
+# records and the journal, whose seqs have no gap), by the build that wrote it.
 check_db() {
-  "$build/allot" audit --db "postgres://postgres@127.0.0.1:$pg_port/$1" >"$work/audit-$1.out" 2>&1 ||
-    die "$1: allot audit: $(tail -n 5 "$work/audit-$1.out")"
+  "${2:-$build/allot}" audit --db "postgres://postgres@127.0.0.1:$pg_port/$1" \
+    >"$work/audit-$1.out" 2>&1 || die "$1: allot audit: $(tail -n 5 "$work/audit-$1.out")"
 }
 
-start_allot one allot1
-one_url=$allot_url
-create_hot "$one_url"
-settle_stats
-before=$(counters allot1)
-run_bench one "$one_url"
-stop_pid "$allot_pid"
-settle_stats
-cost one "$before" "$(counters allot1)" "$(created one)"
-check_db allot1
+# statements NAME DB: with PROFILE=1, DB's statements by total time since
+# the last reset into $work/NAME.statements (ms in all, calls, rows, ms per
+# call), and the counts reset for the next run.
+statements() {
+  [ "$profile" = 1 ] || return 0
+  "${psql[@]}" -d postgres -At -F ' | ' -c "
+    SELECT round(total_exec_time)::bigint, calls, rows, round((mean_exec_time)::numeric, 3),
+           left(regexp_replace(query, '\s+', ' ', 'g'), 110)
+    FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = '$2')
+    ORDER BY total_exec_time DESC LIMIT 15" >"$work/$1.statements"
+  "${psql[@]}" -d postgres -c "SELECT pg_stat_statements_reset()" >/dev/null
+}
 
-three_urls=""
-three_pids=()
-for name in a b c; do
-  start_allot "$name" allot3
-  three_urls="${three_urls:+$three_urls,}$allot_url"
-  three_pids+=("$allot_pid")
-done
-create_hot "${three_urls%%,*}"
-settle_stats
-before=$(counters allot3)
-if [ "$profile" = 1 ]; then
-  "${psql[@]}" -d allot3 -c "CREATE EXTENSION IF NOT EXISTS pg_stat_statements" \
-    -c "SELECT pg_stat_statements_reset()" >/dev/null
-fi
-run_bench three "$three_urls"
-for pid in "${three_pids[@]}"; do stop_pid "$pid"; done
-settle_stats
-cost three "$before" "$(counters allot3)" "$(created three)"
-check_db allot3
+# run_one NAME DB BIN: one instance, the hot item; checked and costed.
+run_one() {
+  local name=$1 db=$2 bin=$3 before
+  start_allot "$name" "$db" "$bin"
+  urls[$name]=$allot_url
+  create_hot "$allot_url"
+  settle_stats
+  before=$(counters "$db")
+  statements discard "$db"
+  run_bench "$name" "$allot_url"
+  stop_pid "$allot_pid"
+  settle_stats
+  statements "$name" "$db"
+  cost "$name" "$before" "$(counters "$db")" "$(created "$name")"
+  check_db "$db" "$bin"
+}
+
+# run_three NAME DB BIN: three instances on DB, one hot item.
+run_three() {
+  local name=$1 db=$2 bin=$3 before three_urls="" pids=() instance pid
+  for instance in a b c; do
+    start_allot "$name-$instance" "$db" "$bin"
+    three_urls="${three_urls:+$three_urls,}$allot_url"
+    pids+=("$allot_pid")
+  done
+  urls[$name]=$three_urls
+  create_hot "${three_urls%%,*}"
+  settle_stats
+  before=$(counters "$db")
+  statements discard "$db"
+  run_bench "$name" "$three_urls"
+  for pid in "${pids[@]}"; do stop_pid "$pid"; done
+  settle_stats
+  statements "$name" "$db"
+  cost "$name" "$before" "$(counters "$db")" "$(created "$name")"
+  check_db "$db" "$bin"
+}
+
+declare -A urls
+[ -n "$baseline" ] && run_one base-one base1 "$baseline/allot"
+run_one one allot1 "$build/allot"
+[ -n "$baseline" ] && run_three base-three base3 "$baseline/allot"
+run_three three allot3 "$build/allot"
+one_url=${urls[one]}
+three_urls=${urls[three]}
 
 one_rate=$(rate one)
 three_rate=$(rate three)
@@ -247,6 +283,18 @@ report="$out_dir/postgres.md"
     "$connections" "$one_rate" "$(p99 one)" "$ratio_one"
   printf '| allot, 3 instances on one database and one hot item, %d connections in all | %.0f | %.1f | %sx | %sx |\n' \
     "$connections" "$three_rate" "$(p99 three)" "$ratio_three" "$three_vs_one"
+  if [ -n "$baseline" ]; then
+    base_one=$(rate base-one)
+    base_three=$(rate base-three)
+    printf '| %s: allot, 1 instance (same load) | %.0f | %.1f | %sx | 1x |\n' "$baseline_label" \
+      "$base_one" "$(p99 base-one)" "$(jq -n "$base_one / $lessons_rate * 10 | round / 10")"
+    printf '| %s: allot, 3 instances (same load) | %.0f | %.1f | %sx | %sx |\n' "$baseline_label" \
+      "$base_three" "$(p99 base-three)" "$(jq -n "$base_three / $lessons_rate * 10 | round / 10")" \
+      "$(jq -n "$base_three / $base_one * 100 | round / 100")"
+    echo
+    echo "$baseline_label: \`$baseline/allot\`, run right before the same run of this build, on a"
+    echo "database of its own in the same cluster, driven by the same allot-bench."
+  fi
   echo
   echo "Every allot run passed allot-bench's checks (nothing oversold, held equals the"
   echo "201s) and \`allot audit\` afterwards. The lessons' run committed $lessons_rows reservations."
@@ -256,7 +304,9 @@ report="$out_dir/postgres.md"
   echo
   echo "| run | WAL bytes | WAL records | full-page images | rows written | commits | reservations per commit |"
   echo "|---|---:|---:|---:|---:|---:|---:|"
-  for name in lessons one three; do
+  names="lessons one three"
+  [ -n "$baseline" ] && names="$names base-one base-three"
+  for name in $names; do
     jq -r --arg name "$name" '"| \($name) | \(.walBytes | round) | \(.walRecords * 10 | round / 10) | \(.fullPageImages * 100 | round / 100) | \(.rows * 10 | round / 10) | \(.commits) | \(.perCommit * 10 | round / 10) |"' \
       "$work/$name.cost"
   done
@@ -265,28 +315,31 @@ report="$out_dir/postgres.md"
   echo "latency (each waits for the row lock of the one before it, so PostgreSQL"
   echo "cannot group their fsyncs). allot takes the row lock once per batch and"
   echo "commits hundreds of reservations with one fsync. Three instances on one"
-  echo "row take turns on its lock, batch by batch (a batch holds it from its lock"
-  echo "phase to its commit), so they cannot beat one sequencer on that row; they"
-  echo "add HTTP and decision capacity, and connections to keep batches full."
-  echo "What bounds allot here is CPU on 2 cores shared by PostgreSQL, the allot"
-  echo "processes and the load generator."
+  echo "row take turns on its lock, batch by batch: a batch holds it from its lock"
+  echo "phase to its commit, and takes in what its instance queued while it waited"
+  echo "for it (about all of the instance's connections). One instance's batches"
+  echo "are larger (all connections feed one queue), three instances have three"
+  echo "times the HTTP threads: which wins depends on how much of the two cores"
+  echo "other work leaves. What bounds allot here is that CPU, shared by PostgreSQL,"
+  echo "the allot processes and the load generator, and each batch's WAL flush."
   echo
   if [ "$profile" = 1 ]; then
-    echo "PROFILE=1: the three-instance run's statements by total time (pg_stat_statements;"
-    echo "ms in all, calls, rows, ms per call):"
-    echo
-    echo '```'
-    "${psql[@]}" -d allot3 -At -F ' | ' -c "
-      SELECT round(total_exec_time)::bigint, calls, rows, round((mean_exec_time)::numeric, 3),
-             left(regexp_replace(query, '\s+', ' ', 'g'), 110)
-      FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = 'allot3')
-      ORDER BY total_exec_time DESC LIMIT 15"
-    echo '```'
-    echo
+    for name in $names; do
+      [ -f "$work/$name.statements" ] || continue
+      echo "PROFILE=1: the $name run's statements by total time (pg_stat_statements;"
+      echo "ms in all, calls, rows, ms per call):"
+      echo
+      echo '```'
+      cat "$work/$name.statements"
+      echo '```'
+      echo
+    done
   fi
   echo "Commands:"
   echo
   echo '```sh'
+  [ -n "$baseline" ] &&
+    echo "BASELINE_DIR=$baseline BASELINE_LABEL='$baseline_label' bash bench/pg_compare.sh   # this page"
   echo "$pgbench_command    # reserve.sql: see bench/lessons/reserve.sql"
   echo "allot serve --listen 127.0.0.1:0 --db postgres://postgres@127.0.0.1:$pg_port/allot1"
   echo "curl -XPOST URL/api/v1/items -d '{\"id\":\"hot\",\"name\":\"hot\",\"onHand\":1000000000}'"

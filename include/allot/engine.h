@@ -6,7 +6,10 @@
 //   Commit --> completions run, only after the commit returned.
 //
 // A batch forms while the previous commit runs: no timer, no added latency at
-// low load. If a batch fails to commit, every command in it completes with
+// low load. On a store that locks rows up front (several processes on one
+// PostgreSQL database), a batch that had to wait for its locks also takes
+// in the commands that queued meanwhile and need no other lock, in arrival
+// order. If a batch fails to commit, every command in it completes with
 // kUnavailable and nothing of it persists; if the store cannot tell whether
 // the commit happened (its answer was lost), with kOutcomeUnknown.
 #ifndef ALLOT_ENGINE_H_

@@ -138,6 +138,12 @@ class Store {
   // Called once right after Begin(), before any Load, when LocksRows(). Loads
   // of rows outside the plan remain allowed (they lock as they go).
   virtual Status LockForBatch(const LockPlan& plan) { return {}; }
+  // Commands may join a batch after its lock phase, while it holds its locks
+  // (see Covers in engine/lock_plan.h): those that queued meanwhile and
+  // need nothing the batch's plan does not name. Called with their own
+  // plan, which names nothing new but their idempotency keys: a store may
+  // fetch those in one go (LoadIdempotency must work either way).
+  virtual Status ExtendLocks(const LockPlan& joining) { return {}; }
   virtual Expected<std::optional<Item>> LoadItem(std::string_view id) = 0;
   virtual Expected<std::optional<Reservation>> LoadReservation(std::string_view id) = 0;
   virtual Expected<std::optional<Order>> LoadOrder(std::string_view id) = 0;
@@ -161,6 +167,18 @@ class Store {
   virtual Status Write(BatchWrites writes) = 0;
   virtual Status Commit() = 0;
   virtual void Rollback() = 0;
+  // Write(writes) then Commit(), as one step, which is how the engine ends
+  // a batch: a store may send the writes and the COMMIT together
+  // (PostgreSQL: one round trip, so every row lock of the batch is held one
+  // round trip less). Failures mean what Write's and Commit's mean: the
+  // writes failed and nothing persists (retryable when the store says so),
+  // or the commit failed, or its outcome is unknown (kOutcomeUnknown).
+  virtual Status WriteAndCommit(BatchWrites writes) {
+    if (!writes.empty()) {
+      if (auto written = Write(std::move(writes)); !written) return written;
+    }
+    return Commit();
+  }
 
   // Durability split from Commit(). A store that returns true here makes
   // Commit() fast and not yet durable, and SyncCommitted() make every batch

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <exception>
 #include <map>
+#include <span>
 #include <thread>
 #include <utility>
 
@@ -55,10 +56,11 @@ HoldTransitions CountTransitions(const BatchWrites& writes) {
 
 }  // namespace
 
-BatchRunner::BatchRunner(Store& store, const Clock& clock, const EngineOptions& options)
-    : store_(store), clock_(clock), options_(options), ids_(clock) {}
+BatchRunner::BatchRunner(Store& store, const Clock& clock, const EngineOptions& options,
+                         CommandSource* source)
+    : store_(store), clock_(clock), options_(options), source_(source), ids_(clock) {}
 
-std::vector<CommandResult> BatchRunner::Run(const std::vector<PendingCommand>& batch, bool sweep) {
+std::vector<CommandResult> BatchRunner::Run(std::vector<PendingCommand>& batch, bool sweep) {
   // A store shared with other processes may refuse a batch for a reason that
   // goes away on its own (deadlock, serialization failure, another process
   // inserting the same idempotency key first). Such a batch was rolled back
@@ -88,12 +90,36 @@ std::vector<CommandResult> BatchRunner::Run(const std::vector<PendingCommand>& b
 // for stores shared by several processes.
 Status BatchRunner::LockRows(const std::vector<PendingCommand>& batch, bool sweep) {
   if (!store_.LocksRows()) return {};
-  return store_.LockForBatch(PlanLocks(batch, sweep ? options_.sweep_limit : 0, now_ms_));
+  plan_ = PlanLocks(batch, sweep ? options_.sweep_limit : 0, now_ms_);
+  return store_.LockForBatch(*plan_);
 }
 
-bool BatchRunner::Attempt(const std::vector<PendingCommand>& batch, bool sweep,
+// While a batch waits for its row locks (another process's batch holds
+// them), commands queue behind it; on a hot row they would wait for the
+// next batch, and its own lock wait. Those whose every lock this batch
+// already holds are decided now instead: they can deadlock with no one,
+// and they arrived after every command of the batch, so deciding them last
+// keeps arrival order. The first that needs another lock stops the taking,
+// so none overtakes it.
+Expected<std::size_t> BatchRunner::Join(std::vector<PendingCommand>& batch) {
+  if (source_ == nullptr || !plan_ || batch.size() >= options_.batch_max) return 0;
+  const std::size_t before = batch.size();
+  const std::size_t taken = source_->TakeWhile(
+      [this](const Command& command) { return Covers(*plan_, command); }, options_.batch_max,
+      batch);
+  if (taken == 0) return 0;
+  LockPlan joining =
+      PlanLocks(std::span<const PendingCommand>(batch).subspan(before), 0, now_ms_);
+  if (auto extended = store_.ExtendLocks(joining); !extended) {
+    return Fail(std::move(extended.error()));
+  }
+  return taken;
+}
+
+bool BatchRunner::Attempt(std::vector<PendingCommand>& batch, bool sweep,
                           std::vector<CommandResult>& results, Error& failure) {
   results.reserve(batch.size());
+  plan_.reset();
   last_commit_us_ = 0;
   last_transitions_ = {};
   last_changes_ = 0;
@@ -123,7 +149,7 @@ bool BatchRunner::Attempt(const std::vector<PendingCommand>& batch, bool sweep,
   return ok;
 }
 
-bool BatchRunner::DecideAll(const std::vector<PendingCommand>& batch, bool sweep,
+bool BatchRunner::DecideAll(std::vector<PendingCommand>& batch, bool sweep,
                             std::vector<CommandResult>& results, Error& failure) {
   StoreLoader loader(store_);
   JournalBuilder journal(store_.journal_layout(), store_.NextSeq(), now_ms_);
@@ -148,8 +174,8 @@ bool BatchRunner::DecideAll(const std::vector<PendingCommand>& batch, bool sweep
   // the same batch replays them like one from an earlier batch.
   std::map<std::pair<std::string, std::string>, IdempotencyRecord> answered;
 
-  for (const PendingCommand& pending : batch) {
-    const Command& command = pending.command;
+  // One command, in the batch's order; false if the batch must be abandoned.
+  auto decide = [&](const Command& command) {
     if (command.idempotency) {
       const IdempotencyKey& idem = *command.idempotency;
       std::optional<IdempotencyRecord> stored;
@@ -169,7 +195,7 @@ bool BatchRunner::DecideAll(const std::vector<PendingCommand>& batch, bool sweep
         } else {
           results.push_back(std::unexpected(KeyReused(idem.key)));
         }
-        continue;
+        return true;
       }
     }
     ctx.principal = command.principal;
@@ -190,6 +216,22 @@ bool BatchRunner::DecideAll(const std::vector<PendingCommand>& batch, bool sweep
       ws.AddIdempotency(std::move(record));
     }
     results.push_back(std::move(result));
+    return true;
+  };
+
+  // The batch may grow while it is decided (Join): by index, in order.
+  std::size_t next = 0;
+  for (int round = 0;; ++round) {
+    for (; next < batch.size(); ++next) {
+      if (!decide(batch[next].command)) return false;
+    }
+    if (round == kMaxJoinRounds) break;
+    auto joined = Join(batch);
+    if (!joined) {
+      failure = joined.error();
+      return false;
+    }
+    if (*joined == 0) break;
   }
 
   BatchWrites writes = ws.TakeWrites();
@@ -212,10 +254,7 @@ Status BatchRunner::WriteAndCommit(BatchWrites writes, bool sweep) {
     changes += block.count;
     last_seq = std::max(last_seq, block.first_seq + block.count - 1);
   }
-  if (!writes.empty()) {
-    if (auto written = store_.Write(std::move(writes)); !written) return written;
-  }
-  auto committed = store_.Commit();
+  auto committed = store_.WriteAndCommit(std::move(writes));
   last_commit_us_ = std::chrono::duration_cast<std::chrono::microseconds>(
                         std::chrono::steady_clock::now() - start)
                         .count();

@@ -5,6 +5,8 @@
 #define ALLOT_ENGINE_BATCH_RUNNER_H_
 
 #include <cstdint>
+#include <functional>
+#include <optional>
 #include <vector>
 
 #include "allot/commands.h"
@@ -19,9 +21,23 @@ struct PendingCommand {
   Completion done;
 };
 
+// The queue a batch was taken from, for commands that join it later.
+class CommandSource {
+ public:
+  virtual ~CommandSource() = default;
+  // Moves commands from the front of the queue to the end of `batch`, in
+  // arrival order, while `joins` accepts the front one and `batch` has
+  // fewer than `max`. Returns how many it moved. Thread-safe.
+  virtual std::size_t TakeWhile(const std::function<bool(const Command&)>& joins,
+                                std::size_t max, std::vector<PendingCommand>& batch) = 0;
+};
+
 class BatchRunner {
  public:
-  BatchRunner(Store& store, const Clock& clock, const EngineOptions& options);
+  // `source` (may be null): where commands that queue while a batch waits
+  // for its locks come from (see Run).
+  BatchRunner(Store& store, const Clock& clock, const EngineOptions& options,
+              CommandSource* source = nullptr);
 
   // Decides and commits `batch`, first expiring due holds when `sweep` is
   // set. Returns one result per command, in order. If anything fails to
@@ -30,7 +46,14 @@ class BatchRunner {
   // the answer to its COMMIT, kOutcomeUnknown: all of it may persist, or
   // none (never acknowledged either way). A failure the store marks
   // retryable (IsRetryable) re-runs the whole batch, up to kMaxAttempts.
-  std::vector<CommandResult> Run(const std::vector<PendingCommand>& batch, bool sweep);
+  //
+  // On a store that locks rows, `batch` may grow: once its locks are held,
+  // the commands queued behind it join it, in arrival order, as long as
+  // each needs no lock its plan did not take (Covers); the first that does
+  // waits, with everything behind it, for the next batch. They are decided
+  // after the batch's own commands, in the same transaction; the results
+  // cover them too.
+  std::vector<CommandResult> Run(std::vector<PendingCommand>& batch, bool sweep);
 
   // Microseconds the last Run spent writing and committing.
   std::int64_t last_commit_us() const { return last_commit_us_; }
@@ -42,20 +65,29 @@ class BatchRunner {
   std::int64_t last_seq() const { return last_seq_; }
 
   static constexpr int kMaxAttempts = 5;
+  // Times a batch takes in newcomers: after its lock phase, and after
+  // deciding each lot of them (more queue meanwhile). Bounded so that a
+  // steady stream cannot keep a batch from committing.
+  static constexpr int kMaxJoinRounds = 3;
 
  private:
   // One try: Begin, lock, decide, write, commit; rolled back unless true.
-  bool Attempt(const std::vector<PendingCommand>& batch, bool sweep,
-               std::vector<CommandResult>& results, Error& failure);
-  // Decides every command; false if the batch must be abandoned.
+  bool Attempt(std::vector<PendingCommand>& batch, bool sweep, std::vector<CommandResult>& results,
+               Error& failure);
   Status LockRows(const std::vector<PendingCommand>& batch, bool sweep);
-  bool DecideAll(const std::vector<PendingCommand>& batch, bool sweep,
+  // Takes in the queued commands the held locks cover (see Run); how many.
+  Expected<std::size_t> Join(std::vector<PendingCommand>& batch);
+  // Decides every command; false if the batch must be abandoned.
+  bool DecideAll(std::vector<PendingCommand>& batch, bool sweep,
                  std::vector<CommandResult>& results, Error& failure);
   Status WriteAndCommit(BatchWrites writes, bool sweep);
 
   Store& store_;
   const Clock& clock_;
   const EngineOptions& options_;
+  CommandSource* source_;
+  // The plan whose locks this attempt holds; set when the store locks rows.
+  std::optional<LockPlan> plan_;
   IdGenerator ids_;
   std::int64_t now_ms_ = 0;
   bool purge_ = false;  // this attempt purges old idempotency records

@@ -1,7 +1,8 @@
 // The sequencer: a bounded queue in front of one thread that drains it in
 // batches. A batch is whatever queued up while the previous one committed,
 // up to batch_max: no timer, so a lone request commits at once and a crowd
-// shares one fsync.
+// shares one fsync. On a store that locks rows, what queues while a batch
+// waits for its locks may join it (BatchRunner::Run, via TakeWhile).
 #include "allot/engine.h"
 
 #include <chrono>
@@ -16,13 +17,13 @@
 
 namespace allot {
 
-class Engine::Impl {
+class Engine::Impl final : public CommandSource {
  public:
   Impl(std::unique_ptr<Store> store, EngineOptions options)
       : store_(std::move(store)),
         options_(std::move(options)),
         clock_(options_.clock != nullptr ? *options_.clock : system_clock_),
-        runner_(*store_, clock_, options_) {
+        runner_(*store_, clock_, options_, this) {
     if (options_.batch_max == 0) options_.batch_max = 1;
     thread_ = std::thread([this] { Run(); });
   }
@@ -79,6 +80,19 @@ class Engine::Impl {
   }
 
   const Clock& clock() const { return clock_; }
+
+  // For a batch that takes in what queued while it waited for its locks.
+  std::size_t TakeWhile(const std::function<bool(const Command&)>& joins, std::size_t max,
+                        std::vector<PendingCommand>& batch) override {
+    std::lock_guard lock(mu_);
+    std::size_t taken = 0;
+    while (!queue_.empty() && batch.size() < max && joins(queue_.front().command)) {
+      batch.push_back(std::move(queue_.front()));
+      queue_.pop_front();
+      ++taken;
+    }
+    return taken;
+  }
 
  private:
   using SteadyTime = std::chrono::steady_clock::time_point;

@@ -17,6 +17,8 @@ void SortUnique(std::vector<T>& values) {
 // Adds what one command names to the plan.
 struct Collect {
   LockPlan& plan;
+  // Cleared by a command whose rows are not all named up front.
+  bool complete = true;
 
   void Lines(const std::vector<Line>& lines) {
     for (const Line& line : lines) plan.item_ids.push_back(line.item_id);
@@ -42,13 +44,24 @@ struct Collect {
     for (const std::string& seat : c.seats) plan.item_ids.push_back(SeatItemId(c.id, seat));
   }
   // What a sweep touches is found by the store (see LockPlan::sweep_limit).
-  void operator()(const ExpireDue& c) { plan.sweep_limit = std::max(plan.sweep_limit, c.limit); }
+  void operator()(const ExpireDue& c) {
+    plan.sweep_limit = std::max(plan.sweep_limit, c.limit);
+    complete = false;
+  }
   // A command not listed here still works: its rows are locked as they are
   // loaded (correct, but two processes could then deadlock, which the
   // server detects and the engine retries). List it to make it lock first.
   template <typename Other>
-  void operator()(const Other&) {}
+  void operator()(const Other&) {
+    complete = false;
+  }
 };
+
+bool Includes(const std::vector<std::string>& sorted, const std::vector<std::string>& wanted) {
+  return std::all_of(wanted.begin(), wanted.end(), [&](const std::string& id) {
+    return std::binary_search(sorted.begin(), sorted.end(), id);
+  });
+}
 
 }  // namespace
 
@@ -70,6 +83,15 @@ LockPlan PlanLocks(std::span<const PendingCommand> batch, std::size_t sweep_limi
   SortUnique(plan.order_ids);
   SortUnique(plan.idempotency_keys);
   return plan;
+}
+
+bool Covers(const LockPlan& plan, const Command& command) {
+  LockPlan own;
+  Collect collect{own};
+  std::visit(collect, command.body);
+  return collect.complete && Includes(plan.item_ids, own.item_ids) &&
+         Includes(plan.reservation_ids, own.reservation_ids) &&
+         Includes(plan.order_ids, own.order_ids);
 }
 
 }  // namespace allot

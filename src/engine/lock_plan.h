@@ -22,6 +22,14 @@ namespace allot {
 LockPlan PlanLocks(std::span<const PendingCommand> batch, std::size_t sweep_limit,
                    std::int64_t now_ms);
 
+// True when `command` would lock nothing that `plan` does not name: its
+// items, reservations and orders are all in the plan, so the rows it can
+// touch are within what a store closes that plan over. A batch whose plan's
+// locks are held may then take it in after its lock phase (the newcomer's
+// idempotency key aside: see Store::ExtendLocks). False for a sweep, and
+// for a command the planner does not know (it locks as it loads).
+bool Covers(const LockPlan& plan, const Command& command);
+
 }  // namespace allot
 
 #endif  // ALLOT_ENGINE_LOCK_PLAN_H_

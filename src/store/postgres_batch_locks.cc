@@ -165,15 +165,7 @@ Expected<std::vector<std::string>> BatchLocks::LockOnce(const LockPlan& plan,
     orders_at = pipeline.Add("lock_orders", Params().Add(ArrayOf(plan.order_ids)),
                              "Locking the batch's orders");
   }
-  if (!plan.idempotency_keys.empty()) {
-    ArrayBuilder principals, keys;
-    for (const auto& [principal, key] : plan.idempotency_keys) {
-      principals.Add(principal);
-      keys.Add(key);
-    }
-    keys_at = pipeline.Add("idempotency_many", Params().Add(principals.Take()).Add(keys.Take()),
-                           "Loading idempotency records");
-  }
+  if (!plan.idempotency_keys.empty()) keys_at = AddIdempotency(plan.idempotency_keys, pipeline);
   if (plan.sweep_limit > 0) {
     const std::size_t limit = std::min<std::size_t>(plan.sweep_limit, kMaxSweep);
     sweep_at = pipeline.Add("due_candidates",
@@ -208,18 +200,46 @@ Expected<std::vector<std::string>> BatchLocks::LockOnce(const LockPlan& plan,
     for (Order& order : *orders) Remember(std::move(order));
     for (const std::string& id : plan.order_ids) orders_.try_emplace(id, std::nullopt);
   }
-  if (keys_at) {
-    const Result& keys = (*results)[*keys_at];
-    for (int row = 0; row < keys.rows(); ++row) {
-      idempotency_[{keys.Text(row, 0), keys.Text(row, 1)}] =
-          IdempotencyRecord{keys.Text(row, 0), keys.Text(row, 1),
-                            keys.Text(row, 2), static_cast<int>(keys.Int(row, 3)),
-                            keys.Text(row, 4), keys.Int(row, 5)};
-    }
-    for (const auto& key : plan.idempotency_keys) idempotency_.try_emplace(key, std::nullopt);
-  }
+  if (keys_at) KeepIdempotency((*results)[*keys_at], plan.idempotency_keys);
   if (sweep_at) sweep_candidates_ = std::move((*results)[*sweep_at]);
   return UnlockedItems();
+}
+
+Status BatchLocks::FetchIdempotency(const std::vector<IdempotencyKeyId>& keys,
+                                    const PipelineRunner& run) {
+  std::vector<IdempotencyKeyId> missing;
+  for (const IdempotencyKeyId& key : keys) {
+    if (!idempotency_.contains(key)) missing.push_back(key);
+  }
+  if (missing.empty()) return {};
+  Pipeline pipeline;
+  AddIdempotency(missing, pipeline);
+  auto results = run(std::move(pipeline));
+  if (!results) return Fail(std::move(results.error()));
+  KeepIdempotency(results->front(), missing);
+  return {};
+}
+
+std::size_t BatchLocks::AddIdempotency(const std::vector<IdempotencyKeyId>& keys,
+                                       Pipeline& pipeline) {
+  ArrayBuilder principals, names;
+  for (const auto& [principal, key] : keys) {
+    principals.Add(principal);
+    names.Add(key);
+  }
+  return pipeline.Add("idempotency_many", Params().Add(principals.Take()).Add(names.Take()),
+                      "Loading idempotency records");
+}
+
+void BatchLocks::KeepIdempotency(const Result& result, const std::vector<IdempotencyKeyId>& keys) {
+  for (int row = 0; row < result.rows(); ++row) {
+    idempotency_[{result.Text(row, 0), result.Text(row, 1)}] =
+        IdempotencyRecord{result.Text(row, 0), result.Text(row, 1),
+                          result.Text(row, 2), static_cast<int>(result.Int(row, 3)),
+                          result.Text(row, 4), result.Int(row, 5)};
+  }
+  // Not stored is an answer too.
+  for (const IdempotencyKeyId& key : keys) idempotency_.try_emplace(key, std::nullopt);
 }
 
 // Items on the lines of locked reservations that are not locked themselves.

@@ -64,6 +64,11 @@ class BatchLocks {
               const std::function<Status()>& restart);
   // Forgets everything (a new batch, or after a rollback).
   void Clear();
+  // (principal, key) of an idempotency record.
+  using IdempotencyKeyId = std::pair<std::string, std::string>;
+  // Fetches the stored answers of `keys` not known yet, in one statement,
+  // for commands that joined the batch after its lock phase.
+  Status FetchIdempotency(const std::vector<IdempotencyKeyId>& keys, const PipelineRunner& run);
 
   // Rows covered by the lock phase: nullptr when `id` was not covered (the
   // caller loads it itself, and should Remember it), else the row or nullopt
@@ -100,6 +105,9 @@ class BatchLocks {
   Status ClaimDue(const Result& candidates, const PipelineRunner& run);
   void KeepItems(const Result& result);
   Status KeepReservations(const Result& result);
+  static std::size_t AddIdempotency(const std::vector<IdempotencyKeyId>& keys,
+                                    Pipeline& pipeline);
+  void KeepIdempotency(const Result& result, const std::vector<IdempotencyKeyId>& keys);
 
   std::int64_t now_ms_ = 0;
   std::map<std::string, std::optional<Item>, std::less<>> items_;

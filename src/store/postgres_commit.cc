@@ -1,5 +1,6 @@
 #include "store/postgres_commit.h"
 
+#include <algorithm>
 #include <cstring>
 #include <string>
 #include <string_view>
@@ -31,6 +32,26 @@ Status CommitOutcome(PGconn* conn, const Result& result) {
   // Never retried: the same writes could then be committed twice.
   std::erase_if(error.details, [](const auto& detail) { return detail.first == kRetryableDetail; });
   return Fail(std::move(error));
+}
+
+Status PipelinedCommitOutcome(PGconn* conn, const PipelineAnswers& answers,
+                              std::size_t commit_index) {
+  const std::size_t answered = std::min(answers.results.size(), commit_index);
+  for (std::size_t i = 0; i < answered; ++i) {
+    const Result& result = answers.results[i];
+    const ExecStatusType status = PQresultStatus(result.get());
+    if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) continue;
+    // Sent by the server (libpq's own errors, a broken connection, carry no
+    // severity): it stopped at this statement.
+    if (PQresultErrorField(result.get(), PG_DIAG_SEVERITY_NONLOCALIZED) != nullptr) {
+      return Fail(answers.failure.value_or(ErrorOf(result.get(), conn, "Writing a batch")));
+    }
+    break;
+  }
+  if (answers.results.size() > commit_index) {
+    return CommitOutcome(conn, answers.results[commit_index]);
+  }
+  return CommitOutcome(conn, Result());
 }
 
 }  // namespace allot::pg

@@ -12,8 +12,11 @@
 
 #include <libpq-fe.h>
 
+#include <cstddef>
+
 #include "allot/error.h"
 #include "store/postgres_connection.h"
+#include "store/postgres_pipeline.h"
 
 namespace allot::pg {
 
@@ -22,6 +25,18 @@ namespace allot::pg {
 // fresh attempt can succeed, as for a serialization failure at commit);
 // kOutcomeUnknown otherwise.
 Status CommitOutcome(PGconn* conn, const Result& result);
+
+// The same for a pipeline that sends a batch's writes and then its COMMIT
+// (at `commit_index`), as Pipeline::RunAll answered it. The server runs the
+// statements in order and, after one fails, skips everything up to the
+// Sync, COMMIT included. So: the server answered a statement before COMMIT
+// with an error: it never ran the COMMIT, nothing was committed, and that
+// error is the answer (retryable if its SQLSTATE says so); COMMIT was
+// answered: CommitOutcome; no answer came for COMMIT, nor a server error
+// before it (the connection broke, perhaps after the server committed):
+// kOutcomeUnknown.
+Status PipelinedCommitOutcome(PGconn* conn, const PipelineAnswers& answers,
+                              std::size_t commit_index);
 
 }  // namespace allot::pg
 

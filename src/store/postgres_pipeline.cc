@@ -24,7 +24,17 @@ Expected<std::vector<Result>> Pipeline::Run(PGconn* conn) {
     results.push_back(std::move(*result));
     return results;
   }
-  if (PQenterPipelineMode(conn) != 1) return Fail(ErrorOf(nullptr, conn, "Entering pipeline mode"));
+  PipelineAnswers answers = RunAll(conn);
+  if (answers.failure) return Fail(std::move(*answers.failure));
+  return std::move(answers.results);
+}
+
+PipelineAnswers Pipeline::RunAll(PGconn* conn) {
+  PipelineAnswers answers;
+  if (PQenterPipelineMode(conn) != 1) {
+    answers.failure = ErrorOf(nullptr, conn, "Entering pipeline mode");
+    return answers;
+  }
   for (const Entry& entry : entries_) {
     const std::vector<const char*> values = entry.params.Pointers();
     const int sent = entry.prepared
@@ -33,45 +43,42 @@ Expected<std::vector<Result>> Pipeline::Run(PGconn* conn) {
                          : PQsendQueryParams(conn, entry.statement.c_str(), entry.params.size(),
                                              nullptr, values.data(), nullptr, nullptr, 0);
     if (sent != 1) {
-      Error error = ErrorOf(nullptr, conn, entry.what);
+      answers.failure = ErrorOf(nullptr, conn, entry.what);
       // Nothing can be read back reliably: the caller treats the connection
       // as lost (it checks PQstatus) or rolls back.
       PQexitPipelineMode(conn);
-      return Fail(std::move(error));
+      return answers;
     }
   }
   if (PQpipelineSync(conn) != 1) {
-    Error error = ErrorOf(nullptr, conn, "Sending a pipeline");
+    answers.failure = ErrorOf(nullptr, conn, "Sending a pipeline");
     PQexitPipelineMode(conn);
-    return Fail(std::move(error));
+    return answers;
   }
-  auto results = Collect(conn);
+  Collect(conn, answers);
   PQexitPipelineMode(conn);
-  return results;
+  return answers;
 }
 
-Expected<std::vector<Result>> Pipeline::Collect(PGconn* conn) {
-  std::vector<Result> results;
-  results.reserve(entries_.size());
-  std::optional<Error> failure;
+void Pipeline::Collect(PGconn* conn, PipelineAnswers& answers) {
+  answers.results.reserve(entries_.size());
   for (const Entry& entry : entries_) {
     Result result(PQgetResult(conn));
     if (!result) {  // the connection broke: no more results will come
-      return Fail(failure.value_or(ErrorOf(nullptr, conn, entry.what)));
+      if (!answers.failure) answers.failure = ErrorOf(nullptr, conn, entry.what);
+      return;
     }
     const ExecStatusType status = PQresultStatus(result.get());
-    if (!failure && status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
-      failure = ErrorOf(result.get(), conn, entry.what);
+    if (!answers.failure && status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
+      answers.failure = ErrorOf(result.get(), conn, entry.what);
     }
     // Each statement's results end with a null result.
     while (PGresult* extra = PQgetResult(conn)) PQclear(extra);
-    results.push_back(std::move(result));
+    answers.results.push_back(std::move(result));
   }
   // The Sync's own result (nothing follows it); null if the connection broke.
   Result sync(PQgetResult(conn));
-  if (!sync && !failure) failure = ErrorOf(nullptr, conn, "Finishing a pipeline");
-  if (failure) return Fail(std::move(*failure));
-  return results;
+  if (!sync && !answers.failure) answers.failure = ErrorOf(nullptr, conn, "Finishing a pipeline");
 }
 
 }  // namespace allot::pg

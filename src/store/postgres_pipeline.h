@@ -11,6 +11,7 @@
 
 #include <libpq-fe.h>
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -19,6 +20,17 @@
 #include "store/postgres_connection.h"
 
 namespace allot::pg {
+
+// What came back for a pipeline, statement by statement.
+struct PipelineAnswers {
+  // One per statement answered, in order. Fewer than the statements when
+  // the connection broke (or could not send): the rest got no answer. A
+  // statement the server skipped after an earlier failure is answered
+  // PGRES_PIPELINE_ABORTED.
+  std::vector<Result> results;
+  // The first failure: a statement's error, or the connection's.
+  std::optional<Error> failure;
+};
 
 class Pipeline {
  public:
@@ -37,6 +49,10 @@ class Pipeline {
   // order). Fails with the first statement's error, or with a connection
   // error; the connection is left out of pipeline mode either way.
   Expected<std::vector<Result>> Run(PGconn* conn);
+  // The same, always in pipeline mode, keeping every answer that came, for
+  // a caller that must tell which statements ran (a pipeline that ends with
+  // COMMIT: see postgres_commit.h).
+  PipelineAnswers RunAll(PGconn* conn);
 
  private:
   struct Entry {
@@ -46,7 +62,7 @@ class Pipeline {
     bool prepared = true;
   };
   // Reads the results of every entry and the Sync; the first error wins.
-  Expected<std::vector<Result>> Collect(PGconn* conn);
+  void Collect(PGconn* conn, PipelineAnswers& answers);
 
   std::vector<Entry> entries_;
 };

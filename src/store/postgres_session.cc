@@ -52,6 +52,9 @@ Status Session::ConnectNow() {
         Unavailable("Connecting to PostgreSQL failed: the server is read-only (a standby, "
                     "or default_transaction_read_only is on)."));
   }
+  if (auto set = Exec(conn->get(), "SET enable_seqscan = off", "Preferring index plans"); !set) {
+    return Fail(std::move(set.error()));
+  }
   for (const auto& [name, sql] : statements_) {
     Result prepared(PQprepare(conn->get(), name.c_str(), sql.c_str(), 0, nullptr));
     if (!prepared || PQresultStatus(prepared.get()) != PGRES_COMMAND_OK) {

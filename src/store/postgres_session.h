@@ -4,6 +4,16 @@
 // exponentially (up to a bound) so that a database that is down is not
 // hammered and callers fail fast in between.
 //
+// Every statement a session prepares is a lookup by key or key range, and
+// sessions keep them planned (generic plans, cached per connection). A plan
+// cached while a table was nearly empty (a new database) would otherwise
+// keep a sequential scan until the next ANALYZE: measured, the lock phase's
+// look-up of due holds then read all 70,000 rows of `holds` in every batch
+// ten seconds into a load. So sessions turn enable_seqscan off: the planner
+// takes an index whenever one applies, whatever the table's size when it
+// planned (a table without a usable index, like the one-row journal_head,
+// is still scanned).
+//
 // Not thread-safe: owned by one user at a time (the writer, or one lease of
 // the reader pool).
 #ifndef ALLOT_STORE_POSTGRES_SESSION_H_

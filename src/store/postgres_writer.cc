@@ -106,6 +106,12 @@ Status PostgresWriter::LockForBatch(const LockPlan& plan) {
       });
 }
 
+Status PostgresWriter::ExtendLocks(const LockPlan& joining) {
+  if (!in_batch_) return Fail(Unavailable("ExtendLocks called outside a batch (no Begin)."));
+  return locks_.FetchIdempotency(joining.idempotency_keys,
+                                 [this](Pipeline pipeline) { return Send(std::move(pipeline)); });
+}
+
 Expected<std::vector<Result>> PostgresWriter::Send(Pipeline pipeline) {
   if (!in_batch_) {
     if (auto ready = session_.Ensure(); !ready) return Fail(std::move(ready.error()));
@@ -257,7 +263,37 @@ Status PostgresWriter::Write(BatchWrites writes) {
   if (pipeline.empty()) return {};
   auto results = Send(std::move(pipeline));
   if (!results) return Fail(std::move(results.error()));
-  return batch_writer_.Check(*results);
+  return {};
+}
+
+Status PostgresWriter::WriteAndCommit(BatchWrites writes) {
+  if (!in_batch_) return Fail(Unavailable("Write called outside a batch (no Begin)."));
+  Pipeline pipeline;
+  batch_writer_.Add(
+      writes, [this](std::string_view id) { return locks_.ItemWasAbsent(id); }, pipeline);
+  if (pipeline.empty()) return Commit();
+  PGconn* conn = session_.get();
+  if (conn == nullptr) {
+    EndBatch();
+    return Fail(Unavailable("The database connection was lost during the batch."));
+  }
+  if (begin_pending_) pipeline.Lead("BEGIN", "Beginning a batch");
+  // The journal's append is the last write (postgres_journal.h): its row
+  // lock, which every batch of every process takes, is held from there to
+  // the COMMIT that follows at once, with no round trip in between.
+  const std::size_t commit_at =
+      pipeline.Add("COMMIT", Params(), "Committing a batch", /*prepared=*/false);
+  const PipelineAnswers answers = pipeline.RunAll(conn);
+  Status status = PipelinedCommitOutcome(conn, answers, commit_at);
+  session_.CheckHealth(status ? nullptr : &status.error());
+  // A write failed: the server skipped the COMMIT and the transaction is
+  // still open, failed.
+  if (session_.connected() && PQtransactionStatus(session_.get()) != PQTRANS_IDLE) {
+    Result rollback(PQexec(session_.get(), "ROLLBACK"));
+    session_.CheckHealth();
+  }
+  EndBatch();
+  return status;
 }
 
 Status PostgresWriter::Commit() {

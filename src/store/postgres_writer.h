@@ -5,7 +5,9 @@
 // A batch is one READ COMMITTED transaction whose rows are all locked up
 // front (LockForBatch), so every decision reads the latest committed state
 // of rows no other process can change until this one commits. BEGIN is not
-// sent on its own: it leads the batch's first pipeline, saving a round trip.
+// sent on its own: it leads the batch's first pipeline, and COMMIT ends the
+// writes' pipeline (WriteAndCommit): a batch is two round trips, its lock
+// phase and its writes with their commit.
 //
 // Faults: a lost connection, or a server that is no longer the primary,
 // fails the batch (kUnavailable) and the next Begin() reconnects to the
@@ -35,6 +37,9 @@ class PostgresWriter final : public Store {
   Status Begin() override;
   bool LocksRows() const override { return true; }
   Status LockForBatch(const LockPlan& plan) override;
+  // Fetches the joining commands' stored idempotent answers in one
+  // statement (their rows are locked already).
+  Status ExtendLocks(const LockPlan& joining) override;
   Expected<std::optional<Item>> LoadItem(std::string_view id) override;
   Expected<std::optional<Reservation>> LoadReservation(std::string_view id) override;
   Expected<std::optional<Order>> LoadOrder(std::string_view id) override;
@@ -53,6 +58,11 @@ class PostgresWriter final : public Store {
                                                      std::size_t limit) override;
   Status Write(BatchWrites writes) override;
   Status Commit() override;
+  // The writes and COMMIT in one pipeline: one round trip (led by BEGIN
+  // when the batch has sent nothing yet). The outcome rules of
+  // postgres_commit.h: a failed write committed nothing; an unanswered
+  // COMMIT is kOutcomeUnknown. Ends the batch either way.
+  Status WriteAndCommit(BatchWrites writes) override;
   void Rollback() override;
 
   // The server process of the current connection (0 if none), for tests

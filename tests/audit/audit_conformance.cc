@@ -258,6 +258,16 @@ std::vector<Tamper> RecordTableTampers() {
        "VALUES ('rsv_forged', 0, '#gig/A-2', 1)",
        {"drift: reservation rsv_forged: stored held [#gig/A-2 x1] until 9000000000000, "
         "recomputed none in the journal"}},
+      // Lines that no record has (no foreign key refuses them).
+      {"LinesWithoutTheirRecord",
+       "INSERT INTO reservation_lines (reservation_id, line_no, item_id, qty) "
+       "VALUES ('rsv_nobody', 0, 'mug', 2); "
+       "INSERT INTO order_lines (order_id, line_no, item_id, qty) "
+       "VALUES ('ord_nobody', 1, '$ann', 5)",
+       {"drift: order ord_nobody line 1: stored 5 of account ann, recomputed none (no such "
+        "order)",
+        "drift: reservation rsv_nobody line 0: stored 2 of item mug, recomputed none (no such "
+        "reservation)"}},
   };
 }
 

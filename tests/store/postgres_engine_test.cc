@@ -275,6 +275,95 @@ TEST_F(PostgresEngineTest, SameNewItemCreatedOnTwoInstances) {
   EXPECT_EQ(CountMovements(LedgerKind::kCreate), "20");
 }
 
+// A new database: the writer's statements get their cached plans while
+// `holds` is nearly empty. Every batch's lock phase still looks up due holds
+// by index, not by reading the whole table (which it did, growing with the
+// table, until an ANALYZE replanned).
+TEST_F(PostgresEngineTest, LockPhaseFindsDueHoldsByIndexOnANewDatabase) {
+  Instance& a = StartInstance();
+  ASSERT_TRUE(a.engine);
+  ASSERT_TRUE(Ok(CreateItemOn(*a.engine, "item-a", 1'000'000)));
+  // Creating the indexes scanned it (the migration's session has ended).
+  const std::string seq_scans = "SELECT seq_scan FROM pg_stat_user_tables WHERE relname = 'holds'";
+  const std::optional<std::string> before = Query(seq_scans);
+  ASSERT_TRUE(before);
+  for (int round = 0; round < 20; ++round) {
+    std::vector<std::future<CommandResult>> pending;
+    for (int i = 0; i < 300; ++i) {
+      auto promise = std::make_shared<std::promise<CommandResult>>();
+      pending.push_back(promise->get_future());
+      a.engine->Submit(Command{Reserve{.user_id = "u", .lines = {{"item-a", 1}}}},
+                       [promise](CommandResult r) { promise->set_value(std::move(r)); });
+    }
+    for (auto& future : pending) ASSERT_TRUE(Ok(future.get()));
+  }
+  StopAll();  // flushes the sessions' statistics
+  EXPECT_EQ(Query(seq_scans), before);
+  EXPECT_EQ(Query("SELECT count(*) FROM holds"), "6000");
+}
+
+// Another process holds the hot row's lock; the batch that waits for it is
+// joined by the commands that queue meanwhile on the rows it locks: one
+// transaction, decided in arrival order (the last of them finds the stock
+// gone). A command on another row cannot join without locking out of
+// order: it waits for the next batch, with everything queued behind it.
+TEST_F(PostgresEngineTest, BatchWaitingForARowLockTakesInWhatQueuesForItsRows) {
+  std::mutex mu;
+  std::vector<std::size_t> sizes;
+  Instance& a = StartInstance({.on_batch = [&](std::size_t commands, std::int64_t) {
+    std::lock_guard lock(mu);
+    sizes.push_back(commands);
+  }});
+  ASSERT_TRUE(a.engine);
+  ASSERT_TRUE(Ok(CreateItemOn(*a.engine, "item-a", 3)));
+  ASSERT_TRUE(Ok(CreateItemOn(*a.engine, "item-b", 10)));
+  auto holder = pg::Connect(backend_.options().conninfo, 5);
+  ASSERT_TRUE(Ok(holder));
+  ASSERT_TRUE(Ok(pg::Exec(holder->get(), "BEGIN; SELECT 1 FROM items WHERE id = 'item-a' FOR UPDATE",
+                          "Holding the row")));
+  {
+    std::lock_guard lock(mu);
+    sizes.clear();
+  }
+  auto submit = [&](std::string user, std::string item) {
+    auto promise = std::make_shared<std::promise<CommandResult>>();
+    auto future = promise->get_future();
+    a.engine->Submit(Command{Reserve{.user_id = std::move(user), .lines = {{std::move(item), 1}}}},
+                     [promise](CommandResult r) { promise->set_value(std::move(r)); });
+    return future;
+  };
+  auto first = submit("u0", "item-a");
+  const std::string waiting =
+      "SELECT count(*) FROM pg_stat_activity WHERE pid = " + std::to_string(a.writer->backend_pid()) +
+      " AND wait_event_type = 'Lock'";
+  for (int i = 0; i < 500 && Query(waiting) != "1"; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_EQ(Query(waiting), "1");
+  std::vector<std::future<CommandResult>> joiners;
+  for (const char* user : {"u1", "u2", "u3"}) joiners.push_back(submit(user, "item-a"));
+  auto other_row = submit("u4", "item-b");
+  auto behind = submit("u5", "item-a");
+  ASSERT_EQ(a.engine->QueueDepth(), 5u);
+  ASSERT_TRUE(Ok(pg::Exec(holder->get(), "COMMIT", "Releasing the row")));
+
+  auto code = [](const CommandResult& r) {
+    return r ? std::string("ok") : std::string(ErrorCodeName(r.error().code));
+  };
+  EXPECT_EQ(code(first.get()), "ok");
+  EXPECT_EQ(code(joiners[0].get()), "ok");
+  EXPECT_EQ(code(joiners[1].get()), "ok");
+  EXPECT_EQ(code(joiners[2].get()), "out_of_stock");
+  EXPECT_EQ(code(other_row.get()), "ok");
+  EXPECT_EQ(code(behind.get()), "out_of_stock");
+  StopAll();
+  EXPECT_EQ(sizes, (std::vector<std::size_t>{4, 2}));
+  EXPECT_EQ(Query("SELECT string_agg(id || '=' || held, ',' ORDER BY id) FROM items"),
+            "item-a=3,item-b=1");
+  EXPECT_EQ(Query(kBrokenItemsSql), "0");
+  EXPECT_TRUE(AuditClean());
+}
+
 // pg_terminate_backend on the writer's connection: the next batch fails as
 // unavailable (nothing acknowledged), the one after reconnects and succeeds.
 TEST_F(PostgresEngineTest, LostConnectionFailsOneBatchThenReconnects) {

@@ -85,6 +85,21 @@ TEST_F(PostgresStoreTest, SchemaRefusesOversoldCountersAndJournalChanges) {
             &error));
 }
 
+// Schema version 4: the rows a reservation or order writes carry no
+// foreign key (a trigger and a probe per row); the audit checks them. The
+// deferred references between reservations and orders stay.
+TEST_F(PostgresStoreTest, HotPathTablesHaveNoPerRowForeignKeys) {
+  ASSERT_TRUE(Ok(OpenPostgres(backend_.options())));
+  EXPECT_EQ(Query("SELECT count(*) FROM pg_constraint WHERE contype = 'f' AND conrelid IN "
+                  "('reservation_lines'::regclass, 'holds'::regclass, 'order_lines'::regclass, "
+                  "'user_usage'::regclass)"),
+            "0");
+  EXPECT_EQ(Query("SELECT string_agg(conname, ',' ORDER BY conname) FROM pg_constraint "
+                  "WHERE contype = 'f' AND condeferred AND conrelid IN "
+                  "('reservations'::regclass, 'orders'::regclass)"),
+            "orders_reservation_fk,reservations_order_fk");
+}
+
 TEST_F(PostgresStoreTest, IdsSortAsBytesWhateverTheDatabaseLocale) {
   auto db = OpenPostgres(backend_.options());
   ASSERT_TRUE(Ok(db));
@@ -131,6 +146,53 @@ TEST_F(PostgresStoreTest, StatementsOfAFailedPipelineLeaveTheWriterUsable) {
   ASSERT_TRUE(Ok(writer.Write({.items = {MakeItem("good", 1)}})));
   ASSERT_TRUE(Ok(writer.Commit()));
   EXPECT_TRUE(writer.LoadItem("good").value().has_value());
+}
+
+// The writes and COMMIT go in one pipeline, so the writer cannot look at
+// the writes' answers before committing: an update of a record that is not
+// stored fails in the server, and nothing of the batch is committed.
+TEST_F(PostgresStoreTest, UpdateOfAnUnstoredRecordFailsTheBatchBeforeItsCommit) {
+  auto db = OpenPostgres(backend_.options());
+  ASSERT_TRUE(Ok(db));
+  Store& writer = *db->writer;
+  ASSERT_TRUE(Ok(writer.Begin()));
+  Reservation ghost = MakeReservation("rsv-ghost", 1, {{"x", 1}});
+  ghost.status = ReservationStatus::kCancelled;
+  Status written = writer.WriteAndCommit(
+      Journaled({.items = {MakeItem("x", 5)}, .updated_reservations = {ghost}}, std::nullopt));
+  ASSERT_FALSE(written);
+  EXPECT_EQ(written.error().code, ErrorCode::kUnavailable);
+  EXPECT_FALSE(IsRetryable(written.error()));
+  EXPECT_THAT(written.error().message, HasSubstr("'rsv-ghost': no such reservation is stored"));
+  writer.Rollback();
+  EXPECT_EQ(Query("SELECT count(*) FROM items"), "0");
+  EXPECT_EQ(Query("SELECT seq FROM journal_head"), "0");
+  // The session is left outside any transaction, ready for the next batch.
+  ASSERT_TRUE(Ok(writer.Begin()));
+  ASSERT_TRUE(Ok(writer.WriteAndCommit(Journaled({.items = {MakeItem("x", 5)}}, std::nullopt))));
+  EXPECT_EQ(Query("SELECT on_hand FROM items WHERE id = 'x'"), "5");
+}
+
+// Another process stored the same idempotency key first: the batch's write
+// fails in the pipeline before COMMIT, so it certainly committed nothing and
+// may be decided again (retryable, not an unknown outcome).
+TEST_F(PostgresStoreTest, UniqueKeyRaceInTheCommitPipelineIsRetryableAndCommitsNothing) {
+  auto db = OpenPostgres(backend_.options());
+  ASSERT_TRUE(Ok(db));
+  Store& writer = *db->writer;
+  const IdempotencyRecord record{"alice", "key-1", "fp", 201, "{}", 1};
+  ASSERT_TRUE(Ok(writer.Begin()));
+  ASSERT_TRUE(Ok(writer.WriteAndCommit({.idempotency = {record}})));
+  ASSERT_TRUE(Ok(writer.Begin()));
+  Status written = writer.WriteAndCommit(
+      Journaled({.items = {MakeItem("y", 5)}, .idempotency = {record}}, std::nullopt));
+  ASSERT_FALSE(written);
+  EXPECT_EQ(written.error().code, ErrorCode::kUnavailable);
+  EXPECT_TRUE(IsRetryable(written.error())) << written.error().message;
+  writer.Rollback();
+  EXPECT_EQ(Query("SELECT count(*) FROM items"), "0");
+  EXPECT_EQ(Query("SELECT count(*) FROM idempotency_keys"), "1");
+  EXPECT_EQ(Query("SELECT seq FROM journal_head"), "0");
 }
 
 }  // namespace

@@ -59,6 +59,32 @@ TEST_P(StoreConformanceTest, CommittedDataSurvivesReopen) {
   EXPECT_EQ(backend_->StoredSchemaVersion(), backend_->BuildSchemaVersion());
 }
 
+// How the engine ends every batch: the same as Write then Commit, whether
+// or not the store sends them together.
+TEST_P(StoreConformanceTest, WriteAndCommitStoresWhatWriteThenCommitWould) {
+  const Reservation r = MakeReservation("res-1", kT + 60'000, {{"item-a", 2}});
+  ASSERT_TRUE(Ok(writer_->Begin()));
+  ASSERT_TRUE(Ok(writer_->WriteAndCommit(
+      WithJournal({.items = {MakeItem("item-a", 5, 2)},
+                   .new_reservations = {r},
+                   .idempotency = {{"p", "k", "fp", 201, "{}", kT}}}))));
+  Reservation cancelled = r;
+  cancelled.status = ReservationStatus::kCancelled;
+  cancelled.released_at_ms = kT;
+  ASSERT_TRUE(Ok(writer_->Begin()));
+  ASSERT_TRUE(Ok(writer_->LoadReservation("res-1")));
+  ASSERT_TRUE(Ok(writer_->WriteAndCommit(
+      WithJournal({.items = {MakeItem("item-a", 5)}, .updated_reservations = {cancelled}}))));
+  EXPECT_EQ(ReaderItem("item-a", kT), std::optional(MakeItem("item-a", 5)));
+  EXPECT_EQ(Got(reader_->GetReservation("res-1")), std::optional(cancelled));
+  EXPECT_EQ(writer_->DueReservations(kT + 60'000, 10), std::vector<std::string>());
+  EXPECT_EQ(backend_->ReadJournal().size(), 2u);
+  // Nothing to write: a commit alone.
+  ASSERT_TRUE(Ok(writer_->Begin()));
+  ASSERT_TRUE(Ok(writer_->WriteAndCommit({})));
+  EXPECT_TRUE(Ok(Apply({.items = {MakeItem("item-b", 1)}})));
+}
+
 TEST_P(StoreConformanceTest, UncommittedBatchIsGoneAfterReopen) {
   ASSERT_TRUE(Ok(writer_->Begin()));
   ASSERT_TRUE(Ok(writer_->Write({.items = {MakeItem("item-a", 5)}})));

@@ -432,5 +432,115 @@ TEST_F(EngineTest, AFailedBatchReportsNoTransitionsAndLogsTheStorageError) {
   EXPECT_NE(logged.find("injected commit failure"), std::string::npos) << logged;
 }
 
+// Waits until a batch is held at the lock gate.
+void WaitForLockAtGate(testing::GatedStore& gate) {
+  for (int i = 0; i < 2000 && gate.locks_waiting() == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  ASSERT_EQ(gate.locks_waiting(), 1);
+}
+
+std::string ErrorCodeOf(const CommandResult& result) {
+  return result ? "ok" : std::string(ErrorCodeName(result.error().code));
+}
+
+// A batch waiting for its row locks (held by another process) is joined by
+// the commands that queue meanwhile and need no other lock: one transaction
+// for all, decided in arrival order (the last one finds no stock left).
+TEST_F(EngineTest, CommandsThatQueueWhileABatchWaitsForItsLocksJoinItInArrivalOrder) {
+  Start();
+  gate_->locks_rows = true;
+  ASSERT_TRUE(Execute(CreateItem{.id = "a", .on_hand = 3}));
+  gate_->CloseLockGate();
+  auto first = Send(Command{Reserve{"u0", {{"a", 1}}, 60}});
+  WaitForLockAtGate(*gate_);
+  std::vector<std::future<CommandResult>> joiners;
+  for (int i = 1; i <= 3; ++i) {
+    joiners.push_back(Send(Command{Reserve{"u" + std::to_string(i), {{"a", 1}}, 60}}));
+  }
+  while (engine_->QueueDepth() < 3) std::this_thread::yield();
+  gate_->OpenLockGate();
+  EXPECT_EQ(ErrorCodeOf(first.get()), "ok");
+  EXPECT_EQ(ErrorCodeOf(joiners[0].get()), "ok");
+  EXPECT_EQ(ErrorCodeOf(joiners[1].get()), "ok");
+  EXPECT_EQ(ErrorCodeOf(joiners[2].get()), "out_of_stock");
+  engine_->Stop();
+  EXPECT_EQ(batch_sizes_.back(), 4u);        // one batch
+  EXPECT_EQ(gate_->lock_plans.size(), 2u);   // the item's creation, then that batch
+  ASSERT_EQ(gate_->joined_plans.size(), 1u);
+  EXPECT_EQ(gate_->joined_plans[0].item_ids, (std::vector<std::string>{"a"}));
+  EXPECT_EQ(ReadItem("a").held, 3);
+}
+
+// A queued command that needs a lock the waiting batch did not plan (item
+// "b") cannot join it: taking it now would lock out of the global order. It
+// waits for the next batch, and so does every command behind it, even one
+// the batch's locks would cover: nothing overtakes an earlier command.
+TEST_F(EngineTest, ACommandNeedingAnotherLockWaitsForTheNextBatchWithAllBehindIt) {
+  Start();
+  gate_->locks_rows = true;
+  ASSERT_TRUE(Execute(CreateItem{.id = "a", .on_hand = 10}));
+  ASSERT_TRUE(Execute(CreateItem{.id = "b", .on_hand = 10}));
+  gate_->CloseLockGate();
+  auto first = Send(Command{Reserve{"u0", {{"a", 1}}, 60}});
+  WaitForLockAtGate(*gate_);
+  auto other = Send(Command{Reserve{"u1", {{"b", 1}}, 60}});
+  auto behind = Send(Command{Reserve{"u2", {{"a", 1}}, 60}});
+  while (engine_->QueueDepth() < 2) std::this_thread::yield();
+  gate_->OpenLockGate();
+  EXPECT_EQ(ErrorCodeOf(first.get()), "ok");
+  EXPECT_EQ(ErrorCodeOf(other.get()), "ok");
+  EXPECT_EQ(ErrorCodeOf(behind.get()), "ok");
+  engine_->Stop();
+  ASSERT_EQ(batch_sizes_.size(), 4u);
+  EXPECT_EQ(batch_sizes_[2], 1u);
+  EXPECT_EQ(batch_sizes_[3], 2u);
+  EXPECT_TRUE(gate_->joined_plans.empty());
+  EXPECT_EQ(gate_->lock_plans.back().item_ids, (std::vector<std::string>{"a", "b"}));
+}
+
+// Joining commands bring their idempotency keys to the store (to fetch in
+// one go), and a key already answered replays as it would in a batch of
+// its own; a confirm joins only a batch that locked its reservation.
+TEST_F(EngineTest, JoiningCommandsKeepIdempotencyAndNeedTheirReservationLocked) {
+  Start();
+  gate_->locks_rows = true;
+  ASSERT_TRUE(Execute(CreateItem{.id = "a", .on_hand = 10}));
+  auto keyed = [](std::string key) {
+    IdempotencyKey idem{.key = std::move(key), .fingerprint = "fp"};
+    idem.render = [](const CommandResult& r) {
+      return IdempotencyRecord{.status = r ? 201 : 409,
+                               .body = r ? std::get<Reservation>(r->value).id : ""};
+    };
+    return Command{Reserve{"u", {{"a", 1}}, 60}, "alice", idem};
+  };
+  const std::string held = Held(engine_->Execute(keyed("k1")));
+  gate_->CloseLockGate();
+  auto first = Send(Command{Reserve{"u0", {{"a", 1}}, 60}});
+  WaitForLockAtGate(*gate_);
+  auto again = Send(keyed("k1"));
+  auto fresh = Send(keyed("k2"));
+  auto confirm = Send(Command{ConfirmReservation{held}});  // its reservation is not locked
+  while (engine_->QueueDepth() < 3) std::this_thread::yield();
+  gate_->OpenLockGate();
+  EXPECT_EQ(ErrorCodeOf(first.get()), "ok");
+  CommandResult replayed = again.get();
+  ASSERT_TRUE(replayed);
+  ASSERT_TRUE(std::holds_alternative<Replay>(replayed->value));
+  EXPECT_EQ(std::get<Replay>(replayed->value).body, held);
+  EXPECT_EQ(ErrorCodeOf(fresh.get()), "ok");
+  EXPECT_EQ(ErrorCodeOf(confirm.get()), "ok");
+  engine_->Stop();
+  ASSERT_EQ(gate_->joined_plans.size(), 1u);
+  using Key = std::pair<std::string, std::string>;
+  EXPECT_EQ(gate_->joined_plans[0].idempotency_keys,
+            (std::vector<Key>{{"alice", "k1"}, {"alice", "k2"}}));
+  EXPECT_EQ(batch_sizes_[batch_sizes_.size() - 2], 3u);  // u0, k1, k2
+  EXPECT_EQ(batch_sizes_.back(), 1u);                    // the confirm
+  EXPECT_EQ(gate_->lock_plans.back().reservation_ids, (std::vector<std::string>{held}));
+  EXPECT_EQ(ReadItem("a").held, 2);
+  EXPECT_EQ(ReadItem("a").sold, 1);
+}
+
 }  // namespace
 }  // namespace allot

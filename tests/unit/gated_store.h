@@ -1,5 +1,6 @@
 // A Store decorator for engine tests: can hold a commit at a gate (so that a
-// batch forms behind it) and can make commits fail (a storage fault).
+// batch forms behind it), hold a lock phase at another (as a row lock held
+// by another process would), and can make commits fail (a storage fault).
 #ifndef ALLOT_TESTS_UNIT_GATED_STORE_H_
 #define ALLOT_TESTS_UNIT_GATED_STORE_H_
 
@@ -32,13 +33,41 @@ class GatedStore final : public Store {
   int commits_waiting() const { return waiting_.load(); }
   std::atomic<bool> fail_commits{false};
 
-  // Pretends to be a store that locks rows up front; records the plans.
+  // Pretends to be a store that locks rows up front; records the plans,
+  // and those of commands that joined a batch after its lock phase.
   std::atomic<bool> locks_rows{false};
-  std::vector<LockPlan> lock_plans;  // touched only by the sequencer thread
+  std::vector<LockPlan> lock_plans;     // touched only by the sequencer thread
+  std::vector<LockPlan> joined_plans;   // likewise
   bool LocksRows() const override { return locks_rows; }
   Status LockForBatch(const LockPlan& plan) override {
+    {
+      std::unique_lock lock(mu_);
+      ++locks_waiting_;
+      cv_.wait(lock, [this] { return locks_open_; });
+      --locks_waiting_;
+    }
     lock_plans.push_back(plan);
     return {};
+  }
+  Status ExtendLocks(const LockPlan& joining) override {
+    joined_plans.push_back(joining);
+    return {};
+  }
+  // While closed, LockForBatch() waits; locks_waiting() tells how many do.
+  void CloseLockGate() {
+    std::lock_guard lock(mu_);
+    locks_open_ = false;
+  }
+  void OpenLockGate() {
+    {
+      std::lock_guard lock(mu_);
+      locks_open_ = true;
+    }
+    cv_.notify_all();
+  }
+  int locks_waiting() {
+    std::lock_guard lock(mu_);
+    return locks_waiting_;
   }
 
   JournalLayout journal_layout() const override { return inner_->journal_layout(); }
@@ -95,6 +124,8 @@ class GatedStore final : public Store {
   std::condition_variable cv_;
   bool open_ = true;
   std::atomic<int> waiting_{0};
+  bool locks_open_ = true;
+  int locks_waiting_ = 0;
 };
 
 }  // namespace allot::testing
