@@ -135,7 +135,7 @@ Expected<std::string> FromByteaHex(std::string_view text) {
   return bytes;
 }
 
-Params AppendJournalParams(const std::vector<JournalBlock>& blocks) {
+Params AppendJournalParams(const std::vector<JournalBlock>& blocks, bool with_terms) {
   ArrayBuilder starts, counts, instants, bodies, terms, term_starts;
   std::int64_t position = 1;
   for (const JournalBlock& block : blocks) {
@@ -152,7 +152,7 @@ Params AppendJournalParams(const std::vector<JournalBlock>& blocks) {
   Params params;
   params.Add(position - 1).Add(starts.Take()).Add(counts.Take()).Add(instants.Take()).Add(
       bodies.Take());
-  params.Add(terms.Take()).Add(term_starts.Take());
+  if (with_terms) params.Add(terms.Take()).Add(term_starts.Take());
   return params;
 }
 
@@ -234,8 +234,8 @@ Status ImportLegacyJournal(PGconn* conn) {
     std::vector<JournalBlock> slice(blocks.begin() + static_cast<std::ptrdiff_t>(start),
                                     blocks.begin() + static_cast<std::ptrdiff_t>(end));
     auto appended =
-        Query(conn, kAppendJournalSql, "Importing the history into the journal",
-              AppendJournalParams(slice));
+        Query(conn, kAppendJournalBlocksSql, "Importing the history into the journal",
+              AppendJournalParams(slice, /*with_terms=*/false));
     if (!appended) return Fail(std::move(appended.error()));
   }
   if (!history->changes.empty()) {

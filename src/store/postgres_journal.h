@@ -38,9 +38,19 @@ INSERT INTO journal_terms (term, block)
 SELECT t.term, head.base + t.start FROM head, unnest($6::bigint[], $7::bigint[]) AS t(term, start)
 )sql";
 
+// kAppendJournalSql without the terms ($1..$5 only), for the migration
+// that imports the history before journal_terms exists (schema version 3;
+// version 4 indexes what it imported).
+inline constexpr std::string_view kAppendJournalBlocksSql = R"sql(
+WITH head AS (UPDATE journal_head SET seq = seq + $1 RETURNING seq - $1 AS base)
+INSERT INTO journal (seq, count, at_ms, body)
+SELECT head.base + b.start, b.count, b.at_ms, b.body
+FROM head, unnest($2::bigint[], $3::int[], $4::bigint[], $5::bytea[]) AS b(start, count, at_ms, body)
+)sql";
+
 // The parameters of kAppendJournalSql for `blocks` (their first_seq is
 // ignored: the counter decides).
-Params AppendJournalParams(const std::vector<JournalBlock>& blocks);
+Params AppendJournalParams(const std::vector<JournalBlock>& blocks, bool with_terms = true);
 
 // bytea in the text format ("\x" and hex digits), both ways.
 std::string ByteaHex(std::string_view bytes);
