@@ -115,7 +115,9 @@ Expected<RecordPage<Record>> List(StoreReader& reader, const ListQuery& query, s
                             return Step::kNext;
                           });
   if (!scanned) return Fail(std::move(scanned.error()));
-  if (!scanned->ended) page.next = scanned->last_seq;
+  // Where to read on from, unless nothing at all was there: a client that
+  // reached the end keeps this cursor to see what commits later.
+  if (!scanned->ended || !page.records.empty()) page.next = scanned->last_seq;
   return page;
 }
 
@@ -253,7 +255,7 @@ Expected<HistoryPage> ReadHistory(StoreReader& reader, std::string_view item_id,
         return page.entries.size() >= limit ? Step::kStop : Step::kNext;
       });
   if (!scanned) return Fail(std::move(scanned.error()));
-  if (!scanned->ended) page.next = scanned->last_seq;
+  if (!scanned->ended || !page.entries.empty()) page.next = scanned->last_seq;
   return page;
 }
 

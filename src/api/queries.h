@@ -13,6 +13,9 @@
 // A status filter keeps records by their status when the page is read; a
 // page examines a bounded number of records, so a filter that keeps little
 // answers a short page (even an empty one) with a cursor to read on from.
+// `next` is null only when nothing after the cursor was there at all: the
+// end of the list for now. A client that got there keeps its last cursor
+// and reads on from it later to get what committed since.
 #ifndef ALLOT_API_QUERIES_H_
 #define ALLOT_API_QUERIES_H_
 
@@ -46,7 +49,7 @@ struct ListQuery {
 template <typename Record>
 struct RecordPage {
   std::vector<Record> records;
-  std::optional<std::int64_t> next;  // pass as `after`; nullopt: nothing more yet
+  std::optional<std::int64_t> next;  // pass as `after`; nullopt: nothing after `after` yet
 };
 
 // Records as they read at now_ms (a hold past its expiry reads expired),
@@ -75,7 +78,7 @@ struct HistoryEntry {
 
 struct HistoryPage {
   std::vector<HistoryEntry> entries;
-  std::optional<std::int64_t> next;  // the last seq, when the page is full
+  std::optional<std::int64_t> next;  // the last seq read; nullopt when nothing was there
 };
 
 // The movements of `item_id` (an item, or an account's "$id") with seq >

@@ -206,7 +206,6 @@ TEST_P(UpgradeTest, TheImportedHistoryIsListedAndReplaysToTheCounters) {
   ASSERT_FALSE(HasFatalFailure());
   const json::object all = upgraded_->Get("reservations?limit=1000").as_object();
   EXPECT_EQ(all.at("reservations").as_array().size(), 8u);  // as the audit counts them
-  EXPECT_TRUE(all.at("next").is_null());
   const std::string ann = IdOf(made_, "reservation", 0);
   const json::object anns = upgraded_->Get("reservations?userId=ann").as_object();
   ASSERT_EQ(anns.at("reservations").as_array().size(), 1u);

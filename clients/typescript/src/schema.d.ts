@@ -1085,17 +1085,17 @@ export interface components {
         Cursor: string;
         ReservationPage: {
             reservations: components["schemas"]["Reservation"][];
-            /** @description An opaque cursor: pass as after for the next page; null once nothing more is there (yet). A page may be short, even empty, while next is not null: a status filter examines at most 2,000 records a page. */
+            /** @description An opaque cursor: pass as after for the next page. Null only when nothing after after was there: the end of the list for now (keep the last cursor to read what commits later). A page may be short, even empty, while next is not null: a status filter examines at most 2,000 records a page. */
             next: string | null;
         };
         OrderPage: {
             orders: components["schemas"]["Order"][];
-            /** @description An opaque cursor: pass as after for the next page; null once nothing more is there (yet). A page may be short, even empty, while next is not null: a status filter examines at most 2,000 records a page. */
+            /** @description An opaque cursor: pass as after for the next page. Null only when nothing after after was there: the end of the list for now (keep the last cursor to read what commits later). A page may be short, even empty, while next is not null: a status filter examines at most 2,000 records a page. */
             next: string | null;
         };
         TransferPage: {
             transfers: components["schemas"]["Transfer"][];
-            /** @description An opaque cursor: pass as after for the next page; null once nothing more is there (yet). A page may be short, even empty, while next is not null: a status filter examines at most 2,000 records a page. */
+            /** @description An opaque cursor: pass as after for the next page. Null only when nothing after after was there: the end of the list for now (keep the last cursor to read what commits later). A page may be short, even empty, while next is not null: a status filter examines at most 2,000 records a page. */
             next: string | null;
         };
         ItemHistoryEntry: {
@@ -1166,7 +1166,7 @@ export interface components {
             entries: components["schemas"]["ItemHistoryEntry"][];
             /**
              * Format: int64
-             * @description The last seq of a full page: pass as after for the next; null when the history (so far) ends here.
+             * @description The last seq of the page: pass as after for the next. Null only when the page is empty: the end of the history for now.
              */
             next: number | null;
         };
@@ -1174,7 +1174,7 @@ export interface components {
             entries: components["schemas"]["AccountHistoryEntry"][];
             /**
              * Format: int64
-             * @description The last seq of a full page: pass as after for the next; null when the history (so far) ends here.
+             * @description The last seq of the page: pass as after for the next. Null only when the page is empty: the end of the history for now.
              */
             next: number | null;
         };
