@@ -234,6 +234,9 @@ class StoreReader {
   // The greatest first seq <= at_or_before of a block under `term`.
   virtual Expected<std::optional<std::int64_t>> LastTermBlock(std::uint64_t term,
                                                               std::int64_t at_or_before) = 0;
+  // The first seq of the block holding `seq` (without reading its body);
+  // nullopt when no block holds it.
+  virtual Expected<std::optional<std::int64_t>> BlockStartOf(std::int64_t seq) = 0;
   // The block holding `seq` (its body too); nullopt when none does.
   virtual Expected<std::optional<JournalBlock>> BlockHolding(std::int64_t seq) = 0;
   // The last seq of the changes committed at or before `at_ms` (0: none).

@@ -54,9 +54,9 @@ Expected<ScanEnd> ScanTerm(StoreReader& reader, std::uint64_t term, std::int64_t
   // The block holding `after` may hold later changes too.
   std::int64_t from_block = after + 1;
   if (after > 0) {
-    auto last = reader.LastTermBlock(term, after);
-    if (!last) return Fail(std::move(last.error()));
-    if (*last) from_block = **last;
+    auto start = reader.BlockStartOf(after);
+    if (!start) return Fail(std::move(start.error()));
+    if (*start) from_block = **start;
   }
   std::size_t blocks_read = 0;
   for (;;) {

@@ -42,6 +42,9 @@ SELECT block FROM journal_terms WHERE term = $1 AND block >= $2 ORDER BY block L
       {"last_term_block", R"sql(
 SELECT block FROM journal_terms WHERE term = $1 AND block <= $2 ORDER BY block DESC LIMIT 1
 )sql"},
+      {"block_start", R"sql(
+SELECT seq, count FROM journal WHERE seq <= $1 ORDER BY seq DESC LIMIT 1
+)sql"},
       {"block_holding", R"sql(
 SELECT seq, count, at_ms, body FROM journal WHERE seq <= $1 ORDER BY seq DESC LIMIT 1
 )sql"},
@@ -283,6 +286,13 @@ Expected<std::optional<std::int64_t>> PostgresReader::LastTermBlock(std::uint64_
             "Reading the journal by term");
   if (!result) return Fail(std::move(result.error()));
   if (result->rows() == 0) return std::nullopt;
+  return result->Int(0, 0);
+}
+
+Expected<std::optional<std::int64_t>> PostgresReader::BlockStartOf(std::int64_t seq) {
+  auto result = Query("block_start", Params().Add(seq), "Reading the journal");
+  if (!result) return Fail(std::move(result.error()));
+  if (result->rows() == 0 || result->Int(0, 0) + result->Int(0, 1) <= seq) return std::nullopt;
   return result->Int(0, 0);
 }
 

@@ -13,6 +13,7 @@ struct SqliteReader::ReadConnection {
   JournalReader journal;
   TermRuns runs;
   Statement block_holding;
+  Statement block_start;
 };
 
 class SqliteReader::Lease {
@@ -68,6 +69,8 @@ Expected<std::unique_ptr<SqliteReader::ReadConnection>> SqliteReader::OpenOne(
   const std::pair<Statement*, std::string_view> statements[] = {
       {&connection->block_holding,
        "SELECT seq, count, at_ms, body FROM journal WHERE seq <= ?1 ORDER BY seq DESC LIMIT 1"},
+      {&connection->block_start,
+       "SELECT seq, count FROM journal WHERE seq <= ?1 ORDER BY seq DESC LIMIT 1"},
   };
   for (const auto& [statement, sql] : statements) {
     auto prepared = Statement::Prepare(connection->db.get(), sql);
@@ -160,6 +163,17 @@ Expected<std::optional<std::int64_t>> SqliteReader::LastTermBlock(std::uint64_t 
                                                                   std::int64_t at_or_before) {
   Lease connection(*this);
   return terms_->LastBlock(connection->runs, term, at_or_before);
+}
+
+Expected<std::optional<std::int64_t>> SqliteReader::BlockStartOf(std::int64_t seq) {
+  Lease connection(*this);
+  Statement& query = connection->block_start;
+  ResetOnExit reset(query);
+  query.BindAll(seq);
+  auto row = query.Step("Reading the journal");
+  if (!row) return Fail(std::move(row.error()));
+  if (!*row || query.Int(0) + query.Int(1) <= seq) return std::nullopt;
+  return query.Int(0);
 }
 
 Expected<std::optional<JournalBlock>> SqliteReader::BlockHolding(std::int64_t seq) {

@@ -52,6 +52,7 @@ class SqliteReader final : public StoreReader {
                                                  std::size_t limit) override;
   Expected<std::optional<std::int64_t>> LastTermBlock(std::uint64_t term,
                                                       std::int64_t at_or_before) override;
+  Expected<std::optional<std::int64_t>> BlockStartOf(std::int64_t seq) override;
   Expected<std::optional<JournalBlock>> BlockHolding(std::int64_t seq) override;
   Expected<std::int64_t> SeqAtTime(std::int64_t at_ms) override;
   Status Ping() override;

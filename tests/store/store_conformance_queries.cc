@@ -83,6 +83,9 @@ TEST_P(QueriesTest, BlocksAreFoundByTheirTermsInOrder) {
   EXPECT_EQ((*holding)->count, 3);
   EXPECT_EQ(DecodeJournal({**holding}).size(), 3u);
   EXPECT_EQ(Got(reader_->BlockHolding(c + 1)), std::nullopt);  // past the head
+  EXPECT_EQ(Got(reader_->BlockStartOf(b + 2)), std::optional(b));
+  EXPECT_EQ(Got(reader_->BlockStartOf(a)), std::optional(a));
+  EXPECT_EQ(Got(reader_->BlockStartOf(c + 1)), std::nullopt);
 
   // The last seq at or before an instant.
   EXPECT_EQ(*reader_->SeqAtTime(kT - 1), 0);
