@@ -25,15 +25,28 @@ std::uint64_t Finalize(std::uint64_t z) {
   return z ^ (z >> 31);
 }
 
+// Appends `term` unless one of the last few is the same: the terms every
+// change of a hot item repeats (its history, the item's and everyone's
+// reservation terms) then cost a block one entry each before the block's
+// sort, not one per change.
+void Push(std::vector<std::uint64_t>& out, std::uint64_t term) {
+  constexpr std::size_t kLookBack = 8;
+  const std::size_t from = out.size() > kLookBack ? out.size() - kLookBack : 0;
+  for (std::size_t i = from; i < out.size(); ++i) {
+    if (out[i] == term) return;
+  }
+  out.push_back(term);
+}
+
 // A record term twice: everyone's, and the owner's own.
 void Both(TermKind kind, std::string_view owner, std::string_view key,
           std::vector<std::uint64_t>& out) {
-  out.push_back(Term(kind, {}, key));
-  if (!owner.empty()) out.push_back(Term(kind, owner, key));
+  Push(out, Term(kind, {}, key));
+  if (!owner.empty()) Push(out, Term(kind, owner, key));
 }
 
 void History(std::span<const Movement> movements, std::vector<std::uint64_t>& out) {
-  for (const Movement& m : movements) out.push_back(HistoryTerm(m.item_id));
+  for (const Movement& m : movements) Push(out, HistoryTerm(m.item_id));
 }
 
 // Client items only: a seat line is found through its event, not here.
