@@ -27,6 +27,10 @@ struct AdjustItem {
   std::string id;
   std::int64_t delta = 0;  // non-zero; negative removes stock
   std::string reason;
+  // Compare-and-set: the adjustment applies only while onHand equals this
+  // (else kPreconditionFailed), so two clients that read the same stock
+  // cannot both adjust it.
+  std::optional<std::int64_t> expected_on_hand;
 };
 
 struct Reserve {
@@ -42,6 +46,13 @@ struct ConfirmReservation {
 
 struct CancelReservation {
   std::string id;
+};
+
+// A held reservation gets expiresAt = now + ttl_seconds (a checkout that
+// needs longer), never later than kMaxHoldMs after it was created.
+struct ExtendReservation {
+  std::string id;
+  std::int64_t ttl_seconds = 0;
 };
 
 struct PlaceOrder {
@@ -95,7 +106,7 @@ struct ExpireDue {
 using CommandBody =
     std::variant<CreateItem, AdjustItem, Reserve, ConfirmReservation, CancelReservation, PlaceOrder,
                  CancelOrder, ExpireDue, CreateAccount, CreateTransfer, ConfirmTransfer,
-                 CancelTransfer, CreateEvent>;
+                 CancelTransfer, CreateEvent, ExtendReservation>;
 
 // What a confirm returns: the reservation and the order it became.
 struct Confirmation {

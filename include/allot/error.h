@@ -28,6 +28,7 @@ enum class ErrorCode {
   kReservationExpired,    // 409
   kInvalidState,          // 409
   kAlreadyExists,         // 409
+  kPreconditionFailed,    // 409, a compare-and-set did not match
   kPayloadTooLarge,       // 413
   kUriTooLong,            // 414
   kHeadersTooLarge,       // 431

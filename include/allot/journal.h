@@ -102,6 +102,10 @@ struct JournalBlock {
   // (each once), for stores that find a record's latest change through a
   // table of heads.
   std::vector<std::string> records;
+  // The terms of its changes (journal/terms.h), sorted, each once: what the
+  // store indexes the block under for lists and history. Not stored in the
+  // block itself.
+  std::vector<std::uint64_t> terms;
   friend bool operator==(const JournalBlock&, const JournalBlock&) = default;
 };
 

@@ -241,6 +241,26 @@ class StoreReader {
   // The last seq of the journal (0 when empty).
   virtual Expected<std::int64_t> JournalHead() = 0;
 
+  // The journal by term, for lists and history (journal/terms.h; the
+  // queries themselves are api/queries.h, over these).
+  // First seqs of the blocks indexed under `term` that are >= from_block,
+  // ascending, at most `limit`. Sees committed blocks only, and a later call
+  // never fewer than an earlier one.
+  virtual Expected<std::vector<std::int64_t>> TermBlocks(std::uint64_t term,
+                                                         std::int64_t from_block,
+                                                         std::size_t limit) = 0;
+  // The greatest first seq <= at_or_before of a block under `term`.
+  virtual Expected<std::optional<std::int64_t>> LastTermBlock(std::uint64_t term,
+                                                              std::int64_t at_or_before) = 0;
+  // The first seq of the block holding `seq` (without reading its body);
+  // nullopt when no block holds it.
+  virtual Expected<std::optional<std::int64_t>> BlockStartOf(std::int64_t seq) = 0;
+  // The block holding `seq` (its body too); nullopt when none does.
+  virtual Expected<std::optional<JournalBlock>> BlockHolding(std::int64_t seq) = 0;
+  // The last seq of the changes committed at or before `at_ms` (0: none).
+  // Assumes instants do not decrease along the journal (the clock's).
+  virtual Expected<std::int64_t> SeqAtTime(std::int64_t at_ms) = 0;
+
   // Succeeds when the database answers a trivial query.
   virtual Status Ping() = 0;
 };

@@ -14,6 +14,7 @@
 #include "allot/engine.h"
 #include "allot/error.h"
 #include "allot/store.h"
+#include "api/queries.h"
 
 namespace allot::api {
 
@@ -47,6 +48,24 @@ class Service {
   // The event's seats, only those with `status` when given.
   Expected<std::vector<SeatState>> ListSeats(std::string_view event_id,
                                              std::optional<SeatStatus> status);
+
+  // Queries and history (api/queries.h, service_queries.cc). Query fields
+  // and limits are checked by the caller's decoding.
+  Expected<RecordPage<Reservation>> ListReservations(const ListQuery& query,
+                                                     std::optional<ReservationStatus> status);
+  Expected<RecordPage<Order>> ListOrders(const ListQuery& query,
+                                         std::optional<OrderStatus> status);
+  Expected<RecordPage<Transfer>> ListTransfers(const ListQuery& query,
+                                               std::optional<TransferStatus> status);
+  // 404 when the item (account) does not exist.
+  Expected<HistoryPage> ItemHistory(std::string_view item_id, std::int64_t after,
+                                    std::size_t limit, const std::optional<std::string>& viewer);
+  Expected<HistoryPage> AccountHistory(std::string_view account_id, std::int64_t after,
+                                       std::size_t limit,
+                                       const std::optional<std::string>& viewer);
+  // As it was at `at_ms`: 404 when it does not exist, or did not yet then.
+  Expected<Item> GetItemAsOf(std::string_view id, std::int64_t at_ms);
+  Expected<Account> GetAccountAsOf(std::string_view id, std::int64_t at_ms);
 
   // Succeeds when storage answers (for /readyz).
   Status Ready();

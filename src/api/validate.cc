@@ -77,6 +77,10 @@ Status ValidateBody(const AdjustItem& c) {
                              "delta must be a non-zero integer from -1000000000 to "
                              "1000000000."));
   }
+  if (c.expected_on_hand && (*c.expected_on_hand < 0 || *c.expected_on_hand > kMaxMoney)) {
+    return Fail(InvalidField("expectedOnHand",
+                             "expectedOnHand must be an integer from 0 to 10^15."));
+  }
   return CheckText(c.reason, "reason", true);
 }
 
@@ -96,6 +100,14 @@ Status ValidateBody(const ConfirmReservation& c) {
 }
 
 Status ValidateBody(const CancelReservation& c) { return CheckId(c.id, "id"); }
+
+Status ValidateBody(const ExtendReservation& c) {
+  if (auto s = CheckId(c.id, "id"); !s) return s;
+  if (c.ttl_seconds < 1 || c.ttl_seconds > kMaxTtlSeconds) {
+    return Fail(InvalidField("ttlSeconds", "ttlSeconds must be an integer from 1 to 604800."));
+  }
+  return {};
+}
 
 Status ValidateBody(const PlaceOrder& c) {
   if (auto s = CheckId(c.user_id, "userId"); !s) return s;

@@ -28,6 +28,8 @@ std::string_view ErrorCodeName(ErrorCode code) {
       return "invalid_state";
     case ErrorCode::kAlreadyExists:
       return "already_exists";
+    case ErrorCode::kPreconditionFailed:
+      return "precondition_failed";
     case ErrorCode::kPayloadTooLarge:
       return "payload_too_large";
     case ErrorCode::kUriTooLong:
@@ -70,6 +72,7 @@ int HttpStatusOf(ErrorCode code) {
     case ErrorCode::kInvalidState:
     case ErrorCode::kAlreadyExists:
     case ErrorCode::kDrawClosed:
+    case ErrorCode::kPreconditionFailed:
       return 409;
     case ErrorCode::kCursorExpired:
       return 410;

@@ -17,6 +17,7 @@ CommandResult DecideCancelReservation(const CancelReservation& c, WorkingSet& ws
                                       const Context& ctx);
 CommandResult DecidePlaceOrder(const PlaceOrder& c, WorkingSet& ws, const Context& ctx);
 CommandResult DecideCancelOrder(const CancelOrder& c, WorkingSet& ws, const Context& ctx);
+CommandResult DecideExtend(const ExtendReservation& c, WorkingSet& ws, const Context& ctx);
 CommandResult DecideExpireDue(const ExpireDue& c, WorkingSet& ws, const Context& ctx);
 CommandResult DecideCreateAccount(const CreateAccount& c, WorkingSet& ws, const Context& ctx);
 CommandResult DecideCreateTransfer(const CreateTransfer& c, WorkingSet& ws, const Context& ctx);

@@ -34,6 +34,15 @@ CommandResult DecideAdjustItem(const AdjustItem& c, WorkingSet& ws, const Contex
   if (!found) return std::unexpected(found.error());
   if (*found == nullptr) return Fail(NotFound("item", c.id));
   Item& item = **found;
+  if (c.expected_on_hand && *c.expected_on_hand != item.on_hand) {
+    // Compare-and-set: someone changed the stock since the client read it.
+    Error e{ErrorCode::kPreconditionFailed,
+            "Item '" + item.id + "' has onHand " + std::to_string(item.on_hand) + ", not the " +
+                std::to_string(*c.expected_on_hand) + " the adjustment expected.",
+            {}};
+    e.With("field", "onHand").With("expected", *c.expected_on_hand).With("actual", item.on_hand);
+    return Fail(std::move(e));
+  }
   const std::int64_t on_hand = item.on_hand + c.delta;
   if (on_hand < item.held) {
     // Units under live holds cannot be taken away.

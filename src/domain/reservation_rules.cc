@@ -150,6 +150,36 @@ CommandResult DecideCancelReservation(const CancelReservation& c, WorkingSet& ws
   return Outcome{r, false};
 }
 
+CommandResult DecideExtend(const ExtendReservation& c, WorkingSet& ws, const Context& ctx) {
+  auto found = FindReservationOr404(ws, c.id);
+  if (!found) return std::unexpected(found.error());
+  Reservation& r = **found;
+  if (auto owned = RequireOwner(ctx, r.owner, "reservation", r.id); !owned) {
+    return std::unexpected(owned.error());
+  }
+  if (r.status == ReservationStatus::kConfirmed || r.status == ReservationStatus::kCancelled) {
+    return Fail(WrongState(r, "extended"));
+  }
+  // A hold past its expiry is over: it is expired here (as a confirm would)
+  // and cannot come back.
+  auto expired = ExpireIfDue(ws, r, ctx);
+  if (!expired) return std::unexpected(expired.error());
+  if (r.status == ReservationStatus::kExpired) {
+    Error e = Expired(r);
+    e.message = "Reservation '" + r.id + "' expired before it was extended.";
+    return Fail(std::move(e));
+  }
+  const std::int64_t expires_at_ms = ctx.now_ms + c.ttl_seconds * 1000;
+  if (expires_at_ms - r.created_at_ms > kMaxHoldMs) {
+    return Fail(InvalidField("ttlSeconds", "A reservation may be held at most 604800 seconds "
+                                           "after it was created."));
+  }
+  r.expires_at_ms = expires_at_ms;
+  ws.Changed(r);
+  ws.Record(ChangeType::kReservationExtended, r);
+  return Outcome{r, false};
+}
+
 CommandResult DecideExpireDue(const ExpireDue& c, WorkingSet& ws, const Context& ctx) {
   auto due = ws.DueReservations(ctx.now_ms, c.limit);
   if (!due) return std::unexpected(due.error());

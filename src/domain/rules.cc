@@ -23,6 +23,7 @@ struct Dispatch {
   CommandResult operator()(const ConfirmTransfer& c) { return DecideConfirmTransfer(c, ws, ctx); }
   CommandResult operator()(const CancelTransfer& c) { return DecideCancelTransfer(c, ws, ctx); }
   CommandResult operator()(const CreateEvent& c) { return DecideCreateEvent(c, ws, ctx); }
+  CommandResult operator()(const ExtendReservation& c) { return DecideExtend(c, ws, ctx); }
 };
 
 }  // namespace

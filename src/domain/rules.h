@@ -23,6 +23,9 @@ namespace allot::domain {
 inline constexpr std::int64_t kMaxOnHand = 1'000'000'000'000'000;
 // The most a balance may reach through credits (the same bound).
 inline constexpr std::int64_t kMaxBalance = kMaxOnHand;
+// The longest a reservation may be held, from its creation to its expiry,
+// extensions included: the contract's 604800 s.
+inline constexpr std::int64_t kMaxHoldMs = 604'800'000;
 
 class IdSource {
  public:

@@ -4,6 +4,7 @@
 
 #include "journal/change_codec.h"
 #include "journal/record_key.h"
+#include "journal/terms.h"
 
 namespace allot {
 namespace {
@@ -63,31 +64,41 @@ void JournalBuilder::Counted(std::string_view record_id) {
 
 void JournalBuilder::Record(ChangeType type, std::string_view owner, const Item& item,
                             std::span<const Movement> movements) {
-  journal::AppendChange(OpenBlock().body, type, owner, item, movements, at_ms_);
+  JournalBlock& block = OpenBlock();
+  journal::AppendChange(block.body, type, owner, item, movements, at_ms_);
+  journal::AppendTerms(type, owner, item, movements, block.terms);
   Counted({});
 }
 
 void JournalBuilder::Record(ChangeType type, std::string_view owner, const Reservation& r,
                             std::span<const Movement> movements) {
-  journal::AppendChange(OpenBlock().body, type, owner, r, movements, at_ms_);
+  JournalBlock& block = OpenBlock();
+  journal::AppendChange(block.body, type, owner, r, movements, at_ms_);
+  journal::AppendTerms(type, owner, r, movements, block.terms);
   Counted(r.id);
 }
 
 void JournalBuilder::Record(ChangeType type, std::string_view owner, const Order& order,
                             std::span<const Movement> movements) {
-  journal::AppendChange(OpenBlock().body, type, owner, order, movements, at_ms_);
+  JournalBlock& block = OpenBlock();
+  journal::AppendChange(block.body, type, owner, order, movements, at_ms_);
+  journal::AppendTerms(type, owner, order, movements, block.terms);
   Counted(order.id);
 }
 
 void JournalBuilder::Record(ChangeType type, std::string_view owner, const Transfer& t,
                             std::span<const Movement> movements) {
-  journal::AppendChange(OpenBlock().body, type, owner, t, movements, at_ms_);
+  JournalBlock& block = OpenBlock();
+  journal::AppendChange(block.body, type, owner, t, movements, at_ms_);
+  journal::AppendTerms(type, owner, t, movements, block.terms);
   Counted(t.id);
 }
 
 void JournalBuilder::Record(ChangeType type, std::string_view owner, const EventCounts& event,
                             std::span<const Movement> movements) {
-  journal::AppendChange(OpenBlock().body, type, owner, event, movements, at_ms_);
+  JournalBlock& block = OpenBlock();
+  journal::AppendChange(block.body, type, owner, event, movements, at_ms_);
+  journal::AppendTerms(type, owner, event, movements, block.terms);
   Counted({});
 }
 
@@ -97,6 +108,7 @@ std::vector<JournalBlock> JournalBuilder::TakeBlocks() {
     std::sort(block.records.begin(), block.records.end());
     block.records.erase(std::unique(block.records.begin(), block.records.end()),
                         block.records.end());
+    journal::NormalizeTerms(block.terms);
   }
   open_ = false;
   return std::move(blocks_);

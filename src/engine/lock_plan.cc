@@ -29,6 +29,7 @@ struct Collect {
   void operator()(const PlaceOrder& c) { Lines(c.lines); }
   void operator()(const ConfirmReservation& c) { plan.reservation_ids.push_back(c.id); }
   void operator()(const CancelReservation& c) { plan.reservation_ids.push_back(c.id); }
+  void operator()(const ExtendReservation& c) { plan.reservation_ids.push_back(c.id); }
   void operator()(const CancelOrder& c) { plan.order_ids.push_back(c.id); }
   // Accounts and seats are items (see model.h): they join the item order.
   void operator()(const CreateAccount& c) { plan.item_ids.push_back(AccountItemId(c.id)); }

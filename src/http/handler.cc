@@ -293,7 +293,20 @@ void Handler::HandleRead(const RouteMatch& route, const RequestContext& context,
       finish(ListItems(route));
       return;
     case RouteId::kGetItem:
+      if (!route.query.empty()) {
+        finish(ReadAsOf(route));
+        return;
+      }
       finish(ReadResponse(service_.GetItem(id), EncodeItem));
+      return;
+    case RouteId::kListReservations:
+    case RouteId::kListOrders:
+    case RouteId::kListTransfers:
+      finish(ListRecords(route, context));
+      return;
+    case RouteId::kItemHistory:
+    case RouteId::kAccountHistory:
+      finish(History(route, context));
       return;
     case RouteId::kGetReservation:
       finish(OwnedReadResponse(service_.GetReservation(id), context, "reservation",
@@ -303,6 +316,10 @@ void Handler::HandleRead(const RouteMatch& route, const RequestContext& context,
       finish(OwnedReadResponse(service_.GetOrder(id), context, "order", EncodeOrder));
       return;
     case RouteId::kGetAccount:
+      if (!route.query.empty()) {
+        finish(ReadAsOf(route));
+        return;
+      }
       finish(ReadResponse(service_.GetAccount(id), EncodeAccount));
       return;
     case RouteId::kGetTransfer:

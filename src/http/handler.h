@@ -116,6 +116,12 @@ class Handler final : public RequestHandler {
   void HandleBatch(const HttpRequest& request, const RouteMatch& route,
                    const RequestContext& context, const Respond& finish);
   HttpResponse ListItems(const RouteMatch& route);
+  // Queries and history (handler_queries.cc): the three lists, item and
+  // account history, and GET /items/{id} or /accounts/{id} with a query
+  // (?asOf=).
+  HttpResponse ListRecords(const RouteMatch& route, const RequestContext& context);
+  HttpResponse History(const RouteMatch& route, const RequestContext& context);
+  HttpResponse ReadAsOf(const RouteMatch& route);
   HttpResponse ListSeats(const RouteMatch& route);
   // GET /api/v1/changes (answered now or when a change commits) and GET
   // /api/v1/changes/stream (handler_changes.cc).

@@ -31,7 +31,7 @@ inline constexpr std::size_t kMaxJsonDepth = 16;
 
 // POST /items: {"id","onHand","name"?,"maxPerUser"?}
 Expected<CreateItem> DecodeCreateItem(std::string_view body);
-// POST /items/{id}/adjustments: {"delta","reason"}
+// POST /items/{id}/adjustments: {"delta","reason","expectedOnHand"?}
 Expected<AdjustItem> DecodeAdjustItem(std::string_view item_id, std::string_view body);
 // POST /reservations: {"userId","lines":[{"itemId","qty"} or
 // {"eventId","seat"}],"ttlSeconds"?} or
@@ -40,6 +40,8 @@ Expected<AdjustItem> DecodeAdjustItem(std::string_view item_id, std::string_view
 Expected<Reserve> DecodeReserve(std::string_view body, bool* one_line_form = nullptr);
 // POST /reservations/{id}/confirm: {"paymentRef"?} or an empty body.
 Expected<ConfirmReservation> DecodeConfirmReservation(std::string_view id, std::string_view body);
+// POST /reservations/{id}/extend: {"ttlSeconds"}
+Expected<ExtendReservation> DecodeExtendReservation(std::string_view id, std::string_view body);
 // POST /reservations/{id}/cancel: {} or an empty body.
 Expected<CancelReservation> DecodeCancelReservation(std::string_view id, std::string_view body);
 // POST /orders: {"userId","lines":[...]} or {"userId","itemId","qty"}.

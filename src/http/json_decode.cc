@@ -232,7 +232,9 @@ Expected<AdjustItem> DecodeAdjustItem(std::string_view item_id, std::string_view
   auto object = ParseObject(body, false, arena);
   if (!object) return Fail(object.error());
   Fields fields(*object, "");
-  if (auto known = fields.OnlyKnown({"delta", "reason"}); !known) return Fail(known.error());
+  if (auto known = fields.OnlyKnown({"delta", "reason", "expectedOnHand"}); !known) {
+    return Fail(known.error());
+  }
   AdjustItem command;
   command.id = std::string(item_id);
   auto delta = fields.RequiredInt("delta");
@@ -241,6 +243,23 @@ Expected<AdjustItem> DecodeAdjustItem(std::string_view item_id, std::string_view
   auto reason = fields.RequiredString("reason");
   if (!reason) return Fail(reason.error());
   command.reason = std::move(*reason);
+  auto expected = fields.OptionalInt("expectedOnHand");
+  if (!expected) return Fail(expected.error());
+  command.expected_on_hand = *expected;
+  return command;
+}
+
+Expected<ExtendReservation> DecodeExtendReservation(std::string_view id, std::string_view body) {
+  Arena arena;
+  auto object = ParseObject(body, false, arena);
+  if (!object) return Fail(object.error());
+  Fields fields(*object, "");
+  if (auto known = fields.OnlyKnown({"ttlSeconds"}); !known) return Fail(known.error());
+  ExtendReservation command;
+  command.id = std::string(id);
+  auto ttl = fields.RequiredInt("ttlSeconds");
+  if (!ttl) return Fail(ttl.error());
+  command.ttl_seconds = *ttl;
   return command;
 }
 

@@ -5,7 +5,7 @@
 namespace allot::http {
 namespace {
 
-constexpr std::array<RouteSpec, 29> kRoutes = {{
+constexpr std::array<RouteSpec, 35> kRoutes = {{
     {"POST", "/api/v1/items", RouteId::kCreateItem},
     {"GET", "/api/v1/items", RouteId::kListItems},
     {"GET", "/api/v1/items/{id}", RouteId::kGetItem},
@@ -15,6 +15,12 @@ constexpr std::array<RouteSpec, 29> kRoutes = {{
     {"GET", "/api/v1/reservations/{id}", RouteId::kGetReservation},
     {"POST", "/api/v1/reservations/{id}/confirm", RouteId::kConfirmReservation},
     {"POST", "/api/v1/reservations/{id}/cancel", RouteId::kCancelReservation},
+    {"POST", "/api/v1/reservations/{id}/extend", RouteId::kExtendReservation},
+    {"GET", "/api/v1/reservations", RouteId::kListReservations},
+    {"GET", "/api/v1/orders", RouteId::kListOrders},
+    {"GET", "/api/v1/transfers", RouteId::kListTransfers},
+    {"GET", "/api/v1/items/{id}/history", RouteId::kItemHistory},
+    {"GET", "/api/v1/accounts/{id}/history", RouteId::kAccountHistory},
     {"POST", "/api/v1/orders", RouteId::kPlaceOrder},
     {"GET", "/api/v1/orders/{id}", RouteId::kGetOrder},
     {"POST", "/api/v1/orders/{id}/cancel", RouteId::kCancelOrder},

@@ -27,6 +27,8 @@ Expected<CommandBody> DecodeCommand(const RouteMatch& route, std::string_view bo
       return AsBody(DecodeConfirmReservation(id, body));
     case RouteId::kCancelReservation:
       return AsBody(DecodeCancelReservation(id, body));
+    case RouteId::kExtendReservation:
+      return AsBody(DecodeExtendReservation(id, body));
     case RouteId::kPlaceOrder:
       return AsBody(DecodePlaceOrder(body, one_line_form));
     case RouteId::kCancelOrder:
@@ -64,6 +66,7 @@ bool IsWrite(RouteId id) {
     case RouteId::kReserve:
     case RouteId::kConfirmReservation:
     case RouteId::kCancelReservation:
+    case RouteId::kExtendReservation:
     case RouteId::kPlaceOrder:
     case RouteId::kCancelOrder:
     case RouteId::kCreateAccount:

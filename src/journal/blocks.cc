@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "journal/change_codec.h"
+#include "journal/terms.h"
 
 namespace allot::journal {
 
@@ -20,6 +21,7 @@ std::vector<JournalBlock> BlocksOf(const std::vector<Change>& changes, std::size
     JournalBlock& block = blocks.back();
     AppendChange(block.body, change, block.at_ms);
     ++block.count;
+    AppendTerms(change, block.terms);
     if (DataKindOf(change.type) != DataKind::kItem && DataKindOf(change.type) != DataKind::kEvent) {
       block.records.push_back(RecordIdOf(change.data));
     }
@@ -28,6 +30,7 @@ std::vector<JournalBlock> BlocksOf(const std::vector<Change>& changes, std::size
     std::sort(block.records.begin(), block.records.end());
     block.records.erase(std::unique(block.records.begin(), block.records.end()),
                         block.records.end());
+    NormalizeTerms(block.terms);
   }
   return blocks;
 }

@@ -323,6 +323,16 @@ Expected<std::vector<EncodedChange>> SplitBlock(std::string_view body, std::int6
   return changes;
 }
 
+ChangeHeader PeekHeader(const EncodedChange& encoded) {
+  if (encoded.payload.empty()) return {};
+  Reader in(encoded.payload.substr(1));  // after the type byte
+  ChangeHeader header;
+  header.owner = in.View();
+  header.id = in.View();
+  if (!in.ok()) return {};
+  return header;
+}
+
 Expected<Change> DecodeChange(const EncodedChange& encoded, std::int64_t at_ms) {
   Reader in(encoded.payload);
   Change change;

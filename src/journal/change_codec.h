@@ -58,6 +58,14 @@ struct EncodedChange {
 // than `count`.
 Expected<std::vector<EncodedChange>> SplitBlock(std::string_view body, std::int64_t first_seq,
                                                 std::int64_t count);
+// The owner and the id of the record a change is about, read without
+// decoding the rest (every kind starts with them); empty views when the
+// change is malformed.
+struct ChangeHeader {
+  std::string_view owner;
+  std::string_view id;
+};
+ChangeHeader PeekHeader(const EncodedChange& encoded);
 // Decodes one change of a block.
 Expected<Change> DecodeChange(const EncodedChange& encoded, std::int64_t at_ms);
 // Every change of a block, decoded.

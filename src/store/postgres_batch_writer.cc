@@ -40,11 +40,18 @@ SELECT * FROM unnest($1::text[], $2::int[], $3::text[], $4::bigint[], $5::bigint
 constexpr std::string_view kUpdateReservations = R"sql(
 WITH done AS (
   UPDATE reservations r SET status = u.status, confirmed_at_ms = u.confirmed_at_ms,
-    order_id = u.order_id, released_at_ms = u.released_at_ms
-  FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::bigint[])
-    AS u(id, status, confirmed_at_ms, order_id, released_at_ms)
+    order_id = u.order_id, released_at_ms = u.released_at_ms, expires_at_ms = u.expires_at_ms
+  FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::bigint[], $6::bigint[])
+    AS u(id, status, confirmed_at_ms, order_id, released_at_ms, expires_at_ms)
   WHERE r.id = u.id RETURNING r.id)
 SELECT allot_updated_all('reservation', $1::text[], array(SELECT id FROM done))
+)sql";
+// An extended hold expires later: its live-hold rows follow, so sweeps and
+// availability see the new time.
+constexpr std::string_view kMoveHolds = R"sql(
+UPDATE holds h SET expires_at_ms = u.expires_at_ms
+FROM unnest($1::text[], $2::bigint[]) AS u(id, expires_at_ms)
+WHERE h.reservation_id = u.id AND h.expires_at_ms <> u.expires_at_ms
 )sql";
 constexpr std::string_view kDeleteHolds =
     "DELETE FROM holds WHERE reservation_id = ANY($1::text[])";
@@ -144,6 +151,7 @@ StatementSpecs BatchWriter::Statements() {
       {"insert_holds", std::string(kInsertHolds)},
       {"update_reservations", std::string(kUpdateReservations)},
       {"delete_holds", std::string(kDeleteHolds)},
+      {"move_holds", std::string(kMoveHolds)},
       {"insert_orders", std::string(kInsertOrders)},
       {"insert_order_lines", std::string(kInsertOrderLines)},
       {"update_orders", std::string(kUpdateOrders)},
@@ -219,21 +227,30 @@ void BatchWriter::Add(const BatchWrites& writes,
   }
 
   if (!writes.updated_reservations.empty()) {
-    Columns<5> rows;
+    Columns<6> rows;
     ArrayBuilder ended;
+    Columns<2> still_held;
     for (const Reservation& r : writes.updated_reservations) {
       rows.column[0].Add(r.id);
       rows.column[1].Add(ToString(r.status));
       rows.column[2].Add(r.confirmed_at_ms);
       rows.column[3].Add(r.order_id);
       rows.column[4].Add(r.released_at_ms);
-      if (r.status != ReservationStatus::kHeld) ended.Add(r.id);
+      rows.column[5].Add(r.expires_at_ms);
+      if (r.status != ReservationStatus::kHeld) {
+        ended.Add(r.id);
+      } else {
+        still_held.column[0].Add(r.id);
+        still_held.column[1].Add(r.expires_at_ms);
+      }
     }
+    const bool any_held = still_held.column[0].size() > 0;
     const bool any_ended = ended.size() > 0;
     pipeline.Add("update_reservations", rows.Take(), "Updating reservations");
     if (any_ended) {
       pipeline.Add("delete_holds", Params().Add(ended.Take()), "Removing ended holds");
     }
+    if (any_held) pipeline.Add("move_holds", still_held.Take(), "Moving extended holds");
   }
 
   if (!writes.updated_orders.empty()) {

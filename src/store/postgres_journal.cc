@@ -4,6 +4,8 @@
 
 #include "core/log.h"
 #include "journal/blocks.h"
+#include "journal/change_codec.h"
+#include "journal/terms.h"
 #include "journal/legacy_import.h"
 #include "store/postgres_arrays.h"
 #include "store/postgres_records.h"
@@ -133,20 +135,59 @@ Expected<std::string> FromByteaHex(std::string_view text) {
   return bytes;
 }
 
-Params AppendJournalParams(const std::vector<JournalBlock>& blocks) {
-  ArrayBuilder starts, counts, instants, bodies;
+Params AppendJournalParams(const std::vector<JournalBlock>& blocks, bool with_terms) {
+  ArrayBuilder starts, counts, instants, bodies, terms, term_starts;
   std::int64_t position = 1;
   for (const JournalBlock& block : blocks) {
     starts.Add(position);
     counts.Add(block.count);
     instants.Add(block.at_ms);
     bodies.Add(ByteaHex(block.body));
+    for (std::uint64_t term : block.terms) {
+      terms.Add(static_cast<std::int64_t>(term));  // bigint: the same 64 bits
+      term_starts.Add(position);
+    }
     position += block.count;
   }
   Params params;
   params.Add(position - 1).Add(starts.Take()).Add(counts.Take()).Add(instants.Take()).Add(
       bodies.Take());
+  if (with_terms) params.Add(terms.Take()).Add(term_starts.Take());
   return params;
+}
+
+Status IndexJournalTerms(PGconn* conn) {
+  std::int64_t after = 0;
+  for (;;) {
+    auto blocks = ReadJournal(conn, after, 1000);
+    if (!blocks) return Fail(std::move(blocks.error()));
+    if (blocks->empty()) return {};
+    ArrayBuilder terms, block_seqs;
+    bool advanced = false;
+    for (const JournalBlock& block : *blocks) {
+      if (block.first_seq + block.count - 1 <= after) continue;  // the block holding `after`
+      advanced = true;
+      after = block.first_seq + block.count - 1;
+      auto changes = journal::DecodeBlock(block.body, block.first_seq, block.count, block.at_ms);
+      if (!changes) return Fail(std::move(changes.error()));
+      std::vector<std::uint64_t> block_terms;
+      for (const Change& change : *changes) journal::AppendTerms(change, block_terms);
+      journal::NormalizeTerms(block_terms);
+      for (std::uint64_t term : block_terms) {
+        terms.Add(static_cast<std::int64_t>(term));
+        block_seqs.Add(block.first_seq);
+      }
+    }
+    if (!advanced) return {};
+    Params params;
+    params.Add(terms.Take()).Add(block_seqs.Take());
+    auto done = Query(conn, R"sql(
+INSERT INTO journal_terms (term, block) SELECT * FROM unnest($1::bigint[], $2::bigint[])
+ON CONFLICT DO NOTHING
+)sql",
+                      "Indexing the journal by term", std::move(params));
+    if (!done) return Fail(std::move(done.error()));
+  }
 }
 
 Expected<std::vector<JournalBlock>> ReadJournal(PGconn* conn, std::int64_t after_seq,
@@ -193,8 +234,8 @@ Status ImportLegacyJournal(PGconn* conn) {
     std::vector<JournalBlock> slice(blocks.begin() + static_cast<std::ptrdiff_t>(start),
                                     blocks.begin() + static_cast<std::ptrdiff_t>(end));
     auto appended =
-        Query(conn, kAppendJournalSql, "Importing the history into the journal",
-              AppendJournalParams(slice));
+        Query(conn, kAppendJournalBlocksSql, "Importing the history into the journal",
+              AppendJournalParams(slice, /*with_terms=*/false));
     if (!appended) return Fail(std::move(appended.error()));
   }
   if (!history->changes.empty()) {

@@ -22,8 +22,26 @@
 namespace allot::pg {
 
 // $1: changes in the batch; $2..$5: per block, the 1-based position of its
-// first change in the batch, its count, instant and body (bytea, hex).
+// first change in the batch, its count, instant and body (bytea, hex);
+// $6, $7: the blocks' terms (journal/terms.h) with the position of their
+// block, into journal_terms in the same statement, so the index commits
+// with the blocks and in their order.
 inline constexpr std::string_view kAppendJournalSql = R"sql(
+WITH head AS (UPDATE journal_head SET seq = seq + $1 RETURNING seq - $1 AS base),
+blocks AS (
+  INSERT INTO journal (seq, count, at_ms, body)
+  SELECT head.base + b.start, b.count, b.at_ms, b.body
+  FROM head, unnest($2::bigint[], $3::int[], $4::bigint[], $5::bytea[])
+    AS b(start, count, at_ms, body)
+)
+INSERT INTO journal_terms (term, block)
+SELECT t.term, head.base + t.start FROM head, unnest($6::bigint[], $7::bigint[]) AS t(term, start)
+)sql";
+
+// kAppendJournalSql without the terms ($1..$5 only), for the migration
+// that imports the history before journal_terms exists (schema version 3;
+// version 5 indexes what it imported).
+inline constexpr std::string_view kAppendJournalBlocksSql = R"sql(
 WITH head AS (UPDATE journal_head SET seq = seq + $1 RETURNING seq - $1 AS base)
 INSERT INTO journal (seq, count, at_ms, body)
 SELECT head.base + b.start, b.count, b.at_ms, b.body
@@ -32,7 +50,7 @@ FROM head, unnest($2::bigint[], $3::int[], $4::bigint[], $5::bytea[]) AS b(start
 
 // The parameters of kAppendJournalSql for `blocks` (their first_seq is
 // ignored: the counter decides).
-Params AppendJournalParams(const std::vector<JournalBlock>& blocks);
+Params AppendJournalParams(const std::vector<JournalBlock>& blocks, bool with_terms = true);
 
 // bytea in the text format ("\x" and hex digits), both ways.
 std::string ByteaHex(std::string_view bytes);
@@ -47,6 +65,10 @@ Expected<std::vector<JournalBlock>> ReadJournal(PGconn* conn, std::int64_t after
 // version 2: its history, rebuilt from the ledgers and records
 // (journal/legacy_import.h), appended as the journal's first changes.
 Status ImportLegacyJournal(PGconn* conn);
+
+// The migration step that indexes an existing journal by term (schema
+// version 5): every block, decoded, under the terms of its changes.
+Status IndexJournalTerms(PGconn* conn);
 
 }  // namespace allot::pg
 

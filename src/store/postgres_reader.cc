@@ -36,6 +36,21 @@ WHERE seq >= coalesce((SELECT max(seq) FROM journal WHERE seq <= $1), 0)
 ORDER BY seq LIMIT $2
 )sql"},
       {"journal_head", "SELECT seq FROM journal_head"},
+      {"term_blocks", R"sql(
+SELECT block FROM journal_terms WHERE term = $1 AND block >= $2 ORDER BY block LIMIT $3
+)sql"},
+      {"last_term_block", R"sql(
+SELECT block FROM journal_terms WHERE term = $1 AND block <= $2 ORDER BY block DESC LIMIT 1
+)sql"},
+      {"block_start", R"sql(
+SELECT seq, count FROM journal WHERE seq <= $1 ORDER BY seq DESC LIMIT 1
+)sql"},
+      {"block_holding", R"sql(
+SELECT seq, count, at_ms, body FROM journal WHERE seq <= $1 ORDER BY seq DESC LIMIT 1
+)sql"},
+      {"seq_at_time", R"sql(
+SELECT seq + count - 1 FROM journal WHERE at_ms <= $1 ORDER BY at_ms DESC, seq DESC LIMIT 1
+)sql"},
       {"get_transfer", "SELECT " + std::string(kTransferColumns) + " FROM transfers WHERE id = $1"},
       // One statement, one snapshot: the event (first row, seat columns
       // null) and its seat items by id range, `held` less the due holds.
@@ -244,6 +259,58 @@ Expected<ChangePage> PostgresReader::ReadChanges(std::int64_t after, std::size_t
 
 Expected<std::int64_t> PostgresReader::JournalHead() {
   auto result = Query("journal_head", Params(), "Reading the journal's head");
+  if (!result) return Fail(std::move(result.error()));
+  return result->rows() == 0 ? 0 : result->Int(0, 0);
+}
+
+Expected<std::vector<std::int64_t>> PostgresReader::TermBlocks(std::uint64_t term,
+                                                               std::int64_t from_block,
+                                                               std::size_t limit) {
+  auto result = Query("term_blocks",
+                      Params()
+                          .Add(static_cast<std::int64_t>(term))
+                          .Add(from_block)
+                          .Add(static_cast<std::int64_t>(std::min<std::size_t>(limit, 1 << 20))),
+                      "Reading the journal by term");
+  if (!result) return Fail(std::move(result.error()));
+  std::vector<std::int64_t> blocks;
+  blocks.reserve(static_cast<std::size_t>(result->rows()));
+  for (int row = 0; row < result->rows(); ++row) blocks.push_back(result->Int(row, 0));
+  return blocks;
+}
+
+Expected<std::optional<std::int64_t>> PostgresReader::LastTermBlock(std::uint64_t term,
+                                                                    std::int64_t at_or_before) {
+  auto result =
+      Query("last_term_block", Params().Add(static_cast<std::int64_t>(term)).Add(at_or_before),
+            "Reading the journal by term");
+  if (!result) return Fail(std::move(result.error()));
+  if (result->rows() == 0) return std::nullopt;
+  return result->Int(0, 0);
+}
+
+Expected<std::optional<std::int64_t>> PostgresReader::BlockStartOf(std::int64_t seq) {
+  auto result = Query("block_start", Params().Add(seq), "Reading the journal");
+  if (!result) return Fail(std::move(result.error()));
+  if (result->rows() == 0 || result->Int(0, 0) + result->Int(0, 1) <= seq) return std::nullopt;
+  return result->Int(0, 0);
+}
+
+Expected<std::optional<JournalBlock>> PostgresReader::BlockHolding(std::int64_t seq) {
+  auto result = Query("block_holding", Params().Add(seq), "Reading a journal block");
+  if (!result) return Fail(std::move(result.error()));
+  if (result->rows() == 0) return std::nullopt;
+  JournalBlock block{
+      .first_seq = result->Int(0, 0), .count = result->Int(0, 1), .at_ms = result->Int(0, 2)};
+  if (block.first_seq + block.count <= seq) return std::nullopt;  // past the head
+  auto body = FromByteaHex(result->View(0, 3));
+  if (!body) return Fail(std::move(body.error()));
+  block.body = std::move(*body);
+  return block;
+}
+
+Expected<std::int64_t> PostgresReader::SeqAtTime(std::int64_t at_ms) {
+  auto result = Query("seq_at_time", Params().Add(at_ms), "Reading the journal by time");
   if (!result) return Fail(std::move(result.error()));
   return result->rows() == 0 ? 0 : result->Int(0, 0);
 }

@@ -39,6 +39,13 @@ class PostgresReader final : public StoreReader {
   Expected<ChangePage> ReadChanges(std::int64_t after, std::size_t limit,
                                    const ChangeFilter& filter, std::size_t max_scan) override;
   Expected<std::int64_t> JournalHead() override;
+  Expected<std::vector<std::int64_t>> TermBlocks(std::uint64_t term, std::int64_t from_block,
+                                                 std::size_t limit) override;
+  Expected<std::optional<std::int64_t>> LastTermBlock(std::uint64_t term,
+                                                      std::int64_t at_or_before) override;
+  Expected<std::optional<std::int64_t>> BlockStartOf(std::int64_t seq) override;
+  Expected<std::optional<JournalBlock>> BlockHolding(std::int64_t seq) override;
+  Expected<std::int64_t> SeqAtTime(std::int64_t at_ms) override;
   Status Ping() override;
 
  private:

@@ -243,11 +243,26 @@ END
 $$;
 )sql";
 
-constexpr std::array<Migration, 4> kMigrations{{
+// Version 5: lists and history (journal/terms.h). Each journal block under
+// each term of its changes, written by the statement that appends the
+// block (so in the same commit order as the journal), and the journal by
+// instant for `asOf`. The history of an upgraded database is indexed by
+// the migration.
+constexpr std::string_view kTermIndex = R"sql(
+CREATE TABLE journal_terms (
+  term bigint NOT NULL,
+  block bigint NOT NULL,
+  PRIMARY KEY (term, block)
+);
+CREATE INDEX journal_by_time ON journal (at_ms, seq);
+)sql";
+
+constexpr std::array<Migration, 5> kMigrations{{
     {1, "initial schema", kInitialSchema},
     {2, "accounts, transfers, events and seats", kMoneyAndSeats},
     {3, "the journal", kJournal, ImportLegacyJournal},
     {4, "the batch path: no per-row foreign keys, checks in the server", kBatchPath},
+    {5, "the journal indexed by term for lists and history", kTermIndex, IndexJournalTerms},
 }};
 
 Status ApplyOne(PGconn* conn, const Migration& migration) {

@@ -11,6 +11,9 @@ struct SqliteReader::ReadConnection {
   Statement ping;
   RecordFinder records;
   JournalReader journal;
+  TermRuns runs;
+  Statement block_holding;
+  Statement block_start;
 };
 
 class SqliteReader::Lease {
@@ -30,10 +33,12 @@ SqliteReader::~SqliteReader() = default;
 
 Expected<std::unique_ptr<SqliteReader>> SqliteReader::Open(const SqliteOptions& options,
                                                            std::shared_ptr<const MemoryState> state,
+                                                           std::shared_ptr<const TermIndex> terms,
                                                            std::shared_ptr<void> keep_alive) {
   std::unique_ptr<SqliteReader> reader(new SqliteReader());
   reader->keep_alive_ = std::move(keep_alive);
   reader->state_ = std::move(state);
+  reader->terms_ = std::move(terms);
   for (int i = 0; i < options.reader_connections; ++i) {
     auto connection = OpenOne(options);
     if (!connection) return Fail(std::move(connection.error()));
@@ -58,6 +63,20 @@ Expected<std::unique_ptr<SqliteReader::ReadConnection>> SqliteReader::OpenOne(
   auto journal = JournalReader::Prepare(connection->db.get());
   if (!journal) return Fail(std::move(journal.error()));
   connection->journal = std::move(*journal);
+  auto runs = TermRuns::Prepare(connection->db.get());
+  if (!runs) return Fail(std::move(runs.error()));
+  connection->runs = std::move(*runs);
+  const std::pair<Statement*, std::string_view> statements[] = {
+      {&connection->block_holding,
+       "SELECT seq, count, at_ms, body FROM journal WHERE seq <= ?1 ORDER BY seq DESC LIMIT 1"},
+      {&connection->block_start,
+       "SELECT seq, count FROM journal WHERE seq <= ?1 ORDER BY seq DESC LIMIT 1"},
+  };
+  for (const auto& [statement, sql] : statements) {
+    auto prepared = Statement::Prepare(connection->db.get(), sql);
+    if (!prepared) return Fail(std::move(prepared.error()));
+    *statement = std::move(*prepared);
+  }
   return connection;
 }
 
@@ -131,6 +150,75 @@ Expected<ChangePage> SqliteReader::ReadChanges(std::int64_t after, std::size_t l
 Expected<std::int64_t> SqliteReader::JournalHead() {
   Lease connection(*this);
   return connection->journal.Head();
+}
+
+Expected<std::vector<std::int64_t>> SqliteReader::TermBlocks(std::uint64_t term,
+                                                             std::int64_t from_block,
+                                                             std::size_t limit) {
+  Lease connection(*this);
+  return terms_->Blocks(connection->runs, term, from_block, limit);
+}
+
+Expected<std::optional<std::int64_t>> SqliteReader::LastTermBlock(std::uint64_t term,
+                                                                  std::int64_t at_or_before) {
+  Lease connection(*this);
+  return terms_->LastBlock(connection->runs, term, at_or_before);
+}
+
+Expected<std::optional<std::int64_t>> SqliteReader::BlockStartOf(std::int64_t seq) {
+  Lease connection(*this);
+  Statement& query = connection->block_start;
+  ResetOnExit reset(query);
+  query.BindAll(seq);
+  auto row = query.Step("Reading the journal");
+  if (!row) return Fail(std::move(row.error()));
+  if (!*row || query.Int(0) + query.Int(1) <= seq) return std::nullopt;
+  return query.Int(0);
+}
+
+Expected<std::optional<JournalBlock>> SqliteReader::BlockHolding(std::int64_t seq) {
+  Lease connection(*this);
+  Statement& query = connection->block_holding;
+  ResetOnExit reset(query);
+  query.BindAll(seq);
+  auto row = query.Step("Reading a journal block");
+  if (!row) return Fail(std::move(row.error()));
+  if (!*row) return std::nullopt;
+  JournalBlock block{.first_seq = query.Int(0), .count = query.Int(1), .at_ms = query.Int(2)};
+  if (block.first_seq + block.count <= seq) return std::nullopt;  // past the head
+  block.body = query.Blob(3);
+  return block;
+}
+
+Expected<std::int64_t> SqliteReader::SeqAtTime(std::int64_t at_ms) {
+  // Blocks are keyed by seq and their instants follow it: a binary search
+  // over seqs, one primary-key probe a step, needs no index on time.
+  Lease connection(*this);
+  auto head = connection->journal.Head();
+  if (!head) return Fail(std::move(head.error()));
+  Statement& holding = connection->block_holding;
+  auto block_of = [&](std::int64_t seq) -> Expected<std::optional<JournalBlock>> {
+    ResetOnExit reset(holding);
+    holding.BindAll(seq);
+    auto row = holding.Step("Reading a journal block");
+    if (!row) return Fail(std::move(row.error()));
+    if (!*row) return std::nullopt;
+    return JournalBlock{.first_seq = holding.Int(0), .count = holding.Int(1),
+                        .at_ms = holding.Int(2)};
+  };
+  std::int64_t low = 0, high = *head;  // the answer is in [low, high]
+  while (low < high) {
+    const std::int64_t mid = low + (high - low + 1) / 2;
+    auto block = block_of(mid);
+    if (!block) return Fail(std::move(block.error()));
+    if (*block && (*block)->at_ms <= at_ms) {
+      low = (*block)->first_seq + (*block)->count - 1;  // the whole block is at or before
+      if (low >= high) break;
+    } else {
+      high = *block ? (*block)->first_seq - 1 : mid - 1;
+    }
+  }
+  return std::min(low, *head);
 }
 
 Status SqliteReader::Ping() {

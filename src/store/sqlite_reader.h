@@ -20,6 +20,7 @@
 #include "store/sqlite_journal.h"
 #include "store/sqlite_memory.h"
 #include "store/sqlite_record_finder.h"
+#include "store/sqlite_term_index.h"
 
 namespace allot::sqlite {
 
@@ -30,6 +31,7 @@ class SqliteReader final : public StoreReader {
   // destroyed after them (the file's ownership lock: see sqlite_store.cc).
   static Expected<std::unique_ptr<SqliteReader>> Open(const SqliteOptions& options,
                                                       std::shared_ptr<const MemoryState> state,
+                                                      std::shared_ptr<const TermIndex> terms,
                                                       std::shared_ptr<void> keep_alive);
   // Every lease must have ended (no call in flight).
   ~SqliteReader() override;
@@ -46,6 +48,13 @@ class SqliteReader final : public StoreReader {
   Expected<ChangePage> ReadChanges(std::int64_t after, std::size_t limit,
                                    const ChangeFilter& filter, std::size_t max_scan) override;
   Expected<std::int64_t> JournalHead() override;
+  Expected<std::vector<std::int64_t>> TermBlocks(std::uint64_t term, std::int64_t from_block,
+                                                 std::size_t limit) override;
+  Expected<std::optional<std::int64_t>> LastTermBlock(std::uint64_t term,
+                                                      std::int64_t at_or_before) override;
+  Expected<std::optional<std::int64_t>> BlockStartOf(std::int64_t seq) override;
+  Expected<std::optional<JournalBlock>> BlockHolding(std::int64_t seq) override;
+  Expected<std::int64_t> SeqAtTime(std::int64_t at_ms) override;
   Status Ping() override;
 
  private:
@@ -60,6 +69,7 @@ class SqliteReader final : public StoreReader {
 
   std::shared_ptr<void> keep_alive_;  // first: destroyed last
   std::shared_ptr<const MemoryState> state_;
+  std::shared_ptr<const TermIndex> terms_;
   std::vector<std::unique_ptr<ReadConnection>> connections_;
   std::mutex mutex_;
   std::condition_variable released_;

@@ -42,15 +42,24 @@ Expected<std::optional<T>> RecordFinder::Latest(std::string_view id) {
   auto block_seq = HeadBlock(id);
   if (!block_seq) return Fail(std::move(block_seq.error()));
   if (!*block_seq) return std::nullopt;
-  ResetOnExit reset(block_);
-  block_.BindAll(**block_seq);
-  auto row = block_.Step("Reading a journal block");
-  if (!row) return Fail(std::move(row.error()));
-  if (!*row) return std::nullopt;  // a key naming a block that is not there
-  const std::int64_t at_ms = block_.Int(1);
-  auto changes = journal::SplitBlock(block_.BlobView(2), **block_seq, block_.Int(0));
+  if (cached_seq_ != **block_seq) {
+    ResetOnExit reset(block_);
+    block_.BindAll(**block_seq);
+    auto row = block_.Step("Reading a journal block");
+    if (!row) return Fail(std::move(row.error()));
+    if (!*row) return std::nullopt;  // a key naming a block that is not there
+    cached_seq_ = **block_seq;
+    cached_count_ = block_.Int(0);
+    cached_at_ms_ = block_.Int(1);
+    cached_body_.assign(block_.BlobView(2));
+  }
+  const std::int64_t at_ms = cached_at_ms_;
+  auto changes = journal::SplitBlock(cached_body_, cached_seq_, cached_count_);
   if (!changes) return Fail(std::move(changes.error()));
   for (auto it = changes->rbegin(); it != changes->rend(); ++it) {
+    // A block holds up to 32 commands' changes: only the record's own are
+    // decoded.
+    if (journal::PeekHeader(*it).id != id) continue;
     auto change = journal::DecodeChange(*it, at_ms);
     if (!change) return Fail(std::move(change.error()));
     const T* record = std::get_if<T>(&change->data);

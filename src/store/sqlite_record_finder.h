@@ -18,6 +18,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 
 #include "allot/error.h"
@@ -47,6 +48,12 @@ class RecordFinder {
   Statement head_by_key_;
   Statement head_by_id_;
   Statement block_;
+  // The last block read: blocks never change once written, and records
+  // read one after another (a page of a list) often share one.
+  std::int64_t cached_seq_ = 0;
+  std::int64_t cached_count_ = 0;
+  std::int64_t cached_at_ms_ = 0;
+  std::string cached_body_;
 };
 
 }  // namespace allot::sqlite

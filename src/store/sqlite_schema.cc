@@ -228,6 +228,24 @@ ALTER TABLE ledger RENAME TO v2_ledger;
 ALTER TABLE transfer_ledger RENAME TO v2_transfer_ledger;
 )sql";
 
+// Version 5: lists and history (store/sqlite_term_index.h). Journal blocks
+// by term, in runs appended in block order; the tail of the index lives in
+// memory and is rebuilt from the journal after `indexed_through` at open,
+// which also indexes the history of an upgraded database.
+constexpr std::string_view kTermIndex = R"sql(
+CREATE TABLE term_runs (
+  part INTEGER NOT NULL,
+  last_block INTEGER NOT NULL,
+  entries BLOB NOT NULL,
+  PRIMARY KEY (part, last_block)
+) STRICT;
+CREATE TABLE term_index_state (
+  singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
+  indexed_through INTEGER NOT NULL
+) STRICT;
+INSERT INTO term_index_state (singleton, indexed_through) VALUES (1, 0);
+)sql";
+
 // The block of the latest change of every record made before version 4,
 // whose ids carry no record key.
 Status IndexLegacyRecords(sqlite3* db) {
@@ -258,11 +276,12 @@ ON CONFLICT (id) DO UPDATE SET block = excluded.block
   }
 }
 
-constexpr std::array<Migration, 4> kMigrations{{
+constexpr std::array<Migration, 5> kMigrations{{
     {1, "initial schema", kInitialSchema},
     {2, "accounts, transfers, events and seats", kMoneyAndSeats},
     {3, "the journal", kJournal, ImportLegacyJournal},
     {4, "state in memory, records in the journal", kStateInMemory, IndexLegacyRecords},
+    {5, "the journal indexed by term for lists and history", kTermIndex},
 }};
 
 Status ApplyOne(sqlite3* db, const Migration& migration, std::int64_t now_ms) {

@@ -14,6 +14,7 @@
 #include "store/sqlite_reader.h"
 #include "store/sqlite_recovery.h"
 #include "store/sqlite_schema.h"
+#include "store/sqlite_term_index.h"
 #include "store/sqlite_writer.h"
 
 namespace allot {
@@ -95,9 +96,14 @@ Expected<SqliteDatabase> OpenSqlite(const SqliteOptions& options) {
                              {"liveHolds", static_cast<std::int64_t>(state->live_holds())},
                              {"journalHead", recovered->head},
                              {"changesReplayed", recovered->replayed}});
-  auto writer = sqlite::SqliteWriter::Create(std::move(*db), state, recovered->head, *lock);
+  auto terms = std::make_shared<sqlite::TermIndex>();
+  if (auto indexed = sqlite::CatchUpTermIndex(db->get(), *terms); !indexed) {
+    return Fail(std::move(indexed.error()));
+  }
+  auto writer =
+      sqlite::SqliteWriter::Create(std::move(*db), state, terms, recovered->head, *lock);
   if (!writer) return Fail(std::move(writer.error()));
-  auto reader = sqlite::SqliteReader::Open(options, state, *lock);
+  auto reader = sqlite::SqliteReader::Open(options, state, terms, *lock);
   if (!reader) return Fail(std::move(reader.error()));
   return SqliteDatabase{std::move(*writer), std::move(*reader)};
 }

@@ -20,6 +20,7 @@ Error Dangling(std::string_view what, std::string_view id) {
 
 Expected<std::unique_ptr<SqliteWriter>> SqliteWriter::Create(Connection db,
                                                              std::shared_ptr<MemoryState> state,
+                                                             std::shared_ptr<TermIndex> terms,
                                                              std::int64_t head,
                                                              std::shared_ptr<void> keep_alive) {
   std::unique_ptr<SqliteWriter> writer(new SqliteWriter());
@@ -47,6 +48,7 @@ Expected<std::unique_ptr<SqliteWriter>> SqliteWriter::Create(Connection db,
   if (!journal) return Fail(std::move(journal.error()));
   writer->journal_ = std::move(*journal);
   writer->state_ = std::move(state);
+  writer->terms_ = std::move(terms);
   writer->head_ = writer->pending_head_ = head;
   writer->live_from_ = -1;  // unknown: the first batch writes it
   return writer;
@@ -56,6 +58,8 @@ Status SqliteWriter::Begin() {
   pending_head_ = head_;
   pending_live_from_ = live_from_;
   staged_.reset();
+  pending_terms_.clear();
+  pending_flush_.reset();
   return begin_.Run("Beginning a batch");
 }
 
@@ -189,6 +193,16 @@ Status SqliteWriter::Write(BatchWrites writes) {
   auto head = journal_.Append(writes.journal, pending_head_);
   if (!head) return Fail(std::move(head.error()));
   if (auto heads = rows_.WriteHeads(writes.journal); !heads) return heads;
+  if (terms_->WantsFlush()) {
+    // The index's tail goes to disk with this batch: a few sequential
+    // pages per part, once every TermIndex::kFlushAt entries.
+    auto flush = terms_->WriteRuns(db_.get());
+    if (!flush) return Fail(std::move(flush.error()));
+    pending_flush_ = *flush;
+  }
+  for (JournalBlock& block : writes.journal) {
+    if (!block.terms.empty()) pending_terms_.emplace_back(block.first_seq, std::move(block.terms));
+  }
   staged_ = state_->Stage(std::move(writes));
   // A restart replays from the earliest block of a live hold; holds this
   // batch ends may leave it too early, which costs only a longer replay.
@@ -207,6 +221,10 @@ Status SqliteWriter::Commit() {
     return committed;
   }
   head_ = pending_head_;
+  if (pending_flush_) terms_->Flushed(*pending_flush_);
+  terms_->Add(pending_terms_);
+  pending_terms_.clear();
+  pending_flush_.reset();
   if (staged_) {
     state_->Apply(std::move(*staged_));
     staged_.reset();
@@ -217,6 +235,8 @@ Status SqliteWriter::Commit() {
 
 void SqliteWriter::Rollback() {
   staged_.reset();
+  pending_terms_.clear();
+  pending_flush_.reset();
   // SQLite may already have rolled back by itself (e.g. after an I/O error).
   if (InTransaction()) rollback_.Run("Rolling back a batch");
 }

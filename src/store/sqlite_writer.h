@@ -27,6 +27,7 @@
 #include "store/sqlite_memory.h"
 #include "store/sqlite_record_finder.h"
 #include "store/sqlite_rows.h"
+#include "store/sqlite_term_index.h"
 
 namespace allot::sqlite {
 
@@ -37,6 +38,7 @@ class SqliteWriter final : public Store {
   // connection (the file's ownership lock: see sqlite_store.cc).
   static Expected<std::unique_ptr<SqliteWriter>> Create(Connection db,
                                                         std::shared_ptr<MemoryState> state,
+                                                        std::shared_ptr<TermIndex> terms,
                                                         std::int64_t head,
                                                         std::shared_ptr<void> keep_alive);
 
@@ -94,6 +96,11 @@ class SqliteWriter final : public Store {
   std::int64_t live_from_ = 0;          // as committed
   std::int64_t pending_live_from_ = 0;  // as this batch writes it
   std::optional<MemoryState::Staged> staged_;  // this batch's, until Commit
+  std::shared_ptr<TermIndex> terms_;
+  // This batch's blocks under their terms, for the index once committed,
+  // and the index's tail if this batch wrote it to disk.
+  TermIndex::BlockTerms pending_terms_;
+  std::optional<TermIndex::Flush> pending_flush_;
 };
 
 }  // namespace allot::sqlite

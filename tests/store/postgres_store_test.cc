@@ -11,10 +11,15 @@
 #include "pg_cluster.h"
 #include "postgres_test_backend.h"
 #include "store_conformance.h"
+#include "store_conformance_queries.h"
 
 namespace allot::store_test {
 
 INSTANTIATE_TEST_SUITE_P(Postgres, StoreConformanceTest, ::testing::Values(PostgresStoreFactory()),
+                         FactoryName);
+INSTANTIATE_TEST_SUITE_P(Postgres, QueriesTest, ::testing::Values(PostgresStoreFactory()),
+                         FactoryName);
+INSTANTIATE_TEST_SUITE_P(Postgres, EngineQueriesTest, ::testing::Values(PostgresStoreFactory()),
                          FactoryName);
 
 namespace {

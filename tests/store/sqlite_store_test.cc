@@ -11,10 +11,15 @@
 #include "store/sqlite_schema.h"
 #include "store/sqlite_writer.h"
 #include "store_conformance.h"
+#include "store_conformance_queries.h"
 
 namespace allot::store_test {
 
 INSTANTIATE_TEST_SUITE_P(Sqlite, StoreConformanceTest, ::testing::Values(SqliteStoreFactory()),
+                         FactoryName);
+INSTANTIATE_TEST_SUITE_P(Sqlite, QueriesTest, ::testing::Values(SqliteStoreFactory()),
+                         FactoryName);
+INSTANTIATE_TEST_SUITE_P(Sqlite, EngineQueriesTest, ::testing::Values(SqliteStoreFactory()),
                          FactoryName);
 
 namespace {
@@ -238,7 +243,8 @@ TEST_F(SqliteStoreTest, ReaderConnectionsAreReadOnly) {
   auto db = Open({});
   ASSERT_TRUE(Ok(db));
   auto reader = sqlite::SqliteReader::Open({.path = backend_.options().path},
-                                           std::make_shared<sqlite::MemoryState>(), nullptr);
+                                           std::make_shared<sqlite::MemoryState>(),
+                                           std::make_shared<sqlite::TermIndex>(), nullptr);
   ASSERT_TRUE(Ok(reader));
   sqlite::Connection read_only =
       sqlite::OpenConnection(backend_.options().path, SQLITE_OPEN_READONLY, 0).value();

@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "journal/change_codec.h"
+#include "journal/terms.h"
 
 namespace allot {
 namespace {
@@ -174,6 +175,7 @@ BatchWrites Journaled(BatchWrites writes, std::optional<std::int64_t> next_seq) 
   block.body = journal::NewBlockBody();
   auto add = [&](const auto& record, std::string_view owner, bool is_record) {
     journal::AppendChange(block.body, TypeOf(record), owner, record, {}, block.at_ms);
+    journal::AppendTerms(TypeOf(record), owner, record, {}, block.terms);
     ++block.count;
     if (is_record) block.records.push_back(record.id);
   };
@@ -194,6 +196,7 @@ BatchWrites Journaled(BatchWrites writes, std::optional<std::int64_t> next_seq) 
     ++block.count;
   }
   if (block.count > 0) {
+    journal::NormalizeTerms(block.terms);
     std::sort(block.records.begin(), block.records.end());
     block.records.erase(std::unique(block.records.begin(), block.records.end()),
                         block.records.end());

@@ -32,7 +32,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Read an item */
+        /**
+         * Read an item
+         * @description With asOf: as it was at that instant.
+         */
         get: operations["getItem"];
         put?: never;
         post?: never;
@@ -53,9 +56,29 @@ export interface paths {
         put?: never;
         /**
          * Add or remove stock
-         * @description 409 out_of_stock when onHand + delta < held.
+         * @description 409 out_of_stock when onHand + delta < held; 409 precondition_failed when expectedOnHand is given and onHand is another value.
          */
         post: operations["adjustItem"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/items/{id}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * An item's history
+         * @description Every movement of the item's counters, with the counters right after it, oldest first: its creation first. Items are everyone's: a client token reads any item's history, but sees reservationId and orderId only on its own records' entries.
+         */
+        get: operations["getItemHistory"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -69,7 +92,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * List reservations
+         * @description Filters combine; status keeps records by their status when the page is read (a hold past expiresAt is expired). Oldest first (by the commit order of each record's creation): a cursor never skips a record, nor shows one twice, while writes go on. A client token lists only its own records, and a cursor never leads it to another's.
+         */
+        get: operations["listReservations"];
         put?: never;
         /**
          * Reserve (hold) units and seats
@@ -159,7 +186,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/orders": {
+    "/api/v1/reservations/{id}/extend": {
         parameters: {
             query?: never;
             header?: never;
@@ -167,6 +194,30 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
+        put?: never;
+        /**
+         * Extend a held reservation
+         * @description expiresAt becomes now + ttlSeconds (the change reservation.extended), only while held: 409 reservation_expired at or after expiresAt, 409 invalid_state when confirmed or cancelled, 400 ttlSeconds when the new expiresAt would be more than 604800 s after createdAt.
+         */
+        post: operations["extendReservation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List orders
+         * @description Filters combine. Oldest first (by the commit order of each record's creation): a cursor never skips a record, nor shows one twice, while writes go on. A client token lists only its own records, and a cursor never leads it to another's.
+         */
+        get: operations["listOrders"];
         put?: never;
         /**
          * Buy directly, without a hold
@@ -243,8 +294,31 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Read an account */
+        /**
+         * Read an account
+         * @description With asOf: as it was at that instant.
+         */
         get: operations["getAccount"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accounts/{id}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * An account's history
+         * @description Every movement of the account's balance and held funds, with both right after it, oldest first: the opening balance first. A client token sees transferId only on its own transfers' entries.
+         */
+        get: operations["getAccountHistory"];
         put?: never;
         post?: never;
         delete?: never;
@@ -260,7 +334,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * List transfers
+         * @description accountId keeps transfers from or to that account. Oldest first (by the commit order of each record's creation): a cursor never skips a record, nor shows one twice, while writes go on. A client token lists only its own records, and a cursor never leads it to another's.
+         */
+        get: operations["listTransfers"];
         put?: never;
         /**
          * Move or hold money
@@ -623,7 +701,8 @@ export interface components {
         /**
          * @example {
          *       "delta": 10,
-         *       "reason": "delivery"
+         *       "reason": "delivery",
+         *       "expectedOnHand": 40
          *     }
          */
         AdjustItemRequest: {
@@ -633,6 +712,11 @@ export interface components {
              */
             delta: number;
             reason: components["schemas"]["Text"];
+            /**
+             * Format: int64
+             * @description Compare-and-set: the adjustment applies only while onHand equals this, else 409 precondition_failed with field, expected and actual.
+             */
+            expectedOnHand?: number;
         };
         ItemLine: {
             itemId: components["schemas"]["Id"];
@@ -834,7 +918,7 @@ export interface components {
             status: string;
         };
         /** @enum {string} */
-        ErrorCode: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "method_not_allowed" | "out_of_stock" | "insufficient_funds" | "seat_unavailable" | "limit_exceeded" | "reservation_expired" | "invalid_state" | "already_exists" | "payload_too_large" | "uri_too_long" | "headers_too_large" | "idempotency_key_reused" | "overloaded" | "unavailable" | "outcome_unknown" | "cursor_expired";
+        ErrorCode: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "method_not_allowed" | "out_of_stock" | "insufficient_funds" | "seat_unavailable" | "limit_exceeded" | "reservation_expired" | "invalid_state" | "already_exists" | "precondition_failed" | "payload_too_large" | "uri_too_long" | "headers_too_large" | "idempotency_key_reused" | "overloaded" | "unavailable" | "outcome_unknown" | "cursor_expired";
         /**
          * @description The body of every non-2xx answer. A 4xx or 503 answer guarantees that nothing changed.
          * @example {
@@ -853,7 +937,7 @@ export interface components {
                 code: components["schemas"]["ErrorCode"];
                 /** @description One human sentence. */
                 message: string;
-                /** @description invalid_request: the first bad field, e.g. lines[1].qty, ttlSeconds, Idempotency-Key, path. */
+                /** @description invalid_request: the first bad field, e.g. lines[1].qty, ttlSeconds, Idempotency-Key, path. precondition_failed: the field compared (onHand). */
                 field?: string;
                 /**
                  * @description not_found: what was missing.
@@ -892,6 +976,16 @@ export interface components {
                 alreadyHeld?: number;
                 /** @description invalid_state: the current status. */
                 status?: string;
+                /**
+                 * Format: int64
+                 * @description precondition_failed: the value the request expected.
+                 */
+                expected?: number;
+                /**
+                 * Format: int64
+                 * @description precondition_failed: the value found.
+                 */
+                actual?: number;
                 /**
                  * Format: int64
                  * @description cursor_expired: the oldest seq the feed still keeps; read on with after = oldest - 1.
@@ -988,6 +1082,111 @@ export interface components {
             replayed?: boolean;
         };
         /**
+         * @example {
+         *       "ttlSeconds": 900
+         *     }
+         */
+        ExtendReservationRequest: {
+            ttlSeconds: components["schemas"]["TtlSeconds"];
+        };
+        /** @description An opaque position in a list: pass a page's next as after. */
+        Cursor: string;
+        ReservationPage: {
+            reservations: components["schemas"]["Reservation"][];
+            /** @description An opaque cursor: pass as after for the next page. Null only when nothing after after was there: the end of the list for now (keep the last cursor to read what commits later). A page may be short, even empty, while next is not null: a status filter examines at most 2,000 records a page. */
+            next: string | null;
+        };
+        OrderPage: {
+            orders: components["schemas"]["Order"][];
+            /** @description An opaque cursor: pass as after for the next page. Null only when nothing after after was there: the end of the list for now (keep the last cursor to read what commits later). A page may be short, even empty, while next is not null: a status filter examines at most 2,000 records a page. */
+            next: string | null;
+        };
+        TransferPage: {
+            transfers: components["schemas"]["Transfer"][];
+            /** @description An opaque cursor: pass as after for the next page. Null only when nothing after after was there: the end of the list for now (keep the last cursor to read what commits later). A page may be short, even empty, while next is not null: a status filter examines at most 2,000 records a page. */
+            next: string | null;
+        };
+        ItemHistoryEntry: {
+            /**
+             * Format: int64
+             * @description The seq of the change that made the movement (the change feed's).
+             */
+            seq: number;
+            at: components["schemas"]["Timestamp"];
+            /** @enum {string} */
+            kind: "create" | "adjust" | "reserve" | "release" | "expire" | "confirm" | "order" | "return" | "debit" | "credit";
+            /** Format: int64 */
+            onHandDelta: number;
+            /** Format: int64 */
+            heldDelta: number;
+            /** Format: int64 */
+            soldDelta: number;
+            /**
+             * Format: int64
+             * @description Right after the movement.
+             */
+            onHand: number;
+            /**
+             * Format: int64
+             * @description Right after the movement.
+             */
+            held: number;
+            /**
+             * Format: int64
+             * @description Right after the movement.
+             */
+            sold: number;
+            /** @description An adjustment's or order cancel's reason, else what happened (created, reserved, confirmed, ...). */
+            reason: string;
+            /** @description The reservation of the movement; a client token sees it only on its own records' entries. */
+            reservationId?: components["schemas"]["Id"];
+            /** @description The order of the movement; a client token sees it only on its own records' entries. */
+            orderId?: components["schemas"]["Id"];
+        };
+        AccountHistoryEntry: {
+            /**
+             * Format: int64
+             * @description The seq of the change that made the movement (the change feed's).
+             */
+            seq: number;
+            at: components["schemas"]["Timestamp"];
+            /** @enum {string} */
+            kind: "create" | "adjust" | "reserve" | "release" | "expire" | "confirm" | "order" | "return" | "debit" | "credit";
+            /**
+             * Format: int64
+             * @description The balance's change (negative for a debit), or for a hold's movements (reserve, release, expire) the held amount's change.
+             */
+            amount: number;
+            /**
+             * Format: int64
+             * @description Right after the movement.
+             */
+            balance: number;
+            /**
+             * Format: int64
+             * @description Right after the movement.
+             */
+            held: number;
+            /** @description The transfer of the movement; a client token sees it only on its own transfers' entries. */
+            transferId?: components["schemas"]["Id"];
+        };
+        ItemHistory: {
+            entries: components["schemas"]["ItemHistoryEntry"][];
+            /**
+             * Format: int64
+             * @description The last seq of the page: pass as after for the next. Null only when the page is empty: the end of the history for now.
+             */
+            next: number | null;
+        };
+        AccountHistory: {
+            entries: components["schemas"]["AccountHistoryEntry"][];
+            /**
+             * Format: int64
+             * @description The last seq of the page: pass as after for the next. Null only when the page is empty: the end of the history for now.
+             */
+            next: number | null;
+        };
+        /**
          * @description What happened. A confirm is two changes (reservation.confirmed, order.placed); an expiry by a sweep is reservation.expired or transfer.expired with the sweep's time.
          * @enum {string}
          */
@@ -1074,7 +1273,7 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description 409: out_of_stock, insufficient_funds, seat_unavailable, limit_exceeded, reservation_expired, invalid_state or already_exists, as the operation says; nothing changed. */
+        /** @description 409: out_of_stock, insufficient_funds, seat_unavailable, limit_exceeded, reservation_expired, invalid_state, already_exists or precondition_failed, as the operation says; nothing changed. */
         Conflict: {
             headers: {
                 "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -1249,7 +1448,10 @@ export interface operations {
     };
     getItem: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description The resource as it was at this instant: its history replayed up to it (held counts a hold until the change that ended it). 404 when it did not exist yet. */
+                asOf?: components["schemas"]["Timestamp"];
+            };
             header?: {
                 /** @description Echoed in the answer's X-Request-Id. */
                 "X-Request-Id"?: components["parameters"]["RequestId"];
@@ -1316,6 +1518,77 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             422: components["responses"]["IdempotencyKeyReused"];
             500: components["responses"]["OutcomeUnknown"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getItemHistory: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description Entries with a seq after this one (the previous page's next). */
+                after?: number;
+            };
+            header?: {
+                /** @description Echoed in the answer's X-Request-Id. */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+            };
+            path: {
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of the history. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ItemHistory"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listReservations: {
+        parameters: {
+            query?: {
+                /** @description Only this user's. */
+                userId?: components["schemas"]["Id"];
+                /** @description Only those with a line on this item. */
+                itemId?: components["schemas"]["Id"];
+                /** @description Only those with this status now. */
+                status?: components["schemas"]["ReservationStatus"];
+                limit?: number;
+                /** @description The previous page's next. */
+                after?: components["schemas"]["Cursor"];
+            };
+            header?: {
+                /** @description Echoed in the answer's X-Request-Id. */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of reservations. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReservationPage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
             503: components["responses"]["Unavailable"];
         };
     };
@@ -1516,6 +1789,83 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
+    extendReservation: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description 1..255 printable ASCII. The first request with a key runs; a later one with the same key, method, path and body gets the stored status and body (with Idempotent-Replayed: true) and does nothing more. Kept at least 24 hours. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                /** @description Echoed in the answer's X-Request-Id. */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+            };
+            path: {
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ExtendReservationRequest"];
+            };
+        };
+        responses: {
+            /** @description The reservation with its new expiresAt. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Reservation"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            500: components["responses"]["OutcomeUnknown"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listOrders: {
+        parameters: {
+            query?: {
+                /** @description Only this user's. */
+                userId?: components["schemas"]["Id"];
+                /** @description Only those with this status now. */
+                status?: components["schemas"]["OrderStatus"];
+                limit?: number;
+                /** @description The previous page's next. */
+                after?: components["schemas"]["Cursor"];
+            };
+            header?: {
+                /** @description Echoed in the answer's X-Request-Id. */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of orders. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderPage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
     placeOrder: {
         parameters: {
             query?: never;
@@ -1681,7 +2031,10 @@ export interface operations {
     };
     getAccount: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description The resource as it was at this instant: its history replayed up to it (held counts a hold until the change that ended it). 404 when it did not exist yet. */
+                asOf?: components["schemas"]["Timestamp"];
+            };
             header?: {
                 /** @description Echoed in the answer's X-Request-Id. */
                 "X-Request-Id"?: components["parameters"]["RequestId"];
@@ -1706,6 +2059,75 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getAccountHistory: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description Entries with a seq after this one (the previous page's next). */
+                after?: number;
+            };
+            header?: {
+                /** @description Echoed in the answer's X-Request-Id. */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+            };
+            path: {
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of the history. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccountHistory"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listTransfers: {
+        parameters: {
+            query?: {
+                /** @description Only transfers from or to this account. */
+                accountId?: components["schemas"]["Id"];
+                /** @description Only those with this status now. */
+                status?: components["schemas"]["TransferStatus"];
+                limit?: number;
+                /** @description The previous page's next. */
+                after?: components["schemas"]["Cursor"];
+            };
+            header?: {
+                /** @description Echoed in the answer's X-Request-Id. */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of transfers. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TransferPage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
             503: components["responses"]["Unavailable"];
         };
     };

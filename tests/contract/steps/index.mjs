@@ -9,5 +9,6 @@ import seats from './seats.mjs';
 import limits from './limits.mjs';
 import batch from './batch.mjs';
 import changes from './changes.mjs';
+import queries from './queries.mjs';
 
-export default [...service, ...items, ...reservations, ...money, ...seats, ...batch, ...changes, ...limits];
+export default [...service, ...items, ...reservations, ...money, ...seats, ...batch, ...changes, ...queries, ...limits];
