@@ -12,6 +12,9 @@ packages=(
   libsqlite3-dev sqlite3 libpq-dev postgresql-15 postgresql-client-15
   # The allocator of the server and the benchmarks (CMakeLists.txt says why).
   libjemalloc-dev
+  # Webhook delivery: libcurl with OpenSSL (https), and libcrypto for the
+  # signatures (src/webhooks/).
+  libcurl4-openssl-dev libssl-dev openssl
   # allot behind a connection pooler (tests/pg_blackbox/pgbouncer_test.cc).
   pgbouncer
   libgtest-dev libgmock-dev libbenchmark-dev

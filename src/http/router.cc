@@ -5,7 +5,7 @@
 namespace allot::http {
 namespace {
 
-constexpr std::array<RouteSpec, 28> kRoutes = {{
+constexpr std::array<RouteSpec, 33> kRoutes = {{
     {"POST", "/api/v1/items", RouteId::kCreateItem},
     {"GET", "/api/v1/items", RouteId::kListItems},
     {"GET", "/api/v1/items/{id}", RouteId::kGetItem},
@@ -34,6 +34,11 @@ constexpr std::array<RouteSpec, 28> kRoutes = {{
     {"GET", "/", RouteId::kDashboard},
     {"GET", "/api/v1/stream", RouteId::kStream},
     {"POST", "/api/v1/batch", RouteId::kBatch},
+    {"POST", "/api/v1/webhooks", RouteId::kCreateWebhook},
+    {"GET", "/api/v1/webhooks/{id}", RouteId::kGetWebhook},
+    {"POST", "/api/v1/webhooks/{id}/replay", RouteId::kReplayWebhook},
+    {"POST", "/api/v1/webhooks/{id}/disable", RouteId::kDisableWebhook},
+    {"POST", "/api/v1/webhooks/{id}/enable", RouteId::kEnableWebhook},
 }};
 
 int HexValue(char c) {

@@ -52,6 +52,11 @@ enum class RouteId {
   kDashboard,  // GET /: the live dashboard page
   kStream,     // GET /api/v1/stream: server-sent events for the dashboard
   kBatch,      // POST /api/v1/batch: up to 1,000 writes in one request
+  kCreateWebhook,
+  kGetWebhook,
+  kReplayWebhook,
+  kDisableWebhook,
+  kEnableWebhook,
 };
 
 // One (method, template) pair the router answers; see RouteTable().

@@ -39,6 +39,8 @@ class PostgresReader final : public StoreReader {
   Expected<ChangePage> ReadChanges(std::int64_t after, std::size_t limit,
                                    const ChangeFilter& filter, std::size_t max_scan) override;
   Expected<std::int64_t> JournalHead() override;
+  Expected<std::optional<Webhook>> GetWebhook(std::string_view id) override;
+  Expected<std::vector<Webhook>> ListWebhooks() override;
   Status Ping() override;
 
  private:

@@ -204,10 +204,27 @@ CREATE TABLE journal_head (
 INSERT INTO journal_head (seq) VALUES (0);
 )sql";
 
-constexpr std::array<Migration, 3> kMigrations{{
+// Version 4: webhooks, as SQLite's version 5 (store/postgres_webhooks.h).
+constexpr std::string_view kWebhooks = R"sql(
+CREATE TABLE webhooks (
+  id text COLLATE "C" PRIMARY KEY,
+  url text NOT NULL,
+  types text NOT NULL,
+  status text NOT NULL CHECK (status IN ('active', 'disabled')),
+  secret text NOT NULL,
+  cursor bigint NOT NULL CHECK (cursor >= 0),
+  generation bigint NOT NULL,
+  last_error text,
+  failing_since_ms bigint,
+  created_at_ms bigint NOT NULL
+);
+)sql";
+
+constexpr std::array<Migration, 4> kMigrations{{
     {1, "initial schema", kInitialSchema},
     {2, "accounts, transfers, events and seats", kMoneyAndSeats},
     {3, "the journal", kJournal, ImportLegacyJournal},
+    {4, "webhooks", kWebhooks},
 }};
 
 Status ApplyOne(PGconn* conn, const Migration& migration) {

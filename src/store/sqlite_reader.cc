@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "journal/feed.h"
+#include "store/sqlite_webhooks.h"
 
 namespace allot::sqlite {
 
@@ -11,6 +12,7 @@ struct SqliteReader::ReadConnection {
   Statement ping;
   RecordFinder records;
   JournalReader journal;
+  WebhookTable webhooks;
 };
 
 class SqliteReader::Lease {
@@ -58,6 +60,9 @@ Expected<std::unique_ptr<SqliteReader::ReadConnection>> SqliteReader::OpenOne(
   auto journal = JournalReader::Prepare(connection->db.get());
   if (!journal) return Fail(std::move(journal.error()));
   connection->journal = std::move(*journal);
+  auto webhooks = WebhookTable::Prepare(connection->db.get(), /*writable=*/false);
+  if (!webhooks) return Fail(std::move(webhooks.error()));
+  connection->webhooks = std::move(*webhooks);
   return connection;
 }
 
@@ -131,6 +136,16 @@ Expected<ChangePage> SqliteReader::ReadChanges(std::int64_t after, std::size_t l
 Expected<std::int64_t> SqliteReader::JournalHead() {
   Lease connection(*this);
   return connection->journal.Head();
+}
+
+Expected<std::optional<Webhook>> SqliteReader::GetWebhook(std::string_view id) {
+  Lease connection(*this);
+  return connection->webhooks.Load(id);
+}
+
+Expected<std::vector<Webhook>> SqliteReader::ListWebhooks() {
+  Lease connection(*this);
+  return connection->webhooks.List();
 }
 
 Status SqliteReader::Ping() {
