@@ -8,5 +8,6 @@ import money from './money.mjs';
 import seats from './seats.mjs';
 import limits from './limits.mjs';
 import batch from './batch.mjs';
+import webhooks from './webhooks.mjs';
 
-export default [...service, ...items, ...reservations, ...money, ...seats, ...batch, ...limits];
+export default [...service, ...items, ...reservations, ...money, ...seats, ...batch, ...webhooks, ...limits];
