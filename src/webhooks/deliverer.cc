@@ -86,6 +86,10 @@ class Deliverer::Worker {
         Pause(kReadRetry);
         continue;
       }
+      // An admin's replay, disable or enable (here or on another process)
+      // ends this delivery before anything more is sent: read the row again
+      // before each page (a primary-key read, a few per second when busy).
+      if (!page->changes.empty() && !StillCurrent()) return;
       for (const Change& change : page->changes) {
         if (!DeliverOne(change)) return;
       }
@@ -99,6 +103,19 @@ class Deliverer::Worker {
         return stopping() || owner_.pokes_ != seen_pokes;
       });
     }
+  }
+
+  // Whether the webhook is still active at the generation this worker
+  // delivers; a failed read counts as current (the report will tell).
+  bool StillCurrent() {
+    auto stored = owner_.parts_.reader->GetWebhook(webhook_.id);
+    if (!stored) return true;
+    if (*stored && (*stored)->status == WebhookStatus::kActive &&
+        (*stored)->generation == webhook_.generation) {
+      return true;
+    }
+    stale_ = true;
+    return false;
   }
 
   // Sends `change` until acknowledged. False when delivery must end.
@@ -115,7 +132,9 @@ class Deliverer::Worker {
                          owner_.options_.flush_interval;
         // A streak of failures ends now: say so at once.
         if (failing_ || due) {
-          if (Flush(std::nullopt) == Report::kStale) return false;
+          const Report report = Flush(std::nullopt);
+          if (report == Report::kStale) return false;
+          if (report == Report::kRecorded) failing_ = false;
         }
         return true;
       }
@@ -124,6 +143,7 @@ class Deliverer::Worker {
       if (report == Report::kStale || report == Report::kDisabled) return false;
       if (report == Report::kRecorded) failing_ = true;
       Pause(RetryDelay(failures));
+      if (!StillCurrent()) return false;
     }
     return false;
   }

@@ -74,7 +74,8 @@ TEST(RouterTest, RouteTableListsEveryRouteOnce) {
     EXPECT_EQ(match->id, spec.id);
     EXPECT_EQ(match->route, spec.route);
   }
-  EXPECT_EQ(seen.size(), 28u);
+  EXPECT_EQ(seen.size(), 33u);
+  EXPECT_TRUE(seen.contains({"POST", "/api/v1/webhooks/{id}/replay"}));
   EXPECT_TRUE(seen.contains({"GET", "/"}));
   EXPECT_TRUE(seen.contains({"GET", "/api/v1/stream"}));
   EXPECT_TRUE(seen.contains({"GET", "/api/v1/openapi.json"}));

@@ -85,8 +85,8 @@ TEST(PgWebhookTakeoverTest, KillingTheDeliveringInstanceLeavesNoGap) {
   const std::int64_t head = GetInt(JsonBody(probe), "cursor").value_or(-1);
   survivor.Post("/webhooks/" + GetString(JsonBody(probe), "id").value_or("") + "/disable", "{}");
   ASSERT_TRUE(receiver.WaitFor(
-      [&](const auto&) {
-        auto acked = receiver.Acknowledged();
+      [&](const auto& hooks) {
+        auto acked = AcknowledgedIn(hooks);
         return !acked.empty() && acked.back() >= head;
       },
       60s));

@@ -111,13 +111,17 @@ std::vector<ReceivedHook> WebhookReceiver::received() const {
   return received_;
 }
 
-std::vector<std::int64_t> WebhookReceiver::Acknowledged() const {
-  std::lock_guard lock(mu_);
+std::vector<std::int64_t> AcknowledgedIn(const std::vector<ReceivedHook>& hooks) {
   std::vector<std::int64_t> seqs;
-  for (const ReceivedHook& hook : received_) {
+  for (const ReceivedHook& hook : hooks) {
     if (hook.answered >= 200 && hook.answered < 300) seqs.push_back(hook.seq);
   }
   return seqs;
+}
+
+std::vector<std::int64_t> WebhookReceiver::Acknowledged() const {
+  std::lock_guard lock(mu_);
+  return AcknowledgedIn(received_);
 }
 
 bool WebhookReceiver::WaitFor(const std::function<bool(const std::vector<ReceivedHook>&)>& done,

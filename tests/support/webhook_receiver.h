@@ -10,6 +10,8 @@
 #ifndef ALLOT_TESTS_SUPPORT_WEBHOOK_RECEIVER_H_
 #define ALLOT_TESTS_SUPPORT_WEBHOOK_RECEIVER_H_
 
+#include <gtest/gtest.h>
+
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -58,7 +60,8 @@ class WebhookReceiver {
   std::string Url(std::string_view path = "/hook") const;
 
   std::vector<ReceivedHook> received() const;
-  // Waits until `done(received())` holds; false after `timeout`.
+  // Waits until `done(received())` holds; false after `timeout`. `done`
+  // runs under the receiver's lock: it must not call the receiver.
   bool WaitFor(const std::function<bool(const std::vector<ReceivedHook>&)>& done,
                std::chrono::milliseconds timeout);
   // The seqs of the deliveries answered 2xx, in arrival order.
@@ -79,6 +82,9 @@ class WebhookReceiver {
   std::vector<std::thread> connections_;  // guarded by mu_
   std::vector<int> fds_;                  // guarded by mu_
 };
+
+// The seqs of the deliveries in `hooks` answered 2xx, in arrival order.
+std::vector<std::int64_t> AcknowledgedIn(const std::vector<ReceivedHook>& hooks);
 
 // Polls `done` every 50 ms until it holds; false after `timeout`.
 bool WaitUntil(const std::function<bool()>& done, std::chrono::milliseconds timeout);

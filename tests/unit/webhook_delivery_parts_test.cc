@@ -81,14 +81,33 @@ TEST(WebhookUrlPolicyTest, OtherSchemesHostsAndTricksAreRefused) {
            "//127.0.0.1/", "http://", "http:///x", "not a url", "http://10.0.0.1/",
            "http://192.168.1.1/", "http://169.254.169.254/latest/meta-data", "http://0.0.0.0/",
            "http://example.com/", "http://localhost.example.com/",
-           // Forms some parsers read as loopback and others do not.
-           "http://127.1/", "http://2130706433/", "http://0x7f000001/", "http://0177.0.0.1/",
+           // Numeric forms of other addresses (10.0.0.1, 169.254.169.254).
+           "http://167772161/", "http://0xa9fea9fe/", "http://10.1/",
            // Userinfo and fragments that hide the real host.
            "http://127.0.0.1@example.com/", "http://example.com#@127.0.0.1/",
-           "http://example.com\\@127.0.0.1/", "http://127.0.0.1 .example.com/",
+           "http://127.0.0.1 .example.com/",
            "http://127.0.0.1\t/", "http://[::2]/"}) {
     EXPECT_EQ(FieldOf(policy.Check(url)), "url") << url;
   }
+}
+
+// libcurl reads the short and numeric forms of an IPv4 address as that
+// address, and connects to what it read: loopback in any spelling is
+// loopback, and the URL sent is the one it wrote back.
+TEST(WebhookUrlPolicyTest, NumericFormsAreReadAsTheSenderReadsThem) {
+  const UrlPolicy policy;
+  for (const char* url : {"http://127.1/", "http://2130706433/", "http://0x7f000001/",
+                          "http://0177.0.0.1/"}) {
+    auto target = policy.Check(url);
+    ASSERT_TRUE(target.has_value()) << url << ": " << target.error().message;
+    EXPECT_EQ(target->host, "127.0.0.1") << url;
+    EXPECT_EQ(target->url, "http://127.0.0.1/") << url;
+  }
+  // A backslash is userinfo to libcurl: the host it connects to is
+  // loopback, whatever a browser would make of it.
+  auto odd = policy.Check("http://example.com\\@127.0.0.1/");
+  ASSERT_TRUE(odd.has_value());
+  EXPECT_EQ(odd->host, "127.0.0.1");
 }
 
 TEST(WebhookUrlPolicyTest, ListedHostsAreAllowedWhateverTheirCase) {
