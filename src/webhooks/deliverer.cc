@@ -29,8 +29,15 @@ enum class Report {
 // told to stop, disabled, or its generation is found stale.
 class Deliverer::Worker {
  public:
+  // The URL is checked against this process's policy (which may differ
+  // from the one that registered it) once per start: neither changes while
+  // the worker runs.
   Worker(Deliverer& owner, Webhook webhook)
-      : owner_(owner), webhook_(std::move(webhook)), cursor_(webhook_.cursor) {
+      : owner_(owner),
+        webhook_(std::move(webhook)),
+        target_(owner_.parts_.policy->Check(webhook_.url)),
+        signer_(webhook_.secret),
+        cursor_(webhook_.cursor) {
     thread_ = std::thread([this] { Run(); });
   }
   ~Worker() {
@@ -96,10 +103,23 @@ class Deliverer::Worker {
       // Changes the types filter skipped count as passed.
       if (page->next > cursor()) cursor_.store(page->next, std::memory_order_relaxed);
       if (!page->changes.empty()) continue;
-      // Caught up: report, then wait for a commit.
-      if (cursor() != flushed_ && Flush(std::nullopt) == Report::kStale) return;
+      // Caught up. Progress not yet reported is reported once the flush
+      // interval has passed since the last report (so at a steady trickle
+      // of changes, still at most every interval); meanwhile, and then, wait
+      // for a commit.
+      auto wait = owner_.options_.idle_poll;
+      if (cursor() != flushed_) {
+        const auto since = std::chrono::steady_clock::now() - last_flush_;
+        if (since >= owner_.options_.flush_interval) {
+          if (Flush(std::nullopt) == Report::kStale) return;
+        } else {
+          wait = std::min(wait, std::chrono::duration_cast<std::chrono::milliseconds>(
+                                    owner_.options_.flush_interval - since) +
+                                    std::chrono::milliseconds(1));
+        }
+      }
       std::unique_lock lock(owner_.changes_mu_);
-      owner_.changes_cv_.wait_for(lock, owner_.options_.idle_poll, [&] {
+      owner_.changes_cv_.wait_for(lock, wait, [&] {
         return stopping() || owner_.pokes_ != seen_pokes;
       });
     }
@@ -149,18 +169,16 @@ class Deliverer::Worker {
   }
 
   Attempt Send(const Change& change, const std::string& body) {
-    // The policy may have changed since the webhook was registered.
-    auto target = owner_.parts_.policy->Check(webhook_.url);
-    if (!target) {
+    if (!target_) {
       return Attempt{AttemptResult::kRefused, 0,
-                     Truncate(target.error().message, kMaxWebhookErrorBytes)};
+                     Truncate(target_.error().message, kMaxWebhookErrorBytes)};
     }
     const std::int64_t now_s = owner_.parts_.clock->NowMs() / 1000;
-    Delivery delivery{.url = std::move(target->url),
+    Delivery delivery{.url = target_->url,
                       .headers = {{"Content-Type", "application/json"},
                                   {"Allot-Event-Id", std::to_string(change.seq)},
                                   {"Allot-Event-Type", std::string(ToString(change.type))},
-                                  {"Allot-Signature", SignatureHeader(webhook_.secret, now_s, body)}},
+                                  {"Allot-Signature", signer_.Header(now_s, body)}},
                       .body = body};
     return sender_->Send(delivery, [this] { return !stopping(); });
   }
@@ -210,6 +228,8 @@ class Deliverer::Worker {
 
   Deliverer& owner_;
   const Webhook webhook_;
+  const Expected<Target> target_;
+  Signer signer_;
   std::unique_ptr<Sender> sender_;
   std::atomic<std::int64_t> cursor_;
   std::int64_t flushed_ = 0;

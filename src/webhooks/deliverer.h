@@ -14,10 +14,11 @@
 // `idle_poll` (other processes' commits on a shared PostgreSQL database).
 //
 // The cursor is durable: progress is reported to the engine as an
-// AdvanceWebhook command at most every `flush_interval` while busy, at
-// once when idle, after every failure and when delivery ends. A crash
-// loses at most the last interval's reports, so those changes are sent
-// again after a restart: at least once, never a gap.
+// AdvanceWebhook command at most every `flush_interval` (busy, or caught up
+// and waiting), and besides after every failure, when a failure streak ends
+// and when delivery ends. A crash loses at most the last interval's
+// reports, so those changes are sent again after a restart: at least once,
+// never a gap.
 //
 // Thread-safe: Poke() from any thread; Start() and Stop() once each, from
 // one thread. Stop() before the engine stops (the final reports need it).

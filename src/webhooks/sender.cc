@@ -69,7 +69,23 @@ std::string Truncate(std::string_view text, std::size_t limit) {
 
 CurlSender::CurlSender(std::chrono::milliseconds timeout) : timeout_(timeout) {
   InitHttpClient();
-  curl_ = curl_easy_init();
+  CURL* curl = curl_easy_init();
+  curl_ = curl;
+  if (curl == nullptr) return;
+  // What every request shares, set once: the handle keeps it, and keeps
+  // its connection to the receiver open between requests.
+  curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(curl, CURLOPT_REDIR_PROTOCOLS_STR, "");
+  curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
+  curl_easy_setopt(curl, CURLOPT_NOPROXY, "*");  // http_proxy and friends: never
+  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout_.count()));
+  curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(timeout_.count()));
+  curl_easy_setopt(curl, CURLOPT_POST, 1L);
+  curl_easy_setopt(curl, CURLOPT_USERAGENT, "allot-webhooks");
+  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, KeepHead);
+  curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
+  curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, Progress);
 }
 
 CurlSender::~CurlSender() {
@@ -79,8 +95,6 @@ CurlSender::~CurlSender() {
 Attempt CurlSender::Send(const Delivery& delivery, const std::function<bool()>& keep_going) {
   CURL* curl = static_cast<CURL*>(curl_);
   if (curl == nullptr) return Attempt{AttemptResult::kFailed, 0, "libcurl could not start."};
-  // Everything set per attempt: a reused handle keeps options otherwise.
-  curl_easy_reset(curl);
   Received received;
   char error[CURL_ERROR_SIZE] = {};
   curl_slist* headers = nullptr;
@@ -89,25 +103,18 @@ Attempt CurlSender::Send(const Delivery& delivery, const std::function<bool()>& 
   }
   headers = curl_slist_append(headers, "Expect:");  // no 100-continue round trip
   curl_easy_setopt(curl, CURLOPT_URL, delivery.url.c_str());
-  curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(curl, CURLOPT_REDIR_PROTOCOLS_STR, "");
-  curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
-  curl_easy_setopt(curl, CURLOPT_NOPROXY, "*");  // http_proxy and friends: never
-  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout_.count()));
-  curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(timeout_.count()));
-  curl_easy_setopt(curl, CURLOPT_POST, 1L);
   curl_easy_setopt(curl, CURLOPT_POSTFIELDS, delivery.body.data());
   curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(delivery.body.size()));
   curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
-  curl_easy_setopt(curl, CURLOPT_USERAGENT, "allot-webhooks");
-  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, KeepHead);
   curl_easy_setopt(curl, CURLOPT_WRITEDATA, &received);
   curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error);
-  curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
-  curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, Progress);
   curl_easy_setopt(curl, CURLOPT_XFERINFODATA, &keep_going);
   const CURLcode code = curl_easy_perform(curl);
+  // Nothing of this request may outlive it in the handle.
+  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, nullptr);
+  curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, nullptr);
+  curl_easy_setopt(curl, CURLOPT_WRITEDATA, nullptr);
+  curl_easy_setopt(curl, CURLOPT_XFERINFODATA, nullptr);
   curl_slist_free_all(headers);
 
   Attempt attempt;

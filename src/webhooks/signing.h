@@ -28,6 +28,24 @@ std::string HmacSha256Hex(std::string_view key, std::string_view message);
 std::string SignatureHeader(std::string_view secret, std::int64_t unix_seconds,
                             std::string_view body);
 
+// The same signatures for one secret, many times: the HMAC is fetched and
+// keyed once, and each signature starts from a copy of that state (the
+// deliverer signs every change). Not thread-safe: one per delivering thread.
+class Signer {
+ public:
+  explicit Signer(std::string_view secret);
+  ~Signer();
+  Signer(const Signer&) = delete;
+  Signer& operator=(const Signer&) = delete;
+
+  std::string Header(std::int64_t unix_seconds, std::string_view body);
+
+ private:
+  std::string secret_;
+  void* mac_ = nullptr;    // EVP_MAC*
+  void* keyed_ = nullptr;  // EVP_MAC_CTX*, initialised with the key
+};
+
 }  // namespace allot::webhooks
 
 #endif  // ALLOT_WEBHOOKS_SIGNING_H_

@@ -32,6 +32,17 @@ TEST(WebhookSigningTest, TheHeaderSignsTheTimeAndTheRawBody) {
   EXPECT_NE(SignatureHeader("Jefe", 1700000001, body), SignatureHeader("Jefe", 1700000000, body));
 }
 
+TEST(WebhookSigningTest, AKeyedSignerSignsAsTheOneShotDoes) {
+  Signer signer("Jefe");
+  const std::string body = R"({"seq":2,"type":"item.created"})";
+  for (std::int64_t t : {1700000000LL, 1700000001LL, 1700000000LL}) {
+    EXPECT_EQ(signer.Header(t, body), SignatureHeader("Jefe", t, body));
+  }
+  // RFC 4231 case 2, split where the signer splits: "<t>" "." "<body>".
+  Signer jefe("Jefe");
+  EXPECT_EQ(jefe.Header(0, ""), "t=0,v1=" + HmacSha256Hex("Jefe", "0."));
+}
+
 TEST(WebhookSigningTest, SecretsAre32RandomBytesInHex) {
   std::set<std::string> seen;
   for (int i = 0; i < 50; ++i) {
