@@ -94,6 +94,8 @@ void LogStartup(const allot::http::ServeOptions& options, const LogOptions& log_
                                 {"config", options.config_path.value_or("none")},
                                 {"logLevel", allot::log::LevelName(log_options.level)},
                                 {"accessLog", log_options.access_log},
+                                {"webhookRetryHours", options.webhook_retry_hours},
+                                {"webhookAllowHosts", options.webhook_allow_hosts},
                                 {"pid", static_cast<std::int64_t>(getpid())}});
 }
 

@@ -3,6 +3,7 @@
 // enable (src/domain/webhook_rules.cc).
 #include <gtest/gtest.h>
 
+#include "engine/lock_plan.h"
 #include "rules_fixture.h"
 
 namespace allot::testing {
@@ -131,6 +132,22 @@ TEST_F(WebhookRulesTest, EnableAndDisableBumpTheGenerationOnlyWhenTheyChangeSome
   const Webhook on = Ok<Webhook>(SetWebhookStatus{w.id, WebhookStatus::kActive});
   EXPECT_EQ(on.status, WebhookStatus::kActive);
   EXPECT_FALSE(on.failing_since_ms.has_value());
+}
+
+// A batch's webhooks are locked after its other rows, sorted and once
+// each, so two processes' batches lock them in one order.
+TEST(WebhookLockPlanTest, NamedWebhooksAreLockedSortedOnce) {
+  std::vector<PendingCommand> batch;
+  for (CommandBody body : {CommandBody(AdvanceWebhook{.id = "whk_b"}),
+                           CommandBody(ReplayWebhook{"whk_a", 0}),
+                           CommandBody(SetWebhookStatus{"whk_b", WebhookStatus::kDisabled}),
+                           CommandBody(CreateWebhook{.url = "http://127.0.0.1/"})}) {
+    batch.push_back(PendingCommand{Command{std::move(body)}, {}});
+  }
+  LockPlan plan = PlanLocks(batch, 0, 0);
+  EXPECT_EQ(plan.webhook_ids, (std::vector<std::string>{"whk_a", "whk_b"}));
+  EXPECT_TRUE(plan.item_ids.empty());
+  EXPECT_FALSE(plan.empty());
 }
 
 }  // namespace
