@@ -31,6 +31,7 @@
 #include "allot/engine.h"
 #include "allot/postgres_store.h"
 #include "allot/sqlite_store.h"
+#include "api/change_feed.h"
 #include "api/service.h"
 #include "audit/audit_command.h"
 #include "core/log.h"
@@ -185,6 +186,9 @@ int Serve(const allot::http::ServeOptions& options, const LogOptions& log_option
 
   const allot::Clock& clock = *database->clock;
   allot::http::Metrics metrics;
+  allot::api::ChangeFeed changes(
+      *database->reader,
+      {.retention_ms = static_cast<std::int64_t>(options.changes_retention_days) * 86'400'000});
   allot::EngineOptions engine_options;
   engine_options.batch_max = options.batch_max;
   engine_options.queue_capacity = options.queue_max;
@@ -220,7 +224,11 @@ int Serve(const allot::http::ServeOptions& options, const LogOptions& log_option
       {.retry_window = std::chrono::hours(options.webhook_retry_hours),
        // Other processes' commits are seen by reading the head.
        .idle_poll = std::chrono::milliseconds(postgres ? 100 : 1000)});
-  engine_options.on_changes = [&deliverer](std::int64_t) { deliverer.Poke(); };
+  // A commit wakes the change feed's waiters and the caught-up deliveries.
+  engine_options.on_changes = [&changes, &deliverer](std::int64_t, std::int64_t last_seq) {
+    changes.Poke(last_seq);
+    deliverer.Poke();
+  };
   auto engine = allot::Engine::Start(std::move(database->writer), std::move(engine_options));
   if (!engine) {
     allot::log::Error("cannot start the engine", {{"error", engine.error().message}});
@@ -232,7 +240,9 @@ int Serve(const allot::http::ServeOptions& options, const LogOptions& log_option
   deliverer.Start();
   const allot::http::AccessLog access_log(logger, log_options.access_log);
   allot::http::Handler handler(service, metrics,
-                               {.tokens = tokens ? &*tokens : nullptr, .access_log = &access_log});
+                               {.tokens = tokens ? &*tokens : nullptr,
+                                .access_log = &access_log,
+                                .changes = &changes});
   allot::http::ServerOptions server_options = options.server;
   server_options.handle_signals = true;
   WarnIfFewDescriptors(server_options.max_connections);
@@ -253,6 +263,8 @@ int Serve(const allot::http::ServeOptions& options, const LogOptions& log_option
                    {{"url", url}});
   (*server)->Run();
   allot::log::Info("stopping", {{"queued", (*engine)->QueueDepth()}});
+  // Long polls still waiting are answered (empty) while the server exists.
+  changes.Stop();
   // Its last progress reports go through the engine.
   deliverer.Stop();
   // Every answered request is already committed; this commits what is still

@@ -49,9 +49,9 @@ struct HoldTransitions {
 using HoldObserver = std::function<void(const HoldTransitions&)>;
 
 // Called on the sequencer thread after a committed batch that wrote changes
-// to the journal (sweep-only batches included): how many. Must be quick and
-// must not block.
-using ChangeObserver = std::function<void(std::int64_t changes)>;
+// to the journal (sweep-only batches included): how many, and the seq of the
+// last. Must be quick and must not block.
+using ChangeObserver = std::function<void(std::int64_t changes, std::int64_t last_seq)>;
 
 struct EngineOptions {
   std::size_t queue_capacity = 100'000;  // commands waiting; beyond it: kOverloaded

@@ -35,7 +35,11 @@ enum class ErrorCode {
   kOverloaded,            // 503, nothing was done
   kUnavailable,           // 503, storage failed, nothing was done
   kOutcomeUnknown,        // 500, the commit got no answer: done or not, resend to learn
+  kCursorExpired,         // 410, a change cursor older than what the feed keeps
+  kDrawClosed,            // 409, a draw entry outside the draw's window
 };
+// The last code above: loops over every code end here.
+inline constexpr ErrorCode kLastErrorCode = ErrorCode::kDrawClosed;
 
 // The wire name of a code ("out_of_stock") and its HTTP status.
 std::string_view ErrorCodeName(ErrorCode code);

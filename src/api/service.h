@@ -59,6 +59,8 @@ class Service {
   std::size_t QueueDepth() const;
   // The service's clock: the instant reads are answered at.
   std::int64_t NowMs() const;
+  // The store's read side (the change feed reads the journal through it).
+  StoreReader& reader() { return reader_; }
 
  private:
   Engine& engine_;

@@ -42,6 +42,10 @@ std::string_view ErrorCodeName(ErrorCode code) {
       return "unavailable";
     case ErrorCode::kOutcomeUnknown:
       return "outcome_unknown";
+    case ErrorCode::kCursorExpired:
+      return "cursor_expired";
+    case ErrorCode::kDrawClosed:
+      return "draw_closed";
   }
   return "unavailable";
 }
@@ -65,7 +69,10 @@ int HttpStatusOf(ErrorCode code) {
     case ErrorCode::kReservationExpired:
     case ErrorCode::kInvalidState:
     case ErrorCode::kAlreadyExists:
+    case ErrorCode::kDrawClosed:
       return 409;
+    case ErrorCode::kCursorExpired:
+      return 410;
     case ErrorCode::kPayloadTooLarge:
       return 413;
     case ErrorCode::kUriTooLong:

@@ -1,5 +1,6 @@
 #include "engine/batch_runner.h"
 
+#include <algorithm>
 #include <chrono>
 #include <exception>
 #include <map>
@@ -206,7 +207,11 @@ Status BatchRunner::WriteAndCommit(BatchWrites writes, bool sweep) {
   // Counted now: the store takes the writes.
   const HoldTransitions transitions = CountTransitions(writes);
   std::int64_t changes = 0;
-  for (const JournalBlock& block : writes.journal) changes += block.count;
+  std::int64_t last_seq = 0;
+  for (const JournalBlock& block : writes.journal) {
+    changes += block.count;
+    last_seq = std::max(last_seq, block.first_seq + block.count - 1);
+  }
   if (!writes.empty()) {
     if (auto written = store_.Write(std::move(writes)); !written) return written;
   }
@@ -217,6 +222,7 @@ Status BatchRunner::WriteAndCommit(BatchWrites writes, bool sweep) {
   if (committed) {
     last_transitions_ = transitions;
     last_changes_ = changes;
+    last_seq_ = last_seq;
   }
   return committed;
 }

@@ -38,6 +38,8 @@ class BatchRunner {
   const HoldTransitions& last_transitions() const { return last_transitions_; }
   // Changes the last Run committed to the journal; 0 if it failed.
   std::int64_t last_changes() const { return last_changes_; }
+  // The seq of the last change the last batch committed (with last_changes() > 0).
+  std::int64_t last_seq() const { return last_seq_; }
 
   static constexpr int kMaxAttempts = 5;
 
@@ -60,6 +62,7 @@ class BatchRunner {
   std::int64_t last_commit_us_ = 0;
   HoldTransitions last_transitions_;
   std::int64_t last_changes_ = 0;
+  std::int64_t last_seq_ = 0;
 };
 
 }  // namespace allot

@@ -121,7 +121,7 @@ class Engine::Impl {
         options_.on_holds(runner_.last_transitions());
       }
       if (options_.on_changes && runner_.last_changes() > 0) {
-        options_.on_changes(runner_.last_changes());
+        options_.on_changes(runner_.last_changes(), runner_.last_seq());
       }
       // Answers go out only now, after the commit returned.
       for (std::size_t i = 0; i < batch.size(); ++i) {

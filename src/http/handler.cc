@@ -114,13 +114,22 @@ Handler::Handler(api::Service& service, Metrics& metrics, HandlerOptions options
       metrics_(metrics),
       tokens_(options.tokens),
       access_log_(options.access_log),
-      live_feed_([&service](std::size_t limit) { return service.ListItems("", limit); },
-                 [&service] { return service.NowMs(); }) {}
+      own_changes_(options.changes == nullptr
+                       ? std::make_unique<api::ChangeFeed>(service.reader())
+                       : nullptr),
+      changes_(options.changes != nullptr ? options.changes : own_changes_.get()) {
+  metrics_.AddGauge("allot_changes_head_seq", "The seq of the newest committed change.",
+                    [feed = changes_] {
+                      // Read from the store: other processes may have committed.
+                      auto head = feed->RefreshHead();
+                      return head ? *head : feed->head();
+                    });
+}
 
 Expected<Principal> Handler::Authenticate(const HttpRequest& request,
                                           const RouteMatch* route) const {
   auto token = BearerToken(request);
-  if (!token && route != nullptr && route->id == RouteId::kStream) {
+  if (!token && route != nullptr && route->id == RouteId::kChangeStream) {
     // EventSource cannot send headers: the stream alone takes ?token=.
     for (const auto& [key, value] : route->query) {
       if (key == "token") token = value;
@@ -185,7 +194,7 @@ std::size_t Handler::BodyLimit(std::string_view method, std::string_view target,
 
 bool Handler::MayStream(std::string_view method, std::string_view target) const {
   auto route = Route(method, target);
-  return route && route->id == RouteId::kStream;
+  return route && route->id == RouteId::kChangeStream;
 }
 
 void Handler::Handle(HttpRequest request, Respond respond) {
@@ -257,13 +266,6 @@ void Handler::Dispatch(HttpRequest& request, Respond respond, PendingWrites& wri
                                {}}));
     return;
   }
-  if (context.own_records_only && route->id == RouteId::kStream) {
-    finish(ErrorResponse(Error{ErrorCode::kForbidden,
-                               "Only an admin token may watch the live stream: it shows "
-                               "every client's reservations.",
-                               {}}));
-    return;
-  }
   try {
     if (IsWrite(route->id)) {
       HandleWrite(request, *route, context, finish, writes);
@@ -272,6 +274,8 @@ void Handler::Dispatch(HttpRequest& request, Respond respond, PendingWrites& wri
       SubmitWrites(writes);
       writes = {};
       HandleBatch(request, *route, context, finish);
+    } else if (route->id == RouteId::kListChanges || route->id == RouteId::kChangeStream) {
+      HandleChanges(request, *route, context, finish);
     } else {
       HandleRead(*route, context, finish);
     }
@@ -337,9 +341,6 @@ void Handler::HandleRead(const RouteMatch& route, const RequestContext& context,
     case RouteId::kDashboard:
       finish(DashboardResponse());
       return;
-    case RouteId::kStream:
-      finish(OpenStream(route));
-      return;
     case RouteId::kGetWebhook:
       finish(ReadResponse(service_.GetWebhook(id), EncodeWebhook));
       return;
@@ -398,39 +399,6 @@ HttpResponse Handler::ListSeats(const RouteMatch& route) {
   return ReadResponse(service_.ListSeats(route.Param("id"), status), EncodeSeats);
 }
 
-HttpResponse Handler::OpenStream(const RouteMatch& route) {
-  // EventSource cannot send an Authorization header, so this route alone
-  // also takes the bearer token as ?token= (checked with the others).
-  for (const auto& [key, value] : route.query) {
-    if (key != "token") {
-      return ErrorResponse(BadQuery(key, "The query parameter '" + key + "' is not known here."));
-    }
-  }
-  auto stream = live_feed_.Subscribe(std::chrono::steady_clock::now());
-  if (!stream) {
-    return ErrorResponse(Error{ErrorCode::kOverloaded,
-                               "Too many live streams are open (" +
-                                   std::to_string(live_feed_.options().max_clients) +
-                                   "); try again shortly.",
-                               {}});
-  }
-  HttpResponse response;
-  response.Set("Content-Type", std::string(kEventStreamContentType));
-  response.Set("Cache-Control", "no-cache");
-  response.stream = std::move(stream);
-  return response;
-}
-
-void Handler::PublishLive(RouteId route, const CommandResult& result) {
-  if (!result) return;
-  const Reservation* reservation = std::get_if<Reservation>(&result->value);
-  if (const auto* confirmation = std::get_if<Confirmation>(&result->value)) {
-    reservation = &confirmation->reservation;
-  }
-  if (reservation == nullptr) return;  // a replay, or not a reservation route
-  live_feed_.Publish(*reservation, route == RouteId::kReserve && result->created);
-}
-
 void Handler::HandleWrite(const HttpRequest& request, const RouteMatch& route,
                           const RequestContext& context, const Respond& finish,
                           PendingWrites& writes) {
@@ -463,10 +431,7 @@ void Handler::HandleWrite(const HttpRequest& request, const RouteMatch& route,
   command.body = std::move(*body);
   writes.answers.push_back(finish);
   writes.submissions.push_back(
-      {std::move(command), [this, finish, one_line_form, id = route.id](CommandResult result) {
-         // Published before the answer: once a client has its answer, every
-         // stream's next poll shows the change.
-         PublishLive(id, result);
+      {std::move(command), [finish, one_line_form](CommandResult result) {
          if (one_line_form) NameOneLineFields(result);
          finish(ResultResponse(result));
        }});

@@ -19,16 +19,18 @@
 #define ALLOT_HTTP_HANDLER_H_
 
 #include <functional>
+#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "allot/commands.h"
 #include "allot/error.h"
+#include "api/change_feed.h"
 #include "api/service.h"
 #include "http/access_log.h"
 #include "http/auth.h"
 #include "http/http_message.h"
-#include "http/live_feed.h"
 #include "http/metrics.h"
 #include "http/request_handler.h"
 #include "http/request_id.h"
@@ -52,6 +54,10 @@ struct HandlerOptions {
   const TokenTable* tokens = nullptr;
   // One line per answered request; none when null.
   const AccessLog* access_log = nullptr;
+  // The change feed of GET /api/v1/changes and its stream (the engine pokes
+  // it after each commit). When null the handler keeps one of its own over
+  // the service's reader, which learns of commits by polling.
+  api::ChangeFeed* changes = nullptr;
 };
 
 class Handler final : public RequestHandler {
@@ -75,7 +81,7 @@ class Handler final : public RequestHandler {
   // the default limit; every other request keeps the default.
   std::size_t BodyLimit(std::string_view method, std::string_view target,
                         std::size_t default_limit) const override;
-  // GET /api/v1/stream.
+  // GET /api/v1/changes/stream.
   bool MayStream(std::string_view method, std::string_view target) const override;
   void ConnectionOpened() override { metrics_.ConnectionOpened(); }
   void ConnectionClosed() override { metrics_.ConnectionClosed(); }
@@ -111,17 +117,24 @@ class Handler final : public RequestHandler {
                    const RequestContext& context, const Respond& finish);
   HttpResponse ListItems(const RouteMatch& route);
   HttpResponse ListSeats(const RouteMatch& route);
-  // GET /api/v1/stream: a live feed stream, or 503 when too many are open.
-  HttpResponse OpenStream(const RouteMatch& route);
-  // Hands a committed reservation write to the live feed (sequencer thread).
-  void PublishLive(RouteId route, const CommandResult& result);
+  // GET /api/v1/changes (answered now or when a change commits) and GET
+  // /api/v1/changes/stream (handler_changes.cc).
+  void HandleChanges(const HttpRequest& request, const RouteMatch& route,
+                     const RequestContext& context, const Respond& finish);
+  HttpResponse OpenChangeStream(const HttpRequest& request, const ChangeFilter& filter,
+                                std::optional<std::int64_t> after);
+  // Where a change read starts: `after` when the feed still keeps what
+  // follows it (400 past the head, 410 cursor_expired before the oldest
+  // kept), else, when absent, just before the oldest kept change.
+  Expected<std::int64_t> ChangeCursor(std::optional<std::int64_t> after);
 
   api::Service& service_;
   Metrics& metrics_;
   const TokenTable* tokens_;
   const AccessLog* access_log_;
   RequestIds request_ids_;
-  LiveFeed live_feed_;
+  std::unique_ptr<api::ChangeFeed> own_changes_;  // when none was given
+  api::ChangeFeed* changes_;
 };
 
 }  // namespace allot::http

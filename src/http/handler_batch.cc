@@ -144,9 +144,7 @@ void Handler::HandleBatch(const HttpRequest& request, const RouteMatch& route,
                                              return record;
                                            }};
     }
-    submissions.push_back({std::move(command), [this, results, i, one_line_form,
-                                                id = entry.route.id](CommandResult result) {
-                             PublishLive(id, result);
+    submissions.push_back({std::move(command), [results, i, one_line_form](CommandResult result) {
                              if (one_line_form) NameOneLineFields(result);
                              results->Set(i, ResultResponse(result));
                            }});

@@ -461,7 +461,7 @@ std::optional<ErrorCode> DecodeErrorCode(std::string_view body) {
   const json::value* code = error->get_object().if_contains("code");
   if (code == nullptr || !code->is_string()) return std::nullopt;
   const std::string_view name(code->get_string().data(), code->get_string().size());
-  for (int i = 0; i <= static_cast<int>(ErrorCode::kOutcomeUnknown); ++i) {
+  for (int i = 0; i <= static_cast<int>(kLastErrorCode); ++i) {
     if (ErrorCodeName(static_cast<ErrorCode>(i)) == name) return static_cast<ErrorCode>(i);
   }
   return std::nullopt;

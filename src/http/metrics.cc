@@ -152,6 +152,11 @@ void Metrics::ObserveEngine(EngineOptions& options) {
   options.on_holds = [this](const HoldTransitions& transitions) { RecordHolds(transitions); };
 }
 
+void Metrics::AddGauge(std::string name, std::string help, std::function<std::int64_t()> read) {
+  std::lock_guard lock(mu_);
+  gauges_.push_back({std::move(name), std::move(help), std::move(read)});
+}
+
 void Metrics::ConnectionOpened() { open_connections_.fetch_add(1, std::memory_order_relaxed); }
 void Metrics::ConnectionClosed() { open_connections_.fetch_sub(1, std::memory_order_relaxed); }
 
@@ -199,6 +204,7 @@ std::string Metrics::Render(std::size_t queue_depth) const {
   RenderCounter("allot_holds_expired_total",
                 "Holds (reservations and held transfers) that reached expiresAt and were released.",
                 holds_expired_, out);
+  for (const Gauge& gauge : gauges_) RenderGauge(gauge.name, gauge.help, gauge.read(), out);
   for (const auto& section : sections_) section(out);  // mu_ is held
   return out;
 }
@@ -212,9 +218,8 @@ void Metrics::RenderRefusals(std::string& out) const {
   out += "# HELP allot_refusals_total Error answers, by the contract's error code.\n";
   out += "# TYPE allot_refusals_total counter\n";
   // Every code the build knows is shown, at 0 until used, so that rates over
-  // a code exist before its first refusal; a code added to ErrorCode after
-  // kOutcomeUnknown shows once counted.
-  constexpr auto kLastKnown = static_cast<std::size_t>(ErrorCode::kOutcomeUnknown);
+  // a code exist before its first refusal.
+  constexpr auto kLastKnown = static_cast<std::size_t>(kLastErrorCode);
   for (std::size_t i = 0; i < kMaxErrorCodes; ++i) {
     const std::uint64_t count = refusals_[i].load(std::memory_order_relaxed);
     if (i > kLastKnown && count == 0) continue;

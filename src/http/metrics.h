@@ -74,6 +74,10 @@ class Metrics {
   void ConnectionOpened();
   void ConnectionClosed();
 
+  // A gauge whose value is read at each scrape (under a short lock: `read`
+  // must be quick and must not call back into Metrics). Add before serving.
+  void AddGauge(std::string name, std::string help, std::function<std::int64_t()> read);
+
   // The full exposition; `queue_depth` is the engine's current queue length.
   std::string Render(std::size_t queue_depth) const;
   // Metrics kept elsewhere (the webhooks'), appended to every exposition:
@@ -103,6 +107,12 @@ class Metrics {
   std::atomic<std::uint64_t> reservations_confirmed_{0};
   std::atomic<std::uint64_t> reservations_cancelled_{0};
   std::atomic<std::uint64_t> holds_expired_{0};
+  struct Gauge {
+    std::string name;
+    std::string help;
+    std::function<std::int64_t()> read;
+  };
+  std::vector<Gauge> gauges_;  // guarded by mu_
 };
 
 }  // namespace allot::http

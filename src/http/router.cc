@@ -5,7 +5,7 @@
 namespace allot::http {
 namespace {
 
-constexpr std::array<RouteSpec, 33> kRoutes = {{
+constexpr std::array<RouteSpec, 34> kRoutes = {{
     {"POST", "/api/v1/items", RouteId::kCreateItem},
     {"GET", "/api/v1/items", RouteId::kListItems},
     {"GET", "/api/v1/items/{id}", RouteId::kGetItem},
@@ -32,8 +32,9 @@ constexpr std::array<RouteSpec, 33> kRoutes = {{
     {"GET", "/metrics", RouteId::kMetrics},
     {"GET", "/api/v1/openapi.json", RouteId::kOpenApi},
     {"GET", "/", RouteId::kDashboard},
-    {"GET", "/api/v1/stream", RouteId::kStream},
     {"POST", "/api/v1/batch", RouteId::kBatch},
+    {"GET", "/api/v1/changes", RouteId::kListChanges},
+    {"GET", "/api/v1/changes/stream", RouteId::kChangeStream},
     {"POST", "/api/v1/webhooks", RouteId::kCreateWebhook},
     {"GET", "/api/v1/webhooks/{id}", RouteId::kGetWebhook},
     {"POST", "/api/v1/webhooks/{id}/replay", RouteId::kReplayWebhook},

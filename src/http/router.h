@@ -50,8 +50,9 @@ enum class RouteId {
   kMetrics,
   kOpenApi,    // GET /api/v1/openapi.json: the API document
   kDashboard,  // GET /: the live dashboard page
-  kStream,     // GET /api/v1/stream: server-sent events for the dashboard
-  kBatch,      // POST /api/v1/batch: up to 1,000 writes in one request
+  kBatch,        // POST /api/v1/batch: up to 1,000 writes in one request
+  kListChanges,  // GET /api/v1/changes: the journal, paged, with long polling
+  kChangeStream,  // GET /api/v1/changes/stream: the journal as server-sent events
   kCreateWebhook,
   kGetWebhook,
   kReplayWebhook,

@@ -144,6 +144,10 @@ std::vector<OptionSpec> MakeSpecs() {
       "queue-max", "N", "writes waiting to be sequenced; beyond: 503 overloaded", 1, 100'000'000,
       [](auto& o) -> auto& { return o.queue_max; }));
   specs.push_back(Integer(
+      "changes-retention-days", "N",
+      "days a change stays in GET /changes (0: forever; history and audit keep all)", 0, 36'500,
+      [](auto& o) -> auto& { return o.changes_retention_days; }));
+  specs.push_back(Integer(
       "max-connections", "N", "open connections; a new one beyond: 503 overloaded, closed", 1,
       1'000'000, [](auto& o) -> auto& { return o.server.max_connections; }));
   specs.push_back(Integer(

@@ -36,6 +36,9 @@ struct ServeOptions {
   std::size_t batch_max = 10'000;
   SyncMode sync = SyncMode::kFull;
   std::size_t queue_max = 100'000;
+  // Changes older than this many days leave GET /api/v1/changes (0: kept
+  // forever). History and the audit keep every movement regardless.
+  std::size_t changes_retention_days = 0;
   // Listen address, I/O threads, connection limits, timeouts and the
   // shutdown grace, handed to the Server as they are.
   ServerOptions server;

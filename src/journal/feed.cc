@@ -38,7 +38,11 @@ Expected<ChangePage> ReadChanges(const BlockSource& blocks, std::int64_t after, 
   page.next = after;
   std::size_t scanned = 0;
   while (page.changes.size() < limit && scanned < max_scan) {
-    auto read = blocks(page.next, kBlocksPerRead);
+    // Every block holds at least one change, so a short page reads few
+    // blocks: one per change wanted, and the one holding the cursor.
+    const std::size_t wanted = std::min(limit - page.changes.size(), max_scan - scanned);
+    auto read = blocks(page.next, std::min<std::int64_t>(
+                                      kBlocksPerRead, static_cast<std::int64_t>(wanted) + 1));
     if (!read) return Fail(std::move(read.error()));
     if (read->empty()) break;
     bool advanced = false;

@@ -1,17 +1,29 @@
-// The dashboard's behaviour: one EventSource on /api/v1/stream, and the DOM
-// drawn from what it sends (events described in src/http/live_feed.h). No
-// libraries. Server data reaches the DOM only as text (textContent,
-// dataset), never as markup.
+// The dashboard's behaviour: the change feed (GET /api/v1/changes/stream,
+// docs/api.md "Changes") drives everything live, and GET /api/v1/items gives
+// the item counters (read again, at most every ITEMS_REFRESH_MS, after
+// changes that move them). No libraries. Server data reaches the DOM only as
+// text (textContent, dataset), never as markup.
 "use strict";
 (function () {
-  const STREAM_PATH = "/api/v1/stream";
+  const CHANGES_PATH = "/api/v1/changes";
+  const STREAM_PATH = "/api/v1/changes/stream";
+  const ITEMS_PATH = "/api/v1/items?limit=1000";
+  // The changes the page shows; the rest (money, events) are not asked for.
+  const TYPES = [
+    "item.created", "item.adjusted",
+    "reservation.created", "reservation.confirmed", "reservation.cancelled",
+    "reservation.expired", "reservation.extended",
+    "order.placed", "order.cancelled",
+  ];
   const TOKEN_KEY = "allot-token";
   const MAX_RESERVATIONS = 30;
   const CHART_WINDOW_MS = 120 * 1000; // at most; less while the history is short
   const MIN_CHART_WINDOW_MS = 30 * 1000;
   const MAX_SAMPLES = 240;
+  const SAMPLE_MS = 1000;
   const TICK_MS = 250;
   const RETRY_MS = 3000;
+  const ITEMS_REFRESH_MS = 500;
 
   const $ = (id) => document.getElementById(id);
   const view = {
@@ -40,7 +52,12 @@
     itemRows: new Map(), // item id -> <tr>
     reservations: new Map(), // reservation id -> {data, row}
     samples: [], // {atMs, count, intervalMs, perSecond}, ascending atMs
-    clockOffsetMs: 0, // server clock minus this browser's clock
+    created: new Map(), // second (ms, server clock) -> reservations created in it
+    sampledUpTo: 0, // the seconds before this are in `samples`
+    watchingSince: 0, // server time the stream opened
+    clockOffsetMs: null, // server clock minus this browser's clock, once known
+    itemsDue: false, // a change moved counters since the last read of the items
+    itemsReading: false,
   };
 
   // ---- Access: a token from the URL fragment (#token=...), or typed in.
@@ -54,10 +71,17 @@
     return sessionStorage.getItem(TOKEN_KEY) || "";
   }
 
-  // EventSource cannot send headers, so the stream takes the token in its query.
-  function streamUrl() {
+  function authHeaders() {
     const value = token();
-    return value ? STREAM_PATH + "?token=" + encodeURIComponent(value) : STREAM_PATH;
+    return value ? { Authorization: "Bearer " + value } : {};
+  }
+
+  // EventSource cannot send headers, so the stream takes the token in its query.
+  function streamUrl(after) {
+    const query = new URLSearchParams({ after: String(after), types: TYPES.join(",") });
+    const value = token();
+    if (value) query.set("token", value);
+    return STREAM_PATH + "?" + query.toString();
   }
 
   function setStatus(name, text) {
@@ -65,12 +89,36 @@
     view.status.textContent = text;
   }
 
-  function connect() {
+  // The newest change now (the Allot-Head header of a one-change page):
+  // the stream follows from there, and the items read covers what came before.
+  async function readHead() {
+    const response = await fetch(CHANGES_PATH + "?limit=1", { headers: authHeaders(), cache: "no-store" });
+    if (!response.ok) return { status: response.status };
+    const head = Number(response.headers.get("Allot-Head"));
+    return { status: response.status, head: Number.isFinite(head) ? head : 0 };
+  }
+
+  async function connect() {
     if (state.source) state.source.close();
-    const source = new EventSource(streamUrl());
+    state.source = null;
+    let answer;
+    try {
+      answer = await readHead();
+    } catch (error) {
+      answer = { status: 0 };
+    }
+    if (answer.status !== 200) {
+      refused(answer.status);
+      return;
+    }
+    const source = new EventSource(streamUrl(answer.head));
     state.source = source;
-    source.onopen = () => setStatus("live", "live");
+    source.onopen = () => {
+      setStatus("live", "live");
+      if (!state.watchingSince) state.watchingSince = serverNow();
+    };
     source.onerror = () => {
+      // EventSource reconnects by itself, resuming after the last id it saw.
       if (source.readyState === EventSource.CLOSED) {
         source.close();
         diagnose();
@@ -78,23 +126,13 @@
         setStatus("connecting", "reconnecting");
       }
     };
-    source.addEventListener("items", (event) => onItems(JSON.parse(event.data)));
-    source.addEventListener("reservation", (event) => onReservation(JSON.parse(event.data)));
-    source.addEventListener("rate", (event) => onRate(JSON.parse(event.data)));
+    for (const type of TYPES) {
+      source.addEventListener(type, (event) => onChange(JSON.parse(event.data)));
+    }
+    readItems();
   }
 
-  // The stream was refused, and EventSource does not say why: ask once with
-  // fetch to learn the status, then offer a token or try again later.
-  async function diagnose() {
-    const controller = new AbortController();
-    let status = 0;
-    try {
-      const response = await fetch(streamUrl(), { signal: controller.signal, cache: "no-store" });
-      status = response.status;
-    } catch (error) {
-      status = 0;
-    }
-    controller.abort();
+  function refused(status) {
     if (status === 401 || status === 403) {
       setStatus("unauthorized", "token needed");
       view.tokenForm.hidden = false;
@@ -103,6 +141,66 @@
     }
     setStatus("error", status === 503 ? "server busy, retrying" : "disconnected, retrying");
     setTimeout(connect, RETRY_MS);
+  }
+
+  // The stream was refused, and EventSource does not say why: ask once
+  // with fetch to learn the status, then offer a token or try again later.
+  async function diagnose() {
+    let status = 0;
+    try {
+      status = (await readHead()).status;
+    } catch (error) {
+      status = 0;
+    }
+    if (status === 200) {
+      setStatus("connecting", "reconnecting");
+      setTimeout(connect, RETRY_MS);
+      return;
+    }
+    refused(status);
+  }
+
+  function serverNow() {
+    return Date.now() + (state.clockOffsetMs || 0);
+  }
+
+  // A change's time is the server's clock at its commit, a moment before it
+  // arrives: the largest offset seen is the closest (changes resent after a
+  // reconnect are older and give smaller ones).
+  function learnClock(atMs) {
+    if (Number.isNaN(atMs)) return;
+    const offset = atMs - Date.now();
+    if (state.clockOffsetMs === null || offset > state.clockOffsetMs) state.clockOffsetMs = offset;
+  }
+
+  // ---- Changes
+
+  function onChange(change) {
+    const atMs = Date.parse(change.at);
+    learnClock(atMs);
+    if (change.type.startsWith("reservation.")) {
+      onReservation(change.data);
+      if (change.type === "reservation.created") countCreated(atMs);
+    }
+    if (change.type.startsWith("item.")) {
+      showItem(change.data);
+    }
+    // Reservations and orders move item counters their data does not carry.
+    state.itemsDue = true;
+  }
+
+  async function readItems() {
+    if (state.itemsReading) return;
+    state.itemsReading = true;
+    state.itemsDue = false;
+    try {
+      const response = await fetch(ITEMS_PATH, { headers: authHeaders(), cache: "no-store" });
+      if (response.ok) onItems(await response.json());
+    } catch (error) {
+      state.itemsDue = true; // try again at the next refresh
+    } finally {
+      state.itemsReading = false;
+    }
   }
 
   view.tokenForm.addEventListener("submit", (event) => {
@@ -176,12 +274,15 @@
     bar.title = item.available + " available, " + item.held + " held, " + item.sold + " sold";
   }
 
+  // One item as a change carries it: its row, without reading them all.
+  function showItem(item) {
+    if (item.onHand === undefined) return; // an account
+    const row = state.itemRows.get(item.id);
+    if (row) updateItemRow(row, item, false);
+    else state.itemsDue = true; // a new row goes in its place at the next read
+  }
+
   function onItems(data) {
-    const serverMs = Date.parse(data.serverTime);
-    if (!Number.isNaN(serverMs)) {
-      state.clockOffsetMs = serverMs - Date.now();
-      view.serverTime.textContent = "server " + data.serverTime.slice(11, 19) + " UTC";
-    }
     const seen = new Set();
     const totals = { onHand: 0, held: 0, available: 0, sold: 0 };
     data.items.forEach((item, index) => {
@@ -274,29 +375,57 @@
     }
     entry.data = reservation;
     entry.row.querySelector(".what").textContent = reservation.userId + " · " + describeLines(reservation.lines);
-    renderReservation(entry, Date.now() + state.clockOffsetMs);
+    renderReservation(entry, serverNow());
     view.reservationsEmpty.hidden = true;
   }
 
   function tick() {
-    const nowMs = Date.now() + state.clockOffsetMs;
+    const nowMs = serverNow();
+    if (state.clockOffsetMs !== null) {
+      view.serverTime.textContent = "server " + new Date(nowMs).toISOString().slice(11, 19) + " UTC";
+    }
     for (const entry of state.reservations.values()) renderReservation(entry, nowMs);
+    sampleRate();
   }
 
   // ---- Reservations per second
 
-  function onRate(data) {
-    for (const sample of data.samples) {
-      const atMs = Date.parse(sample.at);
+  // Reservations are counted in the second of their change's time; a
+  // second becomes a sample once it is over (with a little grace for
+  // changes still on their way).
+  function countCreated(atMs) {
+    if (state.watchingSince && atMs < state.watchingSince - SAMPLE_MS) return;
+    const second = Math.floor(atMs / SAMPLE_MS) * SAMPLE_MS;
+    if (second < state.sampledUpTo) {
+      // Late for its sample: it goes into the newest one instead of being lost.
       const last = state.samples[state.samples.length - 1];
-      if (last && atMs <= last.atMs) continue; // history sent again after a reconnect
-      const perSecond = sample.intervalMs > 0 ? (sample.reservations * 1000) / sample.intervalMs : 0;
-      state.samples.push({ atMs, count: sample.reservations, intervalMs: sample.intervalMs, perSecond });
+      if (last) {
+        last.count += 1;
+        last.perSecond = (last.count * 1000) / last.intervalMs;
+      }
+    } else {
+      state.created.set(second, (state.created.get(second) || 0) + 1);
     }
+    view.rate.dataset.total = Number(view.rate.dataset.total || 0) + 1;
+  }
+
+  function sampleRate() {
+    if (!state.watchingSince) return;
+    const closed = Math.floor((serverNow() - 500) / SAMPLE_MS) * SAMPLE_MS; // seconds before are over
+    if (!state.sampledUpTo) state.sampledUpTo = Math.floor(state.watchingSince / SAMPLE_MS) * SAMPLE_MS;
+    if (closed - state.sampledUpTo > CHART_WINDOW_MS) state.sampledUpTo = closed - CHART_WINDOW_MS;
+    let added = false;
+    for (let second = state.sampledUpTo; second < closed; second += SAMPLE_MS) {
+      const count = state.created.get(second) || 0;
+      state.created.delete(second);
+      state.samples.push({ atMs: second + SAMPLE_MS, count, intervalMs: SAMPLE_MS, perSecond: count });
+      added = true;
+    }
+    if (closed > state.sampledUpTo) state.sampledUpTo = closed;
+    if (!added) return;
     if (state.samples.length > MAX_SAMPLES) state.samples.splice(0, state.samples.length - MAX_SAMPLES);
     const latest = state.samples[state.samples.length - 1];
     view.rateNow.textContent = latest ? formatRate(latest.perSecond) + " now" : "";
-    view.rate.dataset.total = state.samples.reduce((sum, sample) => sum + sample.count, 0);
     drawChart();
   }
 
@@ -329,7 +458,7 @@
     const plotW = width - pad.left - pad.right;
     const plotH = height - pad.top - pad.bottom;
     const samples = state.samples;
-    const endMs = samples.length ? samples[samples.length - 1].atMs : Date.now() + state.clockOffsetMs;
+    const endMs = samples.length ? samples[samples.length - 1].atMs : serverNow();
     const history = samples.length ? endMs - samples[0].atMs : 0;
     const windowMs = Math.min(CHART_WINDOW_MS, Math.max(MIN_CHART_WINDOW_MS, history));
     const startMs = endMs - windowMs;
@@ -358,8 +487,8 @@
     g.textAlign = "right";
     g.fillText("now", width - pad.right, height - 6);
 
-    // One filled line per run of samples: a gap (nobody watched, or the
-    // stream was down) stays empty rather than being bridged.
+    // One filled line per run of samples: a gap (the page was away)
+    // stays empty rather than being bridged.
     for (const run of runs(visible)) {
       g.beginPath();
       g.moveTo(x(run[0].atMs), y(0));
@@ -397,6 +526,9 @@
 
   window.addEventListener("resize", drawChart);
   setInterval(tick, TICK_MS);
+  setInterval(() => {
+    if (state.itemsDue) readItems();
+  }, ITEMS_REFRESH_MS);
   drawChart();
   connect();
 })();

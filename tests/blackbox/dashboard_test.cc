@@ -30,7 +30,7 @@ class StreamConnection {
     address.sin_port = htons(static_cast<std::uint16_t>(port));
     inet_pton(AF_INET, "127.0.0.1", &address.sin_addr);
     if (connect(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) return;
-    std::string request = "GET /api/v1/stream HTTP/1.1\r\nHost: x\r\n\r\n";
+    std::string request = "GET /api/v1/changes/stream HTTP/1.1\r\nHost: x\r\n\r\n";
     connected_ = write(fd_, request.data(), request.size()) == static_cast<ssize_t>(request.size());
   }
   ~StreamConnection() {
@@ -101,7 +101,7 @@ TEST_F(DashboardTest, SigtermEndsOpenStreamsAndExitsPromptly) {
   for (int i = 0; i < 3; ++i) {
     streams.push_back(std::make_unique<StreamConnection>(port()));
     ASSERT_TRUE(streams.back()->connected());
-    ASSERT_TRUE(streams.back()->ReadUntil("event: items", 10s)) << streams.back()->received();
+    ASSERT_TRUE(streams.back()->ReadUntil("event: item.created", 10s)) << streams.back()->received();
   }
   auto signalled = Clock::now();
   ASSERT_TRUE(server_.Terminate(SIGTERM));

@@ -172,21 +172,50 @@ TEST_F(HandlerAuthTest, IdempotencyKeysBelongToTheirPrincipal) {
 namespace allot::http {
 namespace {
 
-TEST_F(HandlerAuthTest, TheLiveStreamIsForAdminsAndTakesItsTokenFromTheQuery) {
+TEST_F(HandlerAuthTest, TheChangeStreamTakesItsTokenFromTheQuery) {
   // EventSource cannot send headers, so ?token= works on this route...
-  HttpResponse admin = Call("", "GET", "/api/v1/stream?token=admin-token");
+  HttpResponse admin = Call("", "GET", "/api/v1/changes/stream?token=admin-token");
   EXPECT_EQ(admin.status, 200) << admin.body;
   EXPECT_NE(admin.stream, nullptr);
-  HttpResponse header = Call("admin-token", "GET", "/api/v1/stream");
+  HttpResponse header = Call("admin-token", "GET", "/api/v1/changes/stream");
   EXPECT_EQ(header.status, 200) << header.body;
   // ...and on no other.
   EXPECT_EQ(Call("", "GET", "/api/v1/items?token=admin-token").status, 401);
-  EXPECT_EQ(Call("", "GET", "/api/v1/stream").status, 401);
-  EXPECT_EQ(Call("", "GET", "/api/v1/stream?token=nope").status, 401);
-  // It shows every client's reservations: not for a client.
-  HttpResponse client = Call("", "GET", "/api/v1/stream?token=alice-token");
-  EXPECT_EQ(client.status, 403);
-  EXPECT_EQ(client.stream, nullptr);
+  EXPECT_EQ(Call("", "GET", "/api/v1/changes?token=admin-token").status, 401);
+  EXPECT_EQ(Call("", "GET", "/api/v1/changes/stream").status, 401);
+  EXPECT_EQ(Call("", "GET", "/api/v1/changes/stream?token=nope").status, 401);
+  // A client may follow it too: it shows that client its own records only.
+  HttpResponse client = Call("", "GET", "/api/v1/changes/stream?token=alice-token");
+  EXPECT_EQ(client.status, 200) << client.body;
+  EXPECT_NE(client.stream, nullptr);
+}
+
+TEST_F(HandlerAuthTest, AClientSeesOnlyItsOwnRecordsChangesAndEveryItem) {
+  ASSERT_EQ(Call("admin-token", "POST", "/api/v1/items", R"({"id":"mug","onHand":10})").status,
+            201);
+  ASSERT_EQ(Call("alice-token", "POST", "/api/v1/reservations",
+                 R"({"userId":"a","itemId":"mug","qty":1})")
+                .status,
+            201);
+  ASSERT_EQ(
+      Call("bob-token", "POST", "/api/v1/reservations", R"({"userId":"b","itemId":"mug","qty":2})")
+          .status,
+      201);
+  auto types = [&](const std::string& token) {
+    HttpResponse page = Call(token, "GET", "/api/v1/changes");
+    EXPECT_EQ(page.status, 200) << page.body;
+    std::string out;
+    const json::object body = Body(page);
+    for (const auto& change : body.at("changes").as_array()) {
+      const auto& data = change.at("data").as_object();
+      out += std::string(change.at("type").as_string()) + ":" +
+             (data.contains("userId") ? std::string(data.at("userId").as_string()) : "") + " ";
+    }
+    return out;
+  };
+  EXPECT_EQ(types("admin-token"), "item.created: reservation.created:a reservation.created:b ");
+  EXPECT_EQ(types("alice-token"), "item.created: reservation.created:a ");
+  EXPECT_EQ(types("bob-token"), "item.created: reservation.created:b ");
 }
 
 TEST_F(HandlerAuthTest, TheDashboardPageIsOpenButItsDataIsNot) {

@@ -117,7 +117,7 @@ TEST(MetricsTest, RefusalsAreCountedByContractCodeAndEveryCodeIsShown) {
   EXPECT_EQ(scraped.Value("allot_refusals_total", {{"code", "invalid_request"}}), 0);
   EXPECT_EQ(scraped.Value("allot_refusals_total", {{"code", "outcome_unknown"}}), 0);
   EXPECT_EQ(scraped.LabelValues("allot_refusals_total", "code").size(),
-            static_cast<std::size_t>(ErrorCode::kOutcomeUnknown) + 1);
+            static_cast<std::size_t>(kLastErrorCode) + 1);
 }
 
 TEST(MetricsTest, ReservationTransitionsAndOpenConnections) {

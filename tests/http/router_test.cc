@@ -50,8 +50,9 @@ TEST(RouterTest, MatchesEveryRoute) {
       {"GET", "/metrics", RouteId::kMetrics, "/metrics", ""},
       {"GET", "/api/v1/openapi.json", RouteId::kOpenApi, "/api/v1/openapi.json", ""},
       {"GET", "/", RouteId::kDashboard, "/", ""},
-      {"GET", "/api/v1/stream", RouteId::kStream, "/api/v1/stream", ""},
       {"POST", "/api/v1/batch", RouteId::kBatch, "/api/v1/batch", ""},
+      {"GET", "/api/v1/changes", RouteId::kListChanges, "/api/v1/changes", ""},
+      {"GET", "/api/v1/changes/stream", RouteId::kChangeStream, "/api/v1/changes/stream", ""},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(std::string(c.method) + " " + c.target);
@@ -74,10 +75,10 @@ TEST(RouterTest, RouteTableListsEveryRouteOnce) {
     EXPECT_EQ(match->id, spec.id);
     EXPECT_EQ(match->route, spec.route);
   }
-  EXPECT_EQ(seen.size(), 33u);
+  EXPECT_EQ(seen.size(), 34u);
   EXPECT_TRUE(seen.contains({"POST", "/api/v1/webhooks/{id}/replay"}));
   EXPECT_TRUE(seen.contains({"GET", "/"}));
-  EXPECT_TRUE(seen.contains({"GET", "/api/v1/stream"}));
+  EXPECT_TRUE(seen.contains({"GET", "/api/v1/changes/stream"}));
   EXPECT_TRUE(seen.contains({"GET", "/api/v1/openapi.json"}));
 }
 

@@ -59,6 +59,7 @@ const std::map<std::string, std::string>& SampleValues() {
       {"sync", "normal"},
       {"threads", "5"},
       {"queue-max", "77"},
+      {"changes-retention-days", "30"},
       {"max-connections", "33"},
       {"max-body-bytes", "2048"},
       {"max-header-bytes", "4096"},

@@ -16,6 +16,7 @@
 #include "allot/clock.h"
 #include "allot/engine.h"
 #include "allot/sqlite_store.h"
+#include "api/change_feed.h"
 #include "api/service.h"
 #include "http/access_log.h"
 #include "http/handler.h"
@@ -25,6 +26,9 @@ namespace allot::http {
 
 class TestService {
  public:
+  // Change streams (and so followers of the feed) open at once.
+  static constexpr std::size_t kMaxStreams = 32;
+
   // `access_log`, if given, must outlive the service.
   explicit TestService(std::int64_t start_ms, const AccessLog* access_log = nullptr)
       : TestService(start_ms, std::nullopt, access_log) {}
@@ -32,9 +36,11 @@ class TestService {
   TestService(std::int64_t start_ms, TokenTable tokens)
       : TestService(start_ms, std::optional<TokenTable>(std::move(tokens)), nullptr) {}
 
-  // `queue_capacity`: the engine's queue (EngineOptions::queue_capacity).
+  // `queue_capacity`: the engine's queue (EngineOptions::queue_capacity);
+  // `changes_retention_ms`: ChangeFeedOptions::retention_ms.
   TestService(std::int64_t start_ms, std::optional<TokenTable> tokens, const AccessLog* access_log,
-              std::size_t queue_capacity = EngineOptions{}.queue_capacity)
+              std::size_t queue_capacity = EngineOptions{}.queue_capacity,
+              std::int64_t changes_retention_ms = 0)
       : clock_(start_ms), tokens_(std::move(tokens)) {
     std::random_device random;
     dir_ = std::filesystem::temp_directory_path() /
@@ -49,9 +55,16 @@ class TestService {
       return;
     }
     reader_ = std::move(database->reader);
+    // As `allot serve` wires it: the engine pokes the feed after each commit.
+    changes_ = std::make_unique<api::ChangeFeed>(
+        *reader_, api::ChangeFeedOptions{.max_followers = kMaxStreams,
+                                         .retention_ms = changes_retention_ms});
     EngineOptions options;
     options.clock = &clock_;
     options.queue_capacity = queue_capacity;
+    options.on_changes = [feed = changes_.get()](std::int64_t, std::int64_t last_seq) {
+      feed->Poke(last_seq);
+    };
     metrics_.ObserveEngine(options);
     auto engine = Engine::Start(std::move(database->writer), std::move(options));
     if (!engine) {
@@ -62,7 +75,9 @@ class TestService {
     service_ = std::make_unique<api::Service>(*engine_, *reader_, clock_);
     handler_ = std::make_unique<Handler>(
         *service_, metrics_,
-        HandlerOptions{.tokens = tokens_ ? &*tokens_ : nullptr, .access_log = access_log});
+        HandlerOptions{.tokens = tokens_ ? &*tokens_ : nullptr,
+                       .access_log = access_log,
+                       .changes = changes_.get()});
   }
 
   ~TestService() {
@@ -70,6 +85,7 @@ class TestService {
     handler_.reset();
     service_.reset();
     engine_.reset();
+    changes_.reset();
     reader_.reset();
     std::error_code ignored;
     std::filesystem::remove_all(dir_, ignored);
@@ -85,6 +101,7 @@ class TestService {
   Handler& handler() { return *handler_; }
   ManualClock& clock() { return clock_; }
   Metrics& metrics() { return metrics_; }
+  api::ChangeFeed& changes() { return *changes_; }
 
   // Handles one request and waits (up to 10 s) for its answer.
   HttpResponse Call(std::string method, std::string target, std::string body = "",
@@ -107,6 +124,7 @@ class TestService {
   Metrics metrics_;
   std::optional<TokenTable> tokens_;
   std::unique_ptr<StoreReader> reader_;
+  std::unique_ptr<api::ChangeFeed> changes_;
   std::unique_ptr<Engine> engine_;
   std::unique_ptr<api::Service> service_;
   std::unique_ptr<Handler> handler_;

@@ -384,26 +384,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/stream": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Live feed of items, reservations and the reservation rate (server-sent events)
-         * @description A text/event-stream that lasts until the client or the server closes it. Events: `items` (ItemsEvent, sent when the snapshot changed; snapshots are read at most every 500 ms), `reservation` (a Reservation made, confirmed or cancelled through this process), `rate` (RateEvent, one sample a second), and a `: heartbeat` comment after 15 s without events. At most 32 streams are open at once; beyond that 503 overloaded. Because EventSource cannot send headers, this route also takes the bearer token as the query parameter `token`.
-         */
-        get: operations["streamLive"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/api/v1/openapi.json": {
         parameters: {
             query?: never;
@@ -430,7 +410,7 @@ export interface paths {
         };
         /**
          * The live dashboard page
-         * @description One self-contained HTML page (its script and styles inline, nothing loaded from elsewhere) that shows the items, recent reservations with a countdown to expiry and a chart of reservations per second, fed by GET /api/v1/stream. The page needs no token; it asks for one (or reads #token=... from the URL) when the stream answers 401.
+         * @description One self-contained HTML page (its script and styles inline, nothing loaded from elsewhere) that shows the items, recent reservations with a countdown to expiry and a chart of reservations per second, fed by GET /api/v1/changes/stream. The page needs no token; it asks for one (or reads #token=... from the URL) when the stream answers 401.
          */
         get: operations["getDashboard"];
         put?: never;
@@ -509,6 +489,46 @@ export interface paths {
          * @description Runs the requests in order, as if sent one after another on one connection, and answers 200 with one result per request, in order. Each request succeeds or fails on its own (a multi-line reservation is still all-or-nothing); its result is the status and body it would have got on its own. A request's idempotencyKey means what the Idempotency-Key header means (same principal, same method, path and body bytes: a replay is identical and has "replayed": true; the same key with another request is its 422). Access rules apply to each request (a client token's item, account or event creation is its own 403). The batch itself takes no Idempotency-Key header (400). A batch that is not well-formed (not an object with only `requests`, an empty list or more than 1,000, a request that is not an object, has unknown fields, a method other than POST, a path that is not a write route or is /batch) is 400 invalid_request with `field` naming the first bad part (`requests[3].path`) and runs nothing. If the write queue cannot take all its requests, none runs and the batch is 503 overloaded with Retry-After. The body limit is large enough for 1,000 reservations at their largest.
          */
         post: operations["runBatch"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/changes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Committed changes after a cursor, in seq order, optionally waiting for the next
+         * @description A client token sees only the changes of its own reservations, orders and transfers, and every item, account and event change; an admin sees everything. With `waitMs` and nothing new, the answer waits until a matching change commits (answered within milliseconds of the commit) or the time is up (then `changes` is empty and `next` is where to go on from).
+         */
+        get: operations["listChanges"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/changes/stream": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Committed changes as server-sent events, from a cursor on
+         * @description A text/event-stream that lasts until the client or the server closes it: first `retry: 2000`, then one event per change (`id: <seq>`, `event: <type>`, `data: <Change JSON>` on one line), and a `: keepalive` comment after 15 s without events. Reconnecting with `Last-Event-ID` (EventSource does this by itself) resumes after that seq; the header wins over `after`. The same visibility rules as GET /api/v1/changes. At most 256 streams are open at once per process; beyond that 503 overloaded. Because EventSource cannot send headers, this route also takes the bearer token as the query parameter `token`.
+         */
+        get: operations["streamChanges"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -914,7 +934,7 @@ export interface components {
             status: string;
         };
         /** @enum {string} */
-        ErrorCode: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "method_not_allowed" | "out_of_stock" | "insufficient_funds" | "seat_unavailable" | "limit_exceeded" | "reservation_expired" | "invalid_state" | "already_exists" | "payload_too_large" | "uri_too_long" | "headers_too_large" | "idempotency_key_reused" | "overloaded" | "unavailable" | "outcome_unknown";
+        ErrorCode: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "method_not_allowed" | "out_of_stock" | "insufficient_funds" | "seat_unavailable" | "limit_exceeded" | "reservation_expired" | "invalid_state" | "already_exists" | "payload_too_large" | "uri_too_long" | "headers_too_large" | "idempotency_key_reused" | "overloaded" | "unavailable" | "outcome_unknown" | "cursor_expired";
         /**
          * @description The body of every non-2xx answer. A 4xx or 503 answer guarantees that nothing changed.
          * @example {
@@ -974,29 +994,17 @@ export interface components {
                 status?: string;
                 /**
                  * Format: int64
+                 * @description cursor_expired: the oldest seq the feed still keeps; read on with after = oldest - 1.
+                 */
+                oldest?: number;
+                /**
+                 * Format: int64
                  * @description invalid_request on a webhook cursor past the journal: the last seq there is.
                  */
                 head?: number;
             } & {
                 [key: string]: unknown;
             };
-        };
-        /** @description Data of `event: items`: the items snapshot, sent when it changed. */
-        ItemsEvent: {
-            serverTime: components["schemas"]["Timestamp"];
-            items: components["schemas"]["Item"][];
-            /** @description Non-null when there were more items than one snapshot holds (1000). */
-            next: string | null;
-        };
-        /** @description Data of `event: rate`: reservations created by this process per sample interval; the history on connect, then each new sample. */
-        RateEvent: {
-            samples: {
-                at: components["schemas"]["Timestamp"];
-                /** Format: int64 */
-                reservations: number;
-                /** Format: int64 */
-                intervalMs: number;
-            }[];
         };
         /**
          * @example {
@@ -1085,15 +1093,50 @@ export interface components {
             replayed?: boolean;
         };
         /**
-         * @description The type of a change of the journal.
+         * @description What happened. A confirm is two changes (reservation.confirmed, order.placed); an expiry by a sweep is reservation.expired or transfer.expired with the sweep's time.
          * @enum {string}
          */
-        ChangeType: "item.created" | "item.adjusted" | "reservation.created" | "reservation.confirmed" | "reservation.cancelled" | "reservation.expired" | "reservation.extended" | "order.placed" | "order.cancelled" | "account.created" | "transfer.posted" | "transfer.held" | "transfer.confirmed" | "transfer.cancelled" | "transfer.expired" | "event.created";
+        ChangeType: "item.created" | "item.adjusted" | "reservation.created" | "reservation.confirmed" | "reservation.cancelled" | "reservation.expired" | "reservation.extended" | "order.placed" | "order.cancelled" | "account.created" | "transfer.posted" | "transfer.held" | "transfer.confirmed" | "transfer.cancelled" | "transfer.expired" | "event.created" | "waitlist.joined" | "waitlist.offered" | "waitlist.lapsed" | "waitlist.left" | "draw.created" | "draw.entered" | "draw.drawn";
         /**
-         * Format: int64
-         * @description A change's place in the journal: gapless, in commit order, from 1 (0: before the first).
+         * @description One committed change of the journal.
+         * @example {
+         *       "seq": 42,
+         *       "type": "reservation.created",
+         *       "at": "2026-11-23T10:00:00.000Z",
+         *       "data": {
+         *         "id": "rsv_0000000000040M67YCW4Z",
+         *         "userId": "ann",
+         *         "status": "held",
+         *         "lines": [
+         *           {
+         *             "itemId": "mug",
+         *             "qty": 2
+         *           }
+         *         ],
+         *         "createdAt": "2026-11-23T10:00:00.000Z",
+         *         "expiresAt": "2026-11-23T10:10:00.000Z"
+         *       }
+         *     }
          */
-        Seq: number;
+        Change: {
+            /**
+             * Format: int64
+             * @description Gapless and strictly increasing in commit order, on every store and across every instance sharing a database: when change N is visible, every change below N is, and none will appear later.
+             */
+            seq: number;
+            type: components["schemas"]["ChangeType"];
+            at: components["schemas"]["Timestamp"];
+            /** @description The whole record right after the change, as its GET answers it (item.* an Item, account.created and transfer money an Account or Transfer, event.created an Event with its seat counts). */
+            data: components["schemas"]["Item"] | components["schemas"]["Account"] | components["schemas"]["Reservation"] | components["schemas"]["Order"] | components["schemas"]["Transfer"] | components["schemas"]["Event"];
+        };
+        ChangePage: {
+            changes: components["schemas"]["Change"][];
+            /**
+             * Format: int64
+             * @description The cursor to pass as `after` next: the last seq read, whether or not the filter kept it (so a filtered follower never reads the same changes twice).
+             */
+            next: number;
+        };
         /**
          * @example {
          *       "id": "whk_01KAQ3Z0D4M6Y8P9R2T5V7X1B3",
@@ -1152,6 +1195,11 @@ export interface components {
             /** @description Delivery restarts with the change after this seq (at most the head). */
             after: components["schemas"]["Seq"];
         };
+        /**
+         * Format: int64
+         * @description A change's place in the journal: gapless, in commit order, from 1 (0: before the first).
+         */
+        Seq: number;
     };
     responses: {
         /** @description invalid_request: malformed JSON, wrong type, missing or unknown field, value out of range, bad query parameter or path encoding; `field` names the first bad one. */
@@ -1243,6 +1291,25 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description cursor_expired: the changes after this cursor are older than --changes-retention-days and no longer in the feed; `oldest` says where it starts now. */
+        CursorExpired: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "error": {
+                 *         "code": "cursor_expired",
+                 *         "message": "The changes after 10 are no longer kept; the oldest kept is 1200.",
+                 *         "oldest": 1200
+                 *       }
+                 *     }
+                 */
                 "application/json": components["schemas"]["Error"];
             };
         };
@@ -2080,42 +2147,6 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
-    streamLive: {
-        parameters: {
-            query?: {
-                /** @description The bearer token, for clients that cannot send an Authorization header. */
-                token?: string;
-            };
-            header?: {
-                /** @description Echoed in the answer's X-Request-Id. */
-                "X-Request-Id"?: components["parameters"]["RequestId"];
-            };
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The event stream. */
-            200: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example retry: 2000
-                     *
-                     *     event: items
-                     *     data: {"serverTime":"2026-11-23T10:00:00.000Z","items":[{"id":"mug","name":"Mug","onHand":3,"held":2,"available":1,"sold":0,"maxPerUser":null}],"next":null}
-                     */
-                    "text/event-stream": string;
-                };
-            };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            503: components["responses"]["Unavailable"];
-        };
-    };
     getOpenApi: {
         parameters: {
             query?: never;
@@ -2267,6 +2298,95 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             413: components["responses"]["PayloadTooLarge"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listChanges: {
+        parameters: {
+            query?: {
+                /** @description Changes after this seq. Default: from the oldest kept (0 unless --changes-retention-days is set). Past the newest change: 400; before the oldest kept: 410 cursor_expired. */
+                after?: number;
+                /** @description Changes per page, 1..1000. */
+                limit?: number;
+                /**
+                 * @description Only these types, comma-separated (e.g. reservation.expired,order.placed). An unknown name is 400.
+                 * @example reservation.expired,order.placed
+                 */
+                types?: string;
+                /** @description With nothing new, wait up to this long for a change (long polling). */
+                waitMs?: number;
+            };
+            header?: {
+                /** @description Echoed in the answer's X-Request-Id. */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of changes. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description The newest committed change the server knows of: pass it as `after` to follow from now on. */
+                    "Allot-Head"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChangePage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            410: components["responses"]["CursorExpired"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    streamChanges: {
+        parameters: {
+            query?: {
+                /** @description Changes after this seq. Default: from the oldest kept (0 unless --changes-retention-days is set). Past the newest change: 400; before the oldest kept: 410 cursor_expired. */
+                after?: number;
+                /**
+                 * @description Only these types, comma-separated (e.g. reservation.expired,order.placed). An unknown name is 400.
+                 * @example reservation.expired,order.placed
+                 */
+                types?: string;
+                /** @description The bearer token, for clients that cannot send an Authorization header. */
+                token?: string;
+            };
+            header?: {
+                /** @description The last seq the client saw: the stream resumes after it. */
+                "Last-Event-ID"?: number;
+                /** @description Echoed in the answer's X-Request-Id. */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The event stream. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example retry: 2000
+                     *
+                     *     id: 42
+                     *     event: item.adjusted
+                     *     data: {"seq":42,"type":"item.adjusted","at":"2026-11-23T10:00:00.000Z","data":{"id":"mug","name":null,"onHand":6,"held":2,"available":4,"sold":0,"maxPerUser":null}}
+                     */
+                    "text/event-stream": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            410: components["responses"]["CursorExpired"];
             503: components["responses"]["Unavailable"];
         };
     };

@@ -12,9 +12,10 @@ export function allotBinary() {
 }
 
 // tokens: { admin: 'secret', ... } as `<role> <principal> <token>` lines,
-// one principal per role, named after it.
-export async function startServer({ tokens, args = [] } = {}) {
-  const dir = mkdtempSync(path.join(tmpdir(), 'allot-contract-'));
+// one principal per role, named after it. `dir`: the directory of a server
+// stopped with { keep: true }, to serve its database again.
+export async function startServer({ tokens, args = [], dir: reuse } = {}) {
+  const dir = reuse ?? mkdtempSync(path.join(tmpdir(), 'allot-contract-'));
   const db = path.join(dir, 'allot.db');
   const flags = ['serve', '--listen', '127.0.0.1:0', '--db', db, '--access-log', 'off', ...args];
   if (tokens) {
@@ -48,10 +49,10 @@ export async function startServer({ tokens, args = [] } = {}) {
     dir,
     db,
     output: () => output,
-    async stop() {
+    async stop({ keep = false } = {}) {
       child.kill('SIGTERM');
       const { code, signal } = await exited;
-      rmSync(dir, { recursive: true, force: true });
+      if (!keep) rmSync(dir, { recursive: true, force: true });
       if (code !== 0) throw new Error(`allot exited with ${code ?? signal} on SIGTERM:\n${output.slice(-2000)}`);
     },
   };

@@ -8,6 +8,7 @@ import money from './money.mjs';
 import seats from './seats.mjs';
 import limits from './limits.mjs';
 import batch from './batch.mjs';
+import changes from './changes.mjs';
 import webhooks from './webhooks.mjs';
 
-export default [...service, ...items, ...reservations, ...money, ...seats, ...batch, ...webhooks, ...limits];
+export default [...service, ...items, ...reservations, ...money, ...seats, ...batch, ...changes, ...webhooks, ...limits];
