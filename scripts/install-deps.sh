@@ -12,9 +12,10 @@ packages=(
   libsqlite3-dev sqlite3 libpq-dev postgresql-15 postgresql-client-15
   # The allocator of the server and the benchmarks (CMakeLists.txt says why).
   libjemalloc-dev
-  # SHA-256 and random seeds of draws (src/core/digest.h): OpenSSL's libcrypto;
-  # the openssl command checks a draw independently in tests.
-  libssl-dev openssl
+  # SHA-256 and random seeds of draws (src/core/digest.h) and webhook
+  # signatures (src/webhooks/): OpenSSL's libcrypto; webhook delivery:
+  # libcurl with OpenSSL (https); the openssl command checks both in tests.
+  libcurl4-openssl-dev libssl-dev openssl
   # allot behind a connection pooler (tests/pg_blackbox/pgbouncer_test.cc).
   pgbouncer
   libgtest-dev libgmock-dev libbenchmark-dev

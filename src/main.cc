@@ -41,7 +41,10 @@
 #include "http/handler.h"
 #include "http/metrics.h"
 #include "http/serve_options.h"
+#include "http/change_json.h"
 #include "http/server.h"
+#include "webhooks/deliverer.h"
+#include "webhooks/postgres_leases.h"
 
 #ifndef ALLOT_VERSION
 #error "ALLOT_VERSION must be defined by the build (CMake's project VERSION)"
@@ -92,6 +95,8 @@ void LogStartup(const allot::http::ServeOptions& options, const LogOptions& log_
                                 {"config", options.config_path.value_or("none")},
                                 {"logLevel", allot::log::LevelName(log_options.level)},
                                 {"accessLog", log_options.access_log},
+                                {"webhookRetryHours", options.webhook_retry_hours},
+                                {"webhookAllowHosts", options.webhook_allow_hosts},
                                 {"pid", static_cast<std::int64_t>(getpid())}});
 }
 
@@ -188,17 +193,51 @@ int Serve(const allot::http::ServeOptions& options, const LogOptions& log_option
   engine_options.batch_max = options.batch_max;
   engine_options.queue_capacity = options.queue_max;
   engine_options.clock = &clock;
-  engine_options.on_changes = [&changes](std::int64_t, std::int64_t last_seq) {
-    changes.Poke(last_seq);
-  };
   metrics.ObserveEngine(engine_options);
+
+  // Webhooks: delivered by this process (SQLite), or by whichever process
+  // holds each one's lease (PostgreSQL, webhooks/postgres_leases.h).
+  namespace wh = allot::webhooks;
+  const bool postgres = allot::IsPostgresUrl(options.db);
+  const wh::UrlPolicy webhook_policy(wh::SplitHostList(options.webhook_allow_hosts));
+  wh::WebhookMetrics webhook_metrics;
+  metrics.AddSection([&webhook_metrics](std::string& out) { webhook_metrics.Render(out); });
+  std::unique_ptr<wh::Leases> leases;
+  if (postgres) {
+    leases = std::make_unique<wh::PostgresLeases>(options.db);
+  } else {
+    leases = std::make_unique<wh::LocalLeases>();
+  }
+  allot::api::Service* webhook_commands = nullptr;  // set once the service exists
+  wh::Deliverer deliverer(
+      {.reader = database->reader.get(),
+       .leases = leases.get(),
+       .policy = &webhook_policy,
+       .clock = &clock,
+       .metrics = &webhook_metrics,
+       .encode = [](const allot::Change& change) { return allot::http::EncodeChange(change); },
+       .senders = [] { return std::make_unique<wh::CurlSender>(); },
+       .submit =
+           [&webhook_commands](allot::Command command, allot::Completion done) {
+             webhook_commands->Submit(std::move(command), std::move(done));
+           }},
+      {.retry_window = std::chrono::hours(options.webhook_retry_hours),
+       // Other processes' commits are seen by reading the head.
+       .idle_poll = std::chrono::milliseconds(postgres ? 100 : 1000)});
+  // A commit wakes the change feed's waiters and the caught-up deliveries.
+  engine_options.on_changes = [&changes, &deliverer](std::int64_t, std::int64_t last_seq) {
+    changes.Poke(last_seq);
+    deliverer.Poke();
+  };
   auto engine = allot::Engine::Start(std::move(database->writer), std::move(engine_options));
   if (!engine) {
     allot::log::Error("cannot start the engine", {{"error", engine.error().message}});
     return 1;
   }
 
-  allot::api::Service service(**engine, *database->reader, clock);
+  allot::api::Service service(**engine, *database->reader, clock, &webhook_policy);
+  webhook_commands = &service;
+  deliverer.Start();
   const allot::http::AccessLog access_log(logger, log_options.access_log);
   allot::http::Handler handler(service, metrics,
                                {.tokens = tokens ? &*tokens : nullptr,
@@ -212,6 +251,7 @@ int Serve(const allot::http::ServeOptions& options, const LogOptions& log_option
     allot::log::Error("cannot listen",
                       {{"listen", server_options.host + ":" + std::to_string(server_options.port)},
                        {"error", server.error().message}});
+    deliverer.Stop();
     (*engine)->Stop();
     return 1;
   }
@@ -225,6 +265,8 @@ int Serve(const allot::http::ServeOptions& options, const LogOptions& log_option
   allot::log::Info("stopping", {{"queued", (*engine)->QueueDepth()}});
   // Long polls still waiting are answered (empty) while the server exists.
   changes.Stop();
+  // Its last progress reports go through the engine.
+  deliverer.Stop();
   // Every answered request is already committed; this commits what is still
   // queued and runs the completions of requests whose connections are gone,
   // while the server (the target of those completions) still exists.

@@ -13,6 +13,7 @@
 
 #include "allot/error.h"
 #include "allot/model.h"
+#include "allot/webhook.h"
 
 namespace allot {
 
@@ -103,10 +104,45 @@ struct ExpireDue {
   std::size_t limit = 1000;
 };
 
+// Registers a webhook (admin). The secret is made before the command is
+// submitted (32 random bytes, webhooks/signing.h), so the rules stay pure.
+struct CreateWebhook {
+  std::string url;
+  std::vector<ChangeType> types;  // empty: every type
+  std::optional<std::int64_t> after;  // default: the journal's head
+  std::string secret;
+};
+
+// Restarts delivery after `after` (admin).
+struct ReplayWebhook {
+  std::string id;
+  std::int64_t after = 0;
+};
+
+// Turns delivery off or back on (admin).
+struct SetWebhookStatus {
+  std::string id;
+  WebhookStatus status = WebhookStatus::kActive;
+};
+
+// The deliverer's report (webhooks/deliverer.h): delivery acknowledged up
+// to `cursor`, or, with `error`, the change after it failed. Refused
+// (kInvalidState) when the webhook's generation moved on meanwhile. A
+// failure once `retry_window_ms` have passed since the first failure of
+// the streak disables the webhook.
+struct AdvanceWebhook {
+  std::string id;
+  std::int64_t generation = 0;
+  std::int64_t cursor = 0;
+  std::optional<std::string> error;
+  std::int64_t retry_window_ms = 0;
+};
+
 using CommandBody =
     std::variant<CreateItem, AdjustItem, Reserve, ConfirmReservation, CancelReservation, PlaceOrder,
                  CancelOrder, ExpireDue, CreateAccount, CreateTransfer, ConfirmTransfer,
-                 CancelTransfer, CreateEvent, ExtendReservation>;
+                 CancelTransfer, CreateEvent, ExtendReservation, CreateWebhook,
+                 ReplayWebhook, SetWebhookStatus, AdvanceWebhook>;
 
 // What a confirm returns: the reservation and the order it became.
 struct Confirmation {
@@ -126,7 +162,7 @@ struct Replay {
 
 struct Outcome {
   std::variant<Item, Reservation, Confirmation, Order, ExpirySummary, Replay, Account, Transfer,
-               EventCounts>
+               EventCounts, Webhook>
       value;
   bool created = false;  // a new resource was made (201), else 200
 };

@@ -32,6 +32,7 @@
 #include "allot/error.h"
 #include "allot/journal.h"
 #include "allot/model.h"
+#include "allot/webhook.h"
 
 namespace allot {
 
@@ -53,6 +54,7 @@ struct BatchWrites {
   // gives them their seqs (gapless, after every change committed before).
   std::vector<JournalBlock> journal;
   std::vector<IdempotencyRecord> idempotency;  // inserted
+  std::vector<Webhook> webhooks;               // full rows, inserted or updated by id
   // Idempotency records created before this time are deleted (0 = none).
   std::int64_t purge_idempotency_before_ms = 0;
 
@@ -60,7 +62,7 @@ struct BatchWrites {
     return items.empty() && new_reservations.empty() && updated_reservations.empty() &&
            new_orders.empty() && updated_orders.empty() && usage.empty() && journal.empty() &&
            new_transfers.empty() && updated_transfers.empty() && new_events.empty() &&
-           idempotency.empty() && purge_idempotency_before_ms == 0;
+           idempotency.empty() && webhooks.empty() && purge_idempotency_before_ms == 0;
   }
 };
 
@@ -90,6 +92,9 @@ struct LockPlan {
   std::vector<std::string> item_ids;         // named by lines or by id
   std::vector<std::string> reservation_ids;  // confirmed or cancelled
   std::vector<std::string> order_ids;        // cancelled
+  // Webhooks a command names, locked after everything above (nothing
+  // else is locked after them, so they join the one global order).
+  std::vector<std::string> webhook_ids;
   // (principal, key) of the commands with an Idempotency-Key, so their
   // stored answers can be fetched in one go.
   std::vector<std::pair<std::string, std::string>> idempotency_keys;
@@ -101,7 +106,7 @@ struct LockPlan {
 
   bool empty() const {
     return item_ids.empty() && reservation_ids.empty() && order_ids.empty() &&
-           idempotency_keys.empty() && sweep_limit == 0;
+           webhook_ids.empty() && idempotency_keys.empty() && sweep_limit == 0;
   }
 };
 
@@ -153,6 +158,11 @@ class Store {
                                                                      std::string_view key) = 0;
   virtual Expected<std::optional<Transfer>> LoadTransfer(std::string_view id) = 0;
   virtual Expected<std::optional<Event>> LoadEvent(std::string_view id) = 0;
+  // A webhook, locked for the batch where other processes share the store.
+  virtual Expected<std::optional<Webhook>> LoadWebhook(std::string_view id) = 0;
+  // The last seq committed before this batch (what a new webhook starts
+  // after by default; a cursor may not pass it).
+  virtual Expected<std::int64_t> LoadJournalHead() = 0;
   // Ids of reservations still kHeld that have a line on item_id and whose
   // expires_at_ms <= now_ms, at most `limit`, in ascending id order.
   virtual Expected<std::vector<std::string>> DueReservationsOnItem(std::string_view item_id,
@@ -240,6 +250,9 @@ class StoreReader {
                                            const ChangeFilter& filter, std::size_t max_scan) = 0;
   // The last seq of the journal (0 when empty).
   virtual Expected<std::int64_t> JournalHead() = 0;
+  // One webhook, or every webhook in id order (there are few), as committed.
+  virtual Expected<std::optional<Webhook>> GetWebhook(std::string_view id) = 0;
+  virtual Expected<std::vector<Webhook>> ListWebhooks() = 0;
 
   // The journal by term, for lists and history (journal/terms.h; the
   // queries themselves are api/queries.h, over these).

@@ -4,13 +4,34 @@
 
 #include "api/validate.h"
 #include "domain/rules.h"
+#include "webhooks/signing.h"
 
 namespace allot::api {
 
-Service::Service(Engine& engine, StoreReader& reader, const Clock& clock)
-    : engine_(engine), reader_(reader), clock_(clock) {}
+Service::Service(Engine& engine, StoreReader& reader, const Clock& clock,
+                 const webhooks::UrlPolicy* webhook_policy)
+    : engine_(engine),
+      reader_(reader),
+      clock_(clock),
+      webhook_policy_(webhook_policy != nullptr ? *webhook_policy : default_policy_) {}
 
 namespace {
+
+// What a new webhook needs from outside the rules: its URL held to the
+// delivery policy (as libcurl reads it) and a secret.
+Status PrepareWebhook(CreateWebhook& c, const webhooks::UrlPolicy& policy) {
+  if (c.url.size() > kMaxWebhookUrlBytes) {
+    return Fail(InvalidField("url", "A webhook url is 1 to 2048 bytes."));
+  }
+  auto target = policy.Check(c.url);
+  if (!target) return Fail(std::move(target.error()));
+  if (c.secret.empty()) {
+    auto secret = webhooks::NewSecret();
+    if (!secret) return Fail(std::move(secret.error()));
+    c.secret = std::move(*secret);
+  }
+  return {};
+}
 
 // Why `command` may not reach the engine, or success.
 Status Check(const Command& command) {
@@ -25,6 +46,12 @@ Status Check(const Command& command) {
 }  // namespace
 
 void Service::Submit(Command command, Completion done) {
+  if (auto* create = std::get_if<CreateWebhook>(&command.body)) {
+    if (auto prepared = PrepareWebhook(*create, webhook_policy_); !prepared) {
+      done(std::unexpected(std::move(prepared.error())));
+      return;
+    }
+  }
   if (auto valid = Check(command); !valid) {
     done(std::unexpected(std::move(valid.error())));
     return;
@@ -35,7 +62,12 @@ void Service::Submit(Command command, Completion done) {
 Status Service::SubmitMany(std::vector<Submission> submissions) {
   std::size_t kept = 0;
   for (Submission& submission : submissions) {
-    if (auto valid = Check(submission.command); !valid) {
+    Status valid;
+    if (auto* create = std::get_if<CreateWebhook>(&submission.command.body)) {
+      valid = PrepareWebhook(*create, webhook_policy_);
+    }
+    if (valid) valid = Check(submission.command);
+    if (!valid) {
       submission.done(std::unexpected(std::move(valid.error())));
       continue;
     }
@@ -114,6 +146,16 @@ Expected<std::vector<SeatState>> Service::ListSeats(std::string_view event_id,
   std::vector<SeatState> out = std::move(**seats);
   if (status) std::erase_if(out, [&](const SeatState& s) { return s.status != *status; });
   return out;
+}
+
+Expected<Webhook> Service::GetWebhook(std::string_view id) {
+  if (!IsValidId(id)) return Fail(NotFound("webhook", std::string(id)));
+  auto webhook = reader_.GetWebhook(id);
+  if (!webhook) return std::unexpected(webhook.error());
+  if (!*webhook) return Fail(NotFound("webhook", std::string(id)));
+  Webhook shown = std::move(**webhook);
+  shown.secret.clear();  // shown once, by the create
+  return shown;
 }
 
 Status Service::Ready() { return reader_.Ping(); }

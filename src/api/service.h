@@ -15,15 +15,19 @@
 #include "allot/error.h"
 #include "allot/store.h"
 #include "api/queries.h"
+#include "webhooks/url_policy.h"
 
 namespace allot::api {
 
 class Service {
  public:
-  // All three must outlive the service.
-  Service(Engine& engine, StoreReader& reader, const Clock& clock);
+  // All must outlive the service. `webhook_policy` says where webhooks may
+  // deliver (nullptr: loopback only).
+  Service(Engine& engine, StoreReader& reader, const Clock& clock,
+          const webhooks::UrlPolicy* webhook_policy = nullptr);
 
-  // Validates `command` (see Validate) and submits it. `done` runs exactly
+  // Validates `command` (see Validate) and submits it. A new webhook's URL
+  // is checked against the policy and its secret made here. `done` runs exactly
   // once: inline with the validation error or kOverloaded, else on the
   // sequencer thread after the commit. It must not block.
   void Submit(Command command, Completion done);
@@ -48,6 +52,8 @@ class Service {
   // The event's seats, only those with `status` when given.
   Expected<std::vector<SeatState>> ListSeats(std::string_view event_id,
                                              std::optional<SeatStatus> status);
+  // Without its secret.
+  Expected<Webhook> GetWebhook(std::string_view id);
 
   // Queries and history (api/queries.h, service_queries.cc). Query fields
   // and limits are checked by the caller's decoding.
@@ -79,6 +85,8 @@ class Service {
   Engine& engine_;
   StoreReader& reader_;
   const Clock& clock_;
+  const webhooks::UrlPolicy default_policy_;
+  const webhooks::UrlPolicy& webhook_policy_;
 };
 
 }  // namespace allot::api

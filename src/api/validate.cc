@@ -1,6 +1,7 @@
 #include "api/validate.h"
 
 #include <cstdio>
+#include <set>
 #include <string>
 #include <unordered_set>
 
@@ -174,6 +175,54 @@ Status ValidateBody(const CreateEvent& c) {
 
 Status ValidateBody(const ExpireDue& c) {
   if (c.limit == 0) return Fail(InvalidField("limit", "An expiry sweep needs a limit above 0."));
+  return {};
+}
+
+Status ValidateWebhookId(const std::string& id) {
+  if (!IsValidId(id)) return Fail(NotFound("webhook", id));
+  return {};
+}
+
+Status ValidateCursor(std::string_view field, std::int64_t cursor) {
+  if (cursor < 0) return Fail(InvalidField(std::string(field), "A seq is 0 or more."));
+  return {};
+}
+
+// The URL's form and host are checked by the HTTP layer against the
+// delivery policy (webhooks/url_policy.h); here only what needs no option.
+Status ValidateBody(const CreateWebhook& c) {
+  if (c.url.empty() || c.url.size() > kMaxWebhookUrlBytes) {
+    return Fail(InvalidField("url", "A webhook url is 1 to 2048 bytes."));
+  }
+  std::set<ChangeType> seen;
+  for (std::size_t i = 0; i < c.types.size(); ++i) {
+    if (!seen.insert(c.types[i]).second) {
+      return Fail(InvalidField("types[" + std::to_string(i) + "]",
+                               "The type '" + std::string(ToString(c.types[i])) +
+                                   "' is named twice."));
+    }
+  }
+  if (c.after) {
+    if (auto valid = ValidateCursor("after", *c.after); !valid) return valid;
+  }
+  if (c.secret.size() != 64) return Fail(Unavailable("A webhook secret was not made."));
+  return {};
+}
+
+Status ValidateBody(const ReplayWebhook& c) {
+  if (auto valid = ValidateWebhookId(c.id); !valid) return valid;
+  return ValidateCursor("after", c.after);
+}
+
+Status ValidateBody(const SetWebhookStatus& c) { return ValidateWebhookId(c.id); }
+
+Status ValidateBody(const AdvanceWebhook& c) {
+  if (auto valid = ValidateWebhookId(c.id); !valid) return valid;
+  if (auto valid = ValidateCursor("cursor", c.cursor); !valid) return valid;
+  if (c.error && c.error->size() > kMaxWebhookErrorBytes) {
+    return Fail(InvalidField("error", "A delivery error is kept to 1 KiB."));
+  }
+  if (c.retry_window_ms < 0) return Fail(InvalidField("retryWindowMs", "Must be 0 or more."));
   return {};
 }
 

@@ -24,6 +24,11 @@ CommandResult DecideCreateTransfer(const CreateTransfer& c, WorkingSet& ws, cons
 CommandResult DecideConfirmTransfer(const ConfirmTransfer& c, WorkingSet& ws, const Context& ctx);
 CommandResult DecideCancelTransfer(const CancelTransfer& c, WorkingSet& ws, const Context& ctx);
 CommandResult DecideCreateEvent(const CreateEvent& c, WorkingSet& ws, const Context& ctx);
+CommandResult DecideCreateWebhook(const CreateWebhook& c, WorkingSet& ws, const Context& ctx);
+CommandResult DecideReplayWebhook(const ReplayWebhook& c, WorkingSet& ws, const Context& ctx);
+CommandResult DecideSetWebhookStatus(const SetWebhookStatus& c, WorkingSet& ws,
+                                     const Context& ctx);
+CommandResult DecideAdvanceWebhook(const AdvanceWebhook& c, WorkingSet& ws, const Context& ctx);
 
 // 403 forbidden when the context may act only on its own records and the
 // record (`resource` `id`, created by `owner`) is another principal's.

@@ -24,6 +24,12 @@ struct Dispatch {
   CommandResult operator()(const CancelTransfer& c) { return DecideCancelTransfer(c, ws, ctx); }
   CommandResult operator()(const CreateEvent& c) { return DecideCreateEvent(c, ws, ctx); }
   CommandResult operator()(const ExtendReservation& c) { return DecideExtend(c, ws, ctx); }
+  CommandResult operator()(const CreateWebhook& c) { return DecideCreateWebhook(c, ws, ctx); }
+  CommandResult operator()(const ReplayWebhook& c) { return DecideReplayWebhook(c, ws, ctx); }
+  CommandResult operator()(const SetWebhookStatus& c) {
+    return DecideSetWebhookStatus(c, ws, ctx);
+  }
+  CommandResult operator()(const AdvanceWebhook& c) { return DecideAdvanceWebhook(c, ws, ctx); }
 };
 
 }  // namespace

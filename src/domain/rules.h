@@ -34,6 +34,7 @@ class IdSource {
   virtual std::string NewOrderId() = 0;
   // "trf_...": also the id of the reservation that holds a held transfer.
   virtual std::string NewTransferId() = 0;
+  virtual std::string NewWebhookId() = 0;  // "whk_..."
 };
 
 struct Context {

@@ -70,6 +70,19 @@ Expected<Event*> WorkingSet::FindEvent(std::string_view id) {
   return Find(events_, id, [this](std::string_view k) { return loader_.LoadEvent(k); });
 }
 
+Expected<Webhook*> WorkingSet::FindWebhook(std::string_view id) {
+  return Find(webhooks_, id, [this](std::string_view k) { return loader_.LoadWebhook(k); });
+}
+
+Expected<std::int64_t> WorkingSet::JournalHead() {
+  if (!journal_head_) {
+    auto head = loader_.JournalHead();
+    if (!head) return std::unexpected(std::move(head.error()));
+    journal_head_ = *head;
+  }
+  return *journal_head_;
+}
+
 Expected<UserUsage*> WorkingSet::Usage(std::string_view user_id, std::string_view item_id) {
   const std::string key = UsageKey(user_id, item_id);
   if (auto* entry = usage_.Find(key)) {
@@ -109,9 +122,11 @@ Reservation& WorkingSet::AddReservation(Reservation reservation) {
 Order& WorkingSet::AddOrder(Order order) { return Add(orders_, std::move(order)); }
 Transfer& WorkingSet::AddTransfer(Transfer transfer) { return Add(transfers_, std::move(transfer)); }
 Event& WorkingSet::AddEvent(Event event) { return Add(events_, std::move(event)); }
+Webhook& WorkingSet::AddWebhook(Webhook webhook) { return Add(webhooks_, std::move(webhook)); }
 
 void WorkingSet::Changed(const Transfer& t) { Mark(transfers_, t.id); }
 void WorkingSet::Changed(const Item& item) { Mark(items_, item.id); }
+void WorkingSet::Changed(const Webhook& webhook) { Mark(webhooks_, webhook.id); }
 void WorkingSet::Changed(const Reservation& r) { Mark(reservations_, r.id); }
 void WorkingSet::Changed(const Order& order) { Mark(orders_, order.id); }
 void WorkingSet::Changed(const UserUsage& usage) {
@@ -159,6 +174,8 @@ BatchWrites WorkingSet::TakeWrites() {
   Collect(transfers_, writes.new_transfers, &writes.updated_transfers);
   std::vector<Event> unchanged_events;  // events never change after create
   Collect(events_, writes.new_events, &unchanged_events);
+  Collect(webhooks_, writes.webhooks);
+  journal_head_.reset();
   writes.idempotency = std::move(idempotency_);
   idempotency_.clear();
   due_checked_items_.clear();

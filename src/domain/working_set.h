@@ -37,6 +37,9 @@ class Loader {
                                                        std::string_view item_id) = 0;
   virtual Expected<std::optional<Transfer>> LoadTransfer(std::string_view id) = 0;
   virtual Expected<std::optional<Event>> LoadEvent(std::string_view id) = 0;
+  virtual Expected<std::optional<Webhook>> LoadWebhook(std::string_view id) = 0;
+  // The last seq committed before the batch.
+  virtual Expected<std::int64_t> JournalHead() = 0;
   virtual Expected<std::vector<std::string>> DueReservationsOnItem(std::string_view item_id,
                                                                    std::int64_t now_ms,
                                                                    std::size_t limit) = 0;
@@ -82,6 +85,9 @@ class WorkingSet {
   Expected<Order*> FindOrder(std::string_view id);
   Expected<Transfer*> FindTransfer(std::string_view id);
   Expected<Event*> FindEvent(std::string_view id);
+  Expected<Webhook*> FindWebhook(std::string_view id);
+  // The last seq committed before the batch (loaded once per batch).
+  Expected<std::int64_t> JournalHead();
   // The usage row of a user on an item, zeroed if none is stored yet.
   Expected<UserUsage*> Usage(std::string_view user_id, std::string_view item_id);
 
@@ -97,6 +103,7 @@ class WorkingSet {
   Order& AddOrder(Order order);
   Transfer& AddTransfer(Transfer transfer);
   Event& AddEvent(Event event);
+  Webhook& AddWebhook(Webhook webhook);
 
   // Rows changed through pointers must be reported, so they get written.
   void Changed(const Item& item);
@@ -104,6 +111,7 @@ class WorkingSet {
   void Changed(const Order& order);
   void Changed(const UserUsage& usage);
   void Changed(const Transfer& transfer);
+  void Changed(const Webhook& webhook);
 
   // A movement of `item`'s counters, called right after they changed (so
   // the counters after it are the item's now). It belongs to the next
@@ -147,6 +155,8 @@ class WorkingSet {
   RowTable<Order> orders_;
   RowTable<Transfer> transfers_;
   RowTable<Event> events_;
+  RowTable<Webhook> webhooks_;
+  std::optional<std::int64_t> journal_head_;
   RowTable<UserUsage> usage_;  // key: user_id + '\n' + item_id
   std::unordered_set<std::string> due_checked_items_;
   std::vector<IdempotencyRecord> idempotency_;

@@ -38,3 +38,15 @@ std::string IdGenerator::Make(std::string_view prefix) {
 }
 
 }  // namespace allot
+
+namespace allot {
+
+std::string IdGenerator::NewWebhookId() {
+  JournalBuilder* keys = keys_;
+  keys_ = nullptr;  // no record key: a webhook is a row, found by its id
+  std::string id = Make("whk_");
+  keys_ = keys;
+  return id;
+}
+
+}  // namespace allot

@@ -31,6 +31,8 @@ class IdGenerator final : public domain::IdSource {
   std::string NewReservationId() override { return Make("rsv_"); }
   std::string NewOrderId() override { return Make("ord_"); }
   std::string NewTransferId() override { return Make("trf_"); }
+  // Webhooks are rows, not journal records: their ids carry no record key.
+  std::string NewWebhookId() override;
 
  private:
   std::string Make(std::string_view prefix);

@@ -44,6 +44,9 @@ struct Collect {
   void operator()(const CreateEvent& c) {
     for (const std::string& seat : c.seats) plan.item_ids.push_back(SeatItemId(c.id, seat));
   }
+  void operator()(const ReplayWebhook& c) { plan.webhook_ids.push_back(c.id); }
+  void operator()(const SetWebhookStatus& c) { plan.webhook_ids.push_back(c.id); }
+  void operator()(const AdvanceWebhook& c) { plan.webhook_ids.push_back(c.id); }
   // What a sweep touches is found by the store (see LockPlan::sweep_limit).
   void operator()(const ExpireDue& c) {
     plan.sweep_limit = std::max(plan.sweep_limit, c.limit);
@@ -82,6 +85,7 @@ LockPlan PlanLocks(std::span<const PendingCommand> batch, std::size_t sweep_limi
   SortUnique(plan.item_ids);
   SortUnique(plan.reservation_ids);
   SortUnique(plan.order_ids);
+  SortUnique(plan.webhook_ids);
   SortUnique(plan.idempotency_keys);
   return plan;
 }

@@ -30,6 +30,10 @@ class StoreLoader final : public domain::Loader {
   Expected<std::optional<Event>> LoadEvent(std::string_view id) override {
     return store_.LoadEvent(id);
   }
+  Expected<std::optional<Webhook>> LoadWebhook(std::string_view id) override {
+    return store_.LoadWebhook(id);
+  }
+  Expected<std::int64_t> JournalHead() override { return store_.LoadJournalHead(); }
   Expected<std::vector<std::string>> DueReservationsOnItem(std::string_view item_id,
                                                            std::int64_t now_ms,
                                                            std::size_t limit) override {

@@ -262,7 +262,7 @@ void Handler::Dispatch(HttpRequest& request, Respond respond, PendingWrites& wri
   if (context.own_records_only && IsAdminOnly(route->id)) {
     finish(ErrorResponse(Error{ErrorCode::kForbidden,
                                "Only an admin token may create or change items, accounts "
-                               "and events.",
+                               "and events, or manage webhooks.",
                                {}}));
     return;
   }
@@ -357,6 +357,9 @@ void Handler::HandleRead(const RouteMatch& route, const RequestContext& context,
       return;
     case RouteId::kDashboard:
       finish(DashboardResponse());
+      return;
+    case RouteId::kGetWebhook:
+      finish(ReadResponse(service_.GetWebhook(id), EncodeWebhook));
       return;
     default:
       break;

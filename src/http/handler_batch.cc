@@ -118,7 +118,7 @@ void Handler::HandleBatch(const HttpRequest& request, const RouteMatch& route,
     if (context.own_records_only && IsAdminOnly(entry.route.id)) {
       results->Set(i, ErrorResponse(Error{ErrorCode::kForbidden,
                                           "Only an admin token may create or change items, "
-                                          "accounts and events.",
+                                          "accounts and events, or manage webhooks.",
                                           {}}));
       continue;
     }

@@ -60,6 +60,20 @@ Expected<CancelTransfer> DecodeCancelTransfer(std::string_view id, std::string_v
 // POST /events: {"id","name"?,"seats":["A-1",...]}
 Expected<CreateEvent> DecodeCreateEvent(std::string_view body);
 
+// POST /webhooks: {"url","types"?,"after"?}; every type when "types" is
+// absent or empty. The URL's form and host are checked later
+// (api::Service, webhooks/url_policy.h), the secret made there too.
+Expected<CreateWebhook> DecodeCreateWebhook(std::string_view body);
+// POST /webhooks/{id}/replay: {"after"}
+Expected<ReplayWebhook> DecodeReplayWebhook(std::string_view id, std::string_view body);
+// POST /webhooks/{id}/enable and /disable: {} or an empty body.
+Expected<SetWebhookStatus> DecodeSetWebhookStatus(std::string_view id, std::string_view body,
+                                                  WebhookStatus status);
+// {"id","url","types","status","secret"?,"cursor","lastError","failingSince",
+// "createdAt"}: "secret" only when the webhook carries it (its create's
+// answer); "types" [] for every type; times RFC 3339 or null.
+std::string EncodeWebhook(const Webhook& webhook);
+
 // {"id","balance","held","available"}
 std::string EncodeAccount(const Account& account);
 // {"id","fromId","toId","amount","status","createdAt"} plus "expiresAt" for a

@@ -421,6 +421,56 @@ Expected<CreateEvent> DecodeCreateEvent(std::string_view body) {
   return command;
 }
 
+Expected<CreateWebhook> DecodeCreateWebhook(std::string_view body) {
+  Arena arena;
+  auto object = ParseObject(body, false, arena);
+  if (!object) return Fail(object.error());
+  Fields fields(*object, "");
+  if (auto known = fields.OnlyKnown({"url", "types", "after"}); !known) return Fail(known.error());
+  CreateWebhook command;
+  auto url = fields.RequiredString("url");
+  if (!url) return Fail(url.error());
+  command.url = std::move(*url);
+  if (fields.Has("types")) {
+    const json::value& types = *fields.Get("types");
+    if (!types.is_array()) return Fail(fields.WrongType("types", "an array of change types"));
+    for (const json::value& type : types.get_array()) {
+      const std::string field = "types[" + std::to_string(command.types.size()) + "]";
+      if (!type.is_string()) return Fail(InvalidField(field, "Each type must be a string."));
+      const std::string_view name(type.get_string().data(), type.get_string().size());
+      auto parsed = ParseChangeType(name);
+      if (!parsed) {
+        return Fail(InvalidField(field, "'" + std::string(name) + "' is not a change type."));
+      }
+      command.types.push_back(*parsed);
+    }
+  }
+  auto after = fields.OptionalInt("after");
+  if (!after) return Fail(after.error());
+  command.after = *after;
+  return command;
+}
+
+Expected<ReplayWebhook> DecodeReplayWebhook(std::string_view id, std::string_view body) {
+  Arena arena;
+  auto object = ParseObject(body, false, arena);
+  if (!object) return Fail(object.error());
+  Fields fields(*object, "");
+  if (auto known = fields.OnlyKnown({"after"}); !known) return Fail(known.error());
+  auto after = fields.RequiredInt("after");
+  if (!after) return Fail(after.error());
+  return ReplayWebhook{std::string(id), *after};
+}
+
+Expected<SetWebhookStatus> DecodeSetWebhookStatus(std::string_view id, std::string_view body,
+                                                  WebhookStatus status) {
+  Arena arena;
+  auto object = ParseObject(body, true, arena);
+  if (!object) return Fail(object.error());
+  if (auto known = Fields(*object, "").OnlyKnown({}); !known) return Fail(known.error());
+  return SetWebhookStatus{std::string(id), status};
+}
+
 std::optional<ErrorCode> DecodeErrorCode(std::string_view body) {
   boost::system::error_code ec;
   json::value parsed = json::parse(json::string_view(body.data(), body.size()), ec);

@@ -351,6 +351,8 @@ std::string EncodeOutcome(const Outcome& outcome) {
           return EncodeTransfer(value);
         } else if constexpr (std::is_same_v<T, EventCounts>) {
           return EncodeEvent(value);
+        } else if constexpr (std::is_same_v<T, Webhook>) {
+          return EncodeWebhook(value);
         } else if constexpr (std::is_same_v<T, ExpirySummary>) {
           json::object out;
           out["expired"] = static_cast<std::int64_t>(value.expired);
@@ -361,6 +363,30 @@ std::string EncodeOutcome(const Outcome& outcome) {
         }
       },
       outcome.value);
+}
+
+std::string EncodeWebhook(const Webhook& webhook) {
+  json::object out;
+  out["id"] = View(webhook.id);
+  out["url"] = View(webhook.url);
+  json::array types;
+  for (ChangeType type : webhook.types) types.emplace_back(View(ToString(type)));
+  out["types"] = std::move(types);
+  out["status"] = View(ToString(webhook.status));
+  if (!webhook.secret.empty()) out["secret"] = View(webhook.secret);
+  out["cursor"] = webhook.cursor;
+  if (webhook.last_error) {
+    out["lastError"] = View(ValidUtf8(*webhook.last_error));
+  } else {
+    out["lastError"] = nullptr;
+  }
+  if (webhook.failing_since_ms) {
+    out["failingSince"] = View(FormatTimestamp(*webhook.failing_since_ms));
+  } else {
+    out["failingSince"] = nullptr;
+  }
+  out["createdAt"] = View(FormatTimestamp(webhook.created_at_ms));
+  return json::serialize(out);
 }
 
 std::string EncodeError(const Error& error) {

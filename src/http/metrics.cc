@@ -205,7 +205,13 @@ std::string Metrics::Render(std::size_t queue_depth) const {
                 "Holds (reservations and held transfers) that reached expiresAt and were released.",
                 holds_expired_, out);
   for (const Gauge& gauge : gauges_) RenderGauge(gauge.name, gauge.help, gauge.read(), out);
+  for (const auto& section : sections_) section(out);  // mu_ is held
   return out;
+}
+
+void Metrics::AddSection(std::function<void(std::string&)> render) {
+  std::lock_guard lock(mu_);
+  sections_.push_back(std::move(render));
 }
 
 void Metrics::RenderRefusals(std::string& out) const {

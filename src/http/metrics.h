@@ -80,6 +80,10 @@ class Metrics {
 
   // The full exposition; `queue_depth` is the engine's current queue length.
   std::string Render(std::size_t queue_depth) const;
+  // Metrics kept elsewhere (the webhooks'), appended to every exposition:
+  // `render` appends complete # HELP / # TYPE / sample lines. Thread-safe;
+  // `render` must be.
+  void AddSection(std::function<void(std::string&)> render);
 
  private:
   void RenderRefusals(std::string& out) const;
@@ -92,6 +96,7 @@ class Metrics {
   };
   std::map<std::string, RouteStats, std::less<>> routes_;  // guarded by mu_
   std::map<std::pair<std::string, int>, std::uint64_t> batch_entries_;        // guarded by mu_
+  std::vector<std::function<void(std::string&)>> sections_;                    // guarded by mu_
   Histogram batch_commands_;
   Histogram commit_seconds_;
   // Indexed by ErrorCode; room for codes added after this was written.

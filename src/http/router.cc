@@ -5,7 +5,7 @@
 namespace allot::http {
 namespace {
 
-constexpr std::array<RouteSpec, 35> kRoutes = {{
+constexpr std::array<RouteSpec, 40> kRoutes = {{
     {"POST", "/api/v1/items", RouteId::kCreateItem},
     {"GET", "/api/v1/items", RouteId::kListItems},
     {"GET", "/api/v1/items/{id}", RouteId::kGetItem},
@@ -41,6 +41,11 @@ constexpr std::array<RouteSpec, 35> kRoutes = {{
     {"POST", "/api/v1/batch", RouteId::kBatch},
     {"GET", "/api/v1/changes", RouteId::kListChanges},
     {"GET", "/api/v1/changes/stream", RouteId::kChangeStream},
+    {"POST", "/api/v1/webhooks", RouteId::kCreateWebhook},
+    {"GET", "/api/v1/webhooks/{id}", RouteId::kGetWebhook},
+    {"POST", "/api/v1/webhooks/{id}/replay", RouteId::kReplayWebhook},
+    {"POST", "/api/v1/webhooks/{id}/disable", RouteId::kDisableWebhook},
+    {"POST", "/api/v1/webhooks/{id}/enable", RouteId::kEnableWebhook},
 }};
 
 int HexValue(char c) {

@@ -59,6 +59,11 @@ enum class RouteId {
   kBatch,        // POST /api/v1/batch: up to 1,000 writes in one request
   kListChanges,  // GET /api/v1/changes: the journal, paged, with long polling
   kChangeStream,  // GET /api/v1/changes/stream: the journal as server-sent events
+  kCreateWebhook,
+  kGetWebhook,
+  kReplayWebhook,
+  kDisableWebhook,
+  kEnableWebhook,
 };
 
 // One (method, template) pair the router answers; see RouteTable().

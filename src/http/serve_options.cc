@@ -188,6 +188,14 @@ std::vector<OptionSpec> MakeSpecs() {
       "access-log", "on|off", "one log line per request", {"on", "off"},
       [](std::string_view v, ServeOptions& o) { o.access_log = v == "on"; },
       [](const ServeOptions& o) { return o.access_log ? "on" : "off"; }));
+  specs.push_back(Integer(
+      "webhook-retry-hours", "N",
+      "a webhook failing this long is disabled (0: at its first failure)", 0, 8760,
+      [](auto& o) -> auto& { return o.webhook_retry_hours; }));
+  specs.push_back(Text(
+      "webhook-allow-hosts", "HOST,HOST", "hosts webhooks may deliver to besides loopback",
+      [](std::string_view v, ServeOptions& o) { o.webhook_allow_hosts = std::string(v); },
+      [](const ServeOptions& o) { return o.webhook_allow_hosts; }));
   specs.push_back(Text(
       "config", "PATH", "file of `name = value` lines, names as these flags without --",
       [](std::string_view v, ServeOptions& o) { o.config_path = std::string(v); },

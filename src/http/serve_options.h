@@ -46,6 +46,10 @@ struct ServeOptions {
   std::string log_level = "info";          // debug, info, warn or error
   bool access_log = true;                  // one log line per request
   std::optional<std::string> config_path;  // the file the options were read from, if any
+  // A webhook failing this long is disabled (0: at its first failure).
+  std::int64_t webhook_retry_hours = 72;
+  // Hosts webhooks may deliver to besides loopback: "host,host".
+  std::string webhook_allow_hosts;
 };
 
 // kVersion: print "allot <version>" (main has the version from the build).

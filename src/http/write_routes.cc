@@ -43,6 +43,14 @@ Expected<CommandBody> DecodeCommand(const RouteMatch& route, std::string_view bo
       return AsBody(DecodeCancelTransfer(id, body));
     case RouteId::kCreateEvent:
       return AsBody(DecodeCreateEvent(body));
+    case RouteId::kCreateWebhook:
+      return AsBody(DecodeCreateWebhook(body));
+    case RouteId::kReplayWebhook:
+      return AsBody(DecodeReplayWebhook(id, body));
+    case RouteId::kDisableWebhook:
+      return AsBody(DecodeSetWebhookStatus(id, body, WebhookStatus::kDisabled));
+    case RouteId::kEnableWebhook:
+      return AsBody(DecodeSetWebhookStatus(id, body, WebhookStatus::kActive));
     default:
       break;
   }
@@ -74,6 +82,10 @@ bool IsWrite(RouteId id) {
     case RouteId::kConfirmTransfer:
     case RouteId::kCancelTransfer:
     case RouteId::kCreateEvent:
+    case RouteId::kCreateWebhook:
+    case RouteId::kReplayWebhook:
+    case RouteId::kDisableWebhook:
+    case RouteId::kEnableWebhook:
       return true;
     default:
       return false;
@@ -86,6 +98,12 @@ bool IsAdminOnly(RouteId id) {
     case RouteId::kAdjustItem:
     case RouteId::kCreateAccount:
     case RouteId::kCreateEvent:
+    // Webhooks see every client's changes.
+    case RouteId::kCreateWebhook:
+    case RouteId::kGetWebhook:
+    case RouteId::kReplayWebhook:
+    case RouteId::kDisableWebhook:
+    case RouteId::kEnableWebhook:
       return true;
     default:
       return false;

@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "store/postgres_records.h"
+#include "store/postgres_webhooks.h"
 
 namespace allot::pg {
 namespace {
@@ -87,7 +88,8 @@ PostgresReader::~PostgresReader() = default;
 
 Expected<std::unique_ptr<PostgresReader>> PostgresReader::Open(const PostgresOptions& options) {
   std::unique_ptr<PostgresReader> reader(new PostgresReader());
-  const StatementSpecs statements = ReaderStatements();
+  StatementSpecs statements = ReaderStatements();
+  for (auto& spec : WebhookReaderStatements()) statements.push_back(std::move(spec));
   for (int i = 0; i < options.reader_connections; ++i) {
     auto session = std::make_unique<Session>(
         SessionOptions{options.conninfo, options.connect_timeout_seconds,
@@ -313,6 +315,21 @@ Expected<std::int64_t> PostgresReader::SeqAtTime(std::int64_t at_ms) {
   auto result = Query("seq_at_time", Params().Add(at_ms), "Reading the journal by time");
   if (!result) return Fail(std::move(result.error()));
   return result->rows() == 0 ? 0 : result->Int(0, 0);
+}
+
+Expected<std::optional<Webhook>> PostgresReader::GetWebhook(std::string_view id) {
+  auto result = Query("get_webhook", Params().Add(id), "Reading a webhook");
+  if (!result) return Fail(std::move(result.error()));
+  auto rows = WebhooksIn(*result);
+  if (!rows) return Fail(std::move(rows.error()));
+  if (rows->empty()) return std::nullopt;
+  return std::move(rows->front());
+}
+
+Expected<std::vector<Webhook>> PostgresReader::ListWebhooks() {
+  auto result = Query("list_webhooks", Params(), "Listing webhooks");
+  if (!result) return Fail(std::move(result.error()));
+  return WebhooksIn(*result);
 }
 
 Status PostgresReader::Ping() {

@@ -257,12 +257,29 @@ CREATE TABLE journal_terms (
 CREATE INDEX journal_by_time ON journal (at_ms, seq);
 )sql";
 
-constexpr std::array<Migration, 5> kMigrations{{
+// Version 6: webhooks, as SQLite's version 6 (store/postgres_webhooks.h).
+constexpr std::string_view kWebhooks = R"sql(
+CREATE TABLE webhooks (
+  id text COLLATE "C" PRIMARY KEY,
+  url text NOT NULL,
+  types text NOT NULL,
+  status text NOT NULL CHECK (status IN ('active', 'disabled')),
+  secret text NOT NULL,
+  cursor bigint NOT NULL CHECK (cursor >= 0),
+  generation bigint NOT NULL,
+  last_error text,
+  failing_since_ms bigint,
+  created_at_ms bigint NOT NULL
+);
+)sql";
+
+constexpr std::array<Migration, 6> kMigrations{{
     {1, "initial schema", kInitialSchema},
     {2, "accounts, transfers, events and seats", kMoneyAndSeats},
     {3, "the journal", kJournal, ImportLegacyJournal},
     {4, "the batch path: no per-row foreign keys, checks in the server", kBatchPath},
     {5, "the journal indexed by term for lists and history", kTermIndex, IndexJournalTerms},
+    {6, "webhooks", kWebhooks},
 }};
 
 Status ApplyOne(PGconn* conn, const Migration& migration) {

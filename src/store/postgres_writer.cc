@@ -6,6 +6,7 @@
 
 #include "store/postgres_commit.h"
 #include "store/postgres_records.h"
+#include "store/postgres_webhooks.h"
 
 namespace allot::pg {
 namespace {
@@ -50,6 +51,7 @@ StatementSpecs WriterStatements() {
   };
   for (auto& spec : BatchLocks::Statements()) specs.push_back(std::move(spec));
   for (auto& spec : BatchWriter::Statements()) specs.push_back(std::move(spec));
+  for (auto& spec : WebhookWriterStatements()) specs.push_back(std::move(spec));
   return specs;
 }
 
@@ -91,7 +93,7 @@ Status PostgresWriter::Begin() {
 
 Status PostgresWriter::LockForBatch(const LockPlan& plan) {
   if (!in_batch_) return Fail(Unavailable("LockForBatch called outside a batch (no Begin)."));
-  return locks_.Lock(
+  auto locked = locks_.Lock(
       plan, [this](Pipeline pipeline) { return Send(std::move(pipeline)); },
       [this]() -> Status {
         // Start the transaction over: the next pipeline leads with BEGIN.
@@ -104,6 +106,39 @@ Status PostgresWriter::LockForBatch(const LockPlan& plan) {
         begin_pending_ = true;
         return {};
       });
+  if (!locked || plan.webhook_ids.empty()) return locked;
+  return LockWebhooks(plan.webhook_ids);
+}
+
+Status PostgresWriter::LockWebhooks(const std::vector<std::string>& ids) {
+  auto result = SendOne("lock_webhooks", WebhookIdsParams(ids), "Locking webhooks");
+  if (!result) return Fail(std::move(result.error()));
+  auto rows = WebhooksIn(*result);
+  if (!rows) return Fail(std::move(rows.error()));
+  for (const std::string& id : ids) webhooks_[id] = std::nullopt;
+  for (Webhook& webhook : *rows) {
+    std::string id = webhook.id;
+    webhooks_[id] = std::move(webhook);
+  }
+  return {};
+}
+
+Expected<std::optional<Webhook>> PostgresWriter::LoadWebhook(std::string_view id) {
+  if (in_batch_) {
+    if (auto it = webhooks_.find(id); it != webhooks_.end()) return it->second;
+  }
+  auto result = SendOne("load_webhook", Params().Add(id), "Loading a webhook");
+  if (!result) return Fail(std::move(result.error()));
+  auto rows = WebhooksIn(*result);
+  if (!rows) return Fail(std::move(rows.error()));
+  if (rows->empty()) return std::nullopt;
+  return std::move(rows->front());
+}
+
+Expected<std::int64_t> PostgresWriter::LoadJournalHead() {
+  auto result = SendOne("journal_head_now", Params(), "Reading the journal's head");
+  if (!result) return Fail(std::move(result.error()));
+  return result->rows() == 0 ? 0 : result->Int(0, 0);
 }
 
 Status PostgresWriter::ExtendLocks(const LockPlan& joining) {
@@ -258,6 +293,11 @@ Expected<std::vector<std::string>> PostgresWriter::DueReservations(std::int64_t 
 Status PostgresWriter::Write(BatchWrites writes) {
   if (!in_batch_) return Fail(Unavailable("Write called outside a batch (no Begin)."));
   Pipeline pipeline;
+  // Before the batch writer's statements, whose last takes the journal
+  // counter's lock (held until COMMIT, so nothing should follow it).
+  for (const Webhook& webhook : writes.webhooks) {
+    pipeline.Add("upsert_webhook", UpsertWebhookParams(webhook), "Writing webhook '" + webhook.id + "'");
+  }
   batch_writer_.Add(
       writes, [this](std::string_view id) { return locks_.ItemWasAbsent(id); }, pipeline);
   if (pipeline.empty()) return {};
@@ -324,6 +364,7 @@ void PostgresWriter::Rollback() {
 }
 
 void PostgresWriter::EndBatch() {
+  webhooks_.clear();
   in_batch_ = false;
   begin_pending_ = false;
   locks_.Clear();

@@ -17,7 +17,10 @@
 #ifndef ALLOT_STORE_POSTGRES_WRITER_H_
 #define ALLOT_STORE_POSTGRES_WRITER_H_
 
+#include <map>
 #include <memory>
+#include <optional>
+#include <string>
 #include <string_view>
 
 #include "allot/postgres_store.h"
@@ -51,6 +54,9 @@ class PostgresWriter final : public Store {
   // creation), which the batch locks; events never change once created.
   Expected<std::optional<Transfer>> LoadTransfer(std::string_view id) override;
   Expected<std::optional<Event>> LoadEvent(std::string_view id) override;
+  // Locked (postgres_webhooks.h): by the lock phase when the plan names it.
+  Expected<std::optional<Webhook>> LoadWebhook(std::string_view id) override;
+  Expected<std::int64_t> LoadJournalHead() override;
   Expected<std::vector<std::string>> DueReservationsOnItem(std::string_view item_id,
                                                            std::int64_t now_ms,
                                                            std::size_t limit) override;
@@ -77,12 +83,16 @@ class PostgresWriter final : public Store {
   Expected<std::vector<Result>> Send(Pipeline pipeline);
   Expected<Result> SendOne(std::string_view statement, Params params, std::string what);
   void EndBatch();
+  // The lock phase's last step: the plan's webhooks, in id order.
+  Status LockWebhooks(const std::vector<std::string>& ids);
 
   Session session_;
   BatchLocks locks_;
   BatchWriter batch_writer_;
   bool in_batch_ = false;       // between Begin and Commit/Rollback
   bool begin_pending_ = false;  // in a batch, BEGIN not sent yet
+  // Webhooks this batch has locked (nullopt: known not to exist).
+  std::map<std::string, std::optional<Webhook>, std::less<>> webhooks_;
 };
 
 }  // namespace allot::pg

@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "journal/feed.h"
+#include "store/sqlite_webhooks.h"
 
 namespace allot::sqlite {
 
@@ -14,6 +15,7 @@ struct SqliteReader::ReadConnection {
   TermRuns runs;
   Statement block_holding;
   Statement block_start;
+  WebhookTable webhooks;
 };
 
 class SqliteReader::Lease {
@@ -77,6 +79,9 @@ Expected<std::unique_ptr<SqliteReader::ReadConnection>> SqliteReader::OpenOne(
     if (!prepared) return Fail(std::move(prepared.error()));
     *statement = std::move(*prepared);
   }
+  auto webhooks = WebhookTable::Prepare(connection->db.get(), /*writable=*/false);
+  if (!webhooks) return Fail(std::move(webhooks.error()));
+  connection->webhooks = std::move(*webhooks);
   return connection;
 }
 
@@ -219,6 +224,16 @@ Expected<std::int64_t> SqliteReader::SeqAtTime(std::int64_t at_ms) {
     }
   }
   return std::min(low, *head);
+}
+
+Expected<std::optional<Webhook>> SqliteReader::GetWebhook(std::string_view id) {
+  Lease connection(*this);
+  return connection->webhooks.Load(id);
+}
+
+Expected<std::vector<Webhook>> SqliteReader::ListWebhooks() {
+  Lease connection(*this);
+  return connection->webhooks.List();
 }
 
 Status SqliteReader::Ping() {

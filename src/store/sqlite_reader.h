@@ -55,6 +55,8 @@ class SqliteReader final : public StoreReader {
   Expected<std::optional<std::int64_t>> BlockStartOf(std::int64_t seq) override;
   Expected<std::optional<JournalBlock>> BlockHolding(std::int64_t seq) override;
   Expected<std::int64_t> SeqAtTime(std::int64_t at_ms) override;
+  Expected<std::optional<Webhook>> GetWebhook(std::string_view id) override;
+  Expected<std::vector<Webhook>> ListWebhooks() override;
   Status Ping() override;
 
  private:

@@ -246,6 +246,25 @@ CREATE TABLE term_index_state (
 INSERT INTO term_index_state (singleton, indexed_through) VALUES (1, 0);
 )sql";
 
+// Version 6: webhooks (allot/webhook.h). A row each; not journal records.
+// `types` is the comma-separated change types ('' for every type),
+// `cursor` the last seq delivered, `generation` what a deliverer's report
+// must match (store/sqlite_webhooks.h).
+constexpr std::string_view kWebhooks = R"sql(
+CREATE TABLE webhooks (
+  id TEXT PRIMARY KEY NOT NULL,
+  url TEXT NOT NULL,
+  types TEXT NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('active', 'disabled')),
+  secret TEXT NOT NULL,
+  cursor INTEGER NOT NULL CHECK (cursor >= 0),
+  generation INTEGER NOT NULL,
+  last_error TEXT,
+  failing_since_ms INTEGER,
+  created_at_ms INTEGER NOT NULL
+) STRICT;
+)sql";
+
 // The block of the latest change of every record made before version 4,
 // whose ids carry no record key.
 Status IndexLegacyRecords(sqlite3* db) {
@@ -276,12 +295,13 @@ ON CONFLICT (id) DO UPDATE SET block = excluded.block
   }
 }
 
-constexpr std::array<Migration, 5> kMigrations{{
+constexpr std::array<Migration, 6> kMigrations{{
     {1, "initial schema", kInitialSchema},
     {2, "accounts, transfers, events and seats", kMoneyAndSeats},
     {3, "the journal", kJournal, ImportLegacyJournal},
     {4, "state in memory, records in the journal", kStateInMemory, IndexLegacyRecords},
     {5, "the journal indexed by term for lists and history", kTermIndex},
+    {6, "webhooks", kWebhooks},
 }};
 
 Status ApplyOne(sqlite3* db, const Migration& migration, std::int64_t now_ms) {

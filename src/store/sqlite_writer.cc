@@ -47,6 +47,9 @@ Expected<std::unique_ptr<SqliteWriter>> SqliteWriter::Create(Connection db,
   auto journal = JournalAppender::Prepare(raw);
   if (!journal) return Fail(std::move(journal.error()));
   writer->journal_ = std::move(*journal);
+  auto webhooks = WebhookTable::Prepare(raw, /*writable=*/true);
+  if (!webhooks) return Fail(std::move(webhooks.error()));
+  writer->webhooks_ = std::move(*webhooks);
   writer->state_ = std::move(state);
   writer->terms_ = std::move(terms);
   writer->head_ = writer->pending_head_ = head;
@@ -87,6 +90,10 @@ Expected<std::optional<Event>> SqliteWriter::LoadEvent(std::string_view id) {
   const Event* event = state_->FindEvent(id);
   if (event == nullptr) return std::nullopt;
   return *event;
+}
+
+Expected<std::optional<Webhook>> SqliteWriter::LoadWebhook(std::string_view id) {
+  return webhooks_.Load(id);
 }
 
 Expected<std::optional<UserUsage>> SqliteWriter::LoadUsage(std::string_view user_id,
@@ -190,6 +197,9 @@ Status SqliteWriter::Write(BatchWrites writes) {
   if (!InTransaction()) return Fail(Unavailable("Write called outside a batch (no Begin)."));
   if (auto checked = CheckReferences(writes); !checked) return checked;
   if (auto written = rows_.Write(writes); !written) return written;
+  for (const Webhook& webhook : writes.webhooks) {
+    if (auto written = webhooks_.Upsert(webhook); !written) return written;
+  }
   auto head = journal_.Append(writes.journal, pending_head_);
   if (!head) return Fail(std::move(head.error()));
   if (auto heads = rows_.WriteHeads(writes.journal); !heads) return heads;

@@ -28,6 +28,7 @@
 #include "store/sqlite_record_finder.h"
 #include "store/sqlite_rows.h"
 #include "store/sqlite_term_index.h"
+#include "store/sqlite_webhooks.h"
 
 namespace allot::sqlite {
 
@@ -62,6 +63,8 @@ class SqliteWriter final : public Store {
                                                              std::string_view key) override;
   Expected<std::optional<Transfer>> LoadTransfer(std::string_view id) override;
   Expected<std::optional<Event>> LoadEvent(std::string_view id) override;
+  Expected<std::optional<Webhook>> LoadWebhook(std::string_view id) override;
+  Expected<std::int64_t> LoadJournalHead() override { return head_; }
   Expected<std::vector<std::string>> DueReservationsOnItem(std::string_view item_id,
                                                            std::int64_t now_ms,
                                                            std::size_t limit) override;
@@ -90,6 +93,7 @@ class SqliteWriter final : public Store {
   RecordFinder records_;
   RowWriter rows_;
   JournalAppender journal_;
+  WebhookTable webhooks_;
   std::shared_ptr<MemoryState> state_;
   std::int64_t head_ = 0;          // last committed seq
   std::int64_t pending_head_ = 0;  // after this batch's Write, until Commit

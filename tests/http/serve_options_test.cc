@@ -73,6 +73,8 @@ const std::map<std::string, std::string>& SampleValues() {
       {"log-level", "debug"},
       {"access-log", "off"},
       {"config", "unused.conf"},
+      {"webhook-retry-hours", "5"},
+      {"webhook-allow-hosts", "hooks.example.com,10.0.0.7"},
   };
   return values;
 }
@@ -102,6 +104,18 @@ TEST(ServeOptionsTest, Defaults) {
   EXPECT_EQ(o.log_level, "info");
   EXPECT_TRUE(o.access_log);
   EXPECT_EQ(o.config_path, std::nullopt);
+  EXPECT_EQ(o.webhook_retry_hours, 72);
+  EXPECT_EQ(o.webhook_allow_hosts, "");
+}
+
+TEST(ServeOptionsTest, WebhookRetryHoursIsZeroToAYear) {
+  EXPECT_EQ(Parse({"serve", "--webhook-retry-hours", "0"})->serve.webhook_retry_hours, 0);
+  EXPECT_EQ(Parse({"serve", "--webhook-retry-hours", "8760"})->serve.webhook_retry_hours, 8760);
+  EXPECT_FALSE(Parse({"serve", "--webhook-retry-hours", "8761"}).has_value());
+  EXPECT_FALSE(Parse({"serve", "--webhook-retry-hours", "-1"}).has_value());
+  EXPECT_EQ(Parse({"serve"}, EnvOf({{"ALLOT_WEBHOOK_ALLOW_HOSTS", "a.example"}}))
+                ->serve.webhook_allow_hosts,
+            "a.example");
 }
 
 TEST(ServeOptionsTest, TheTableHasEveryOptionAndNoOther) {

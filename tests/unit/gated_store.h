@@ -99,6 +99,10 @@ class GatedStore final : public Store {
                                                      std::size_t limit) override {
     return inner_->DueReservations(now_ms, limit);
   }
+  Expected<std::optional<Webhook>> LoadWebhook(std::string_view id) override {
+    return inner_->LoadWebhook(id);
+  }
+  Expected<std::int64_t> LoadJournalHead() override { return inner_->LoadJournalHead(); }
   Expected<std::optional<Transfer>> LoadTransfer(std::string_view id) override {
     return inner_->LoadTransfer(id);
   }

@@ -60,6 +60,7 @@ class MemoryState final : public domain::Loader {
   std::map<std::pair<std::string, std::string>, UserUsage> usage;
   std::map<std::string, Transfer> transfers;
   std::map<std::string, Event> events;
+  std::map<std::string, Webhook> webhooks;
   // Every change committed, and their movements as ledger rows (with the
   // record each belongs to and its reason).
   std::vector<Change> changes;
@@ -83,6 +84,13 @@ class MemoryState final : public domain::Loader {
   }
   Expected<std::optional<Event>> LoadEvent(std::string_view id) override {
     return Lookup(events, std::string(id));
+  }
+  Expected<std::optional<Webhook>> LoadWebhook(std::string_view id) override {
+    return Lookup(webhooks, std::string(id));
+  }
+  Expected<std::int64_t> JournalHead() override {
+    if (fail_loads) return Fail(Unavailable("injected load failure"));
+    return static_cast<std::int64_t>(changes.size());
   }
   Expected<std::vector<std::string>> DueReservationsOnItem(std::string_view item_id,
                                                            std::int64_t now_ms,
@@ -119,6 +127,7 @@ class MemoryState final : public domain::Loader {
     for (auto& t : writes.new_transfers) transfers[t.id] = t;
     for (auto& t : writes.updated_transfers) transfers[t.id] = t;
     for (auto& e : writes.new_events) events[e.id] = e;
+    for (auto& w : writes.webhooks) webhooks[w.id] = w;
   }
 
   // When set, every load fails as a broken database would.
@@ -165,9 +174,11 @@ class CountingIds final : public domain::IdSource {
   std::string NewReservationId() override { return "rsv_" + std::to_string(++reservations_); }
   std::string NewOrderId() override { return "ord_" + std::to_string(++orders_); }
   std::string NewTransferId() override { return "trf_" + std::to_string(++transfers_); }
+  std::string NewWebhookId() override { return "whk_" + std::to_string(++webhooks_); }
 
  private:
   int transfers_ = 0;
+  int webhooks_ = 0;
   int reservations_ = 0;
   int orders_ = 0;
 };

@@ -49,6 +49,7 @@ class RulesTest : public ::testing::Test {
     EXPECT_EQ(state_.transfers, before.transfers);
     EXPECT_EQ(state_.events, before.events);
     EXPECT_EQ(state_.ledger, before.ledger);
+    EXPECT_EQ(state_.webhooks, before.webhooks);
     return result.error();
   }
 

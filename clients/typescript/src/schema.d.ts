@@ -613,6 +613,106 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Register a webhook (admin)
+         * @description 201 with the webhook and its `secret`, shown only here. Every change after `after` (default: the current head) that `types` keeps is POSTed to `url`, one at a time in seq order, as the change JSON ({seq, type, at, data}) with Content-Type application/json, Allot-Event-Id (the seq), Allot-Event-Type and Allot-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>. A 2xx within 10 s acknowledges; anything else is retried after 1 s, doubling to at most 10 minutes, for --webhook-retry-hours (default 72), then the webhook is disabled. At least once: after a crash a change may come again, never out of turn. Redirects are not followed. 400 for a url that is not http(s), a host that is not loopback or listed in --webhook-allow-hosts, an unknown or repeated type, an `after` past the head (`head` in the error); 403 for a client token.
+         */
+        post: operations["createWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a webhook (admin)
+         * @description Without its secret. `cursor` is the last seq acknowledged (or passed over by `types`).
+         */
+        get: operations["getWebhook"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks/{id}/replay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Deliver again from a seq (admin)
+         * @description Delivery restarts with the change after `after` (at most the head: else 400 with `head`), and a failure streak ends.
+         */
+        post: operations["replayWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks/{id}/disable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Stop delivering (admin)
+         * @description A disabled one is returned as it is. Its cursor stays: enabling it delivers what came meanwhile.
+         */
+        post: operations["disableWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks/{id}/enable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Deliver again after a disable (admin)
+         * @description An active one is returned as it is; enabling ends a failure streak.
+         */
+        post: operations["enableWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -943,7 +1043,7 @@ export interface components {
                  * @description not_found: what was missing.
                  * @enum {string}
                  */
-                resource?: "item" | "reservation" | "order" | "account" | "transfer" | "event" | "seat" | "route";
+                resource?: "item" | "reservation" | "order" | "account" | "transfer" | "event" | "seat" | "route" | "webhook";
                 /** @description not_found: the id (or, for route, the path) that was missing. */
                 id?: string;
                 /** @description out_of_stock, limit_exceeded. */
@@ -991,6 +1091,11 @@ export interface components {
                  * @description cursor_expired: the oldest seq the feed still keeps; read on with after = oldest - 1.
                  */
                 oldest?: number;
+                /**
+                 * Format: int64
+                 * @description invalid_request on a webhook cursor past the journal: the last seq there is.
+                 */
+                head?: number;
             } & {
                 [key: string]: unknown;
             };
@@ -1231,6 +1336,69 @@ export interface components {
              */
             next: number;
         };
+        /**
+         * @example {
+         *       "id": "whk_01KAQ3Z0D4M6Y8P9R2T5V7X1B3",
+         *       "url": "http://127.0.0.1:9000/hooks",
+         *       "types": [],
+         *       "status": "active",
+         *       "cursor": 42,
+         *       "lastError": null,
+         *       "failingSince": null,
+         *       "createdAt": "2026-11-23T10:00:00.000Z"
+         *     }
+         */
+        Webhook: {
+            /** @example whk_01KAQ3Z0D4M6Y8P9R2T5V7X1B3 */
+            id: string;
+            /** @description Where changes are POSTed: http or https, a loopback host unless --webhook-allow-hosts lists it. */
+            url: string;
+            /** @description The change types delivered; empty: every type. */
+            types: components["schemas"]["ChangeType"][];
+            /** @enum {string} */
+            status: "active" | "disabled";
+            /** @description Only in the answer that created the webhook: the HMAC-SHA256 key (this text) of Allot-Signature. */
+            secret?: string;
+            cursor: components["schemas"]["Seq"];
+            /** @description What went wrong with the last failed delivery (kept after a later success). */
+            lastError: string | null;
+            /**
+             * Format: date-time
+             * @description The first failure of the current streak; null while deliveries succeed. A webhook failing for --webhook-retry-hours is disabled.
+             */
+            failingSince: string | null;
+            createdAt: components["schemas"]["Timestamp"];
+        };
+        /**
+         * @example {
+         *       "url": "http://127.0.0.1:9000/hooks",
+         *       "types": [
+         *         "order.placed",
+         *         "reservation.expired"
+         *       ]
+         *     }
+         */
+        CreateWebhookRequest: {
+            url: string;
+            /** @description Only these change types; absent or empty: every type. */
+            types?: components["schemas"]["ChangeType"][];
+            /** @description Delivery starts with the change after this seq; default: the journal's head now (only changes from now on). At most the head. */
+            after?: components["schemas"]["Seq"];
+        };
+        /**
+         * @example {
+         *       "after": 0
+         *     }
+         */
+        ReplayWebhookRequest: {
+            /** @description Delivery restarts with the change after this seq (at most the head). */
+            after: components["schemas"]["Seq"];
+        };
+        /**
+         * Format: int64
+         * @description A change's place in the journal: gapless, in commit order, from 1 (0: before the first).
+         */
+        Seq: number;
     };
     responses: {
         /** @description invalid_request: malformed JSON, wrong type, missing or unknown field, value out of range, bad query parameter or path encoding; `field` names the first bad one. */
@@ -2641,6 +2809,200 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             410: components["responses"]["CursorExpired"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    createWebhook: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description 1..255 printable ASCII. The first request with a key runs; a later one with the same key, method, path and body gets the stored status and body (with Idempotent-Replayed: true) and does nothing more. Kept at least 24 hours. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                /** @description Echoed in the answer's X-Request-Id. */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateWebhookRequest"];
+            };
+        };
+        responses: {
+            /** @description Registered; the only answer that shows the secret. */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Webhook"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            500: components["responses"]["OutcomeUnknown"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getWebhook: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Echoed in the answer's X-Request-Id. */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+            };
+            path: {
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The webhook. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Webhook"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    replayWebhook: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description 1..255 printable ASCII. The first request with a key runs; a later one with the same key, method, path and body gets the stored status and body (with Idempotent-Replayed: true) and does nothing more. Kept at least 24 hours. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                /** @description Echoed in the answer's X-Request-Id. */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+            };
+            path: {
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReplayWebhookRequest"];
+            };
+        };
+        responses: {
+            /** @description The webhook, without its secret. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Webhook"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            500: components["responses"]["OutcomeUnknown"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    disableWebhook: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description 1..255 printable ASCII. The first request with a key runs; a later one with the same key, method, path and body gets the stored status and body (with Idempotent-Replayed: true) and does nothing more. Kept at least 24 hours. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                /** @description Echoed in the answer's X-Request-Id. */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+            };
+            path: {
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        /** @description May be empty. */
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["EmptyRequest"];
+            };
+        };
+        responses: {
+            /** @description The webhook, without its secret. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Webhook"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            500: components["responses"]["OutcomeUnknown"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    enableWebhook: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description 1..255 printable ASCII. The first request with a key runs; a later one with the same key, method, path and body gets the stored status and body (with Idempotent-Replayed: true) and does nothing more. Kept at least 24 hours. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                /** @description Echoed in the answer's X-Request-Id. */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+            };
+            path: {
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        /** @description May be empty. */
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["EmptyRequest"];
+            };
+        };
+        responses: {
+            /** @description The webhook, without its secret. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Webhook"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            500: components["responses"]["OutcomeUnknown"];
             503: components["responses"]["Unavailable"];
         };
     };

@@ -10,5 +10,6 @@ import limits from './limits.mjs';
 import batch from './batch.mjs';
 import changes from './changes.mjs';
 import queries from './queries.mjs';
+import webhooks from './webhooks.mjs';
 
-export default [...service, ...items, ...reservations, ...money, ...seats, ...batch, ...changes, ...queries, ...limits];
+export default [...service, ...items, ...reservations, ...money, ...seats, ...batch, ...changes, ...queries, ...webhooks, ...limits];
