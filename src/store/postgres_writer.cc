@@ -290,16 +290,21 @@ Expected<std::vector<std::string>> PostgresWriter::DueReservations(std::int64_t 
   return FirstColumn(*result, 1);
 }
 
-Status PostgresWriter::Write(BatchWrites writes) {
-  if (!in_batch_) return Fail(Unavailable("Write called outside a batch (no Begin)."));
-  Pipeline pipeline;
-  // Before the batch writer's statements, whose last takes the journal
-  // counter's lock (held until COMMIT, so nothing should follow it).
+void PostgresWriter::AddWrites(const BatchWrites& writes, Pipeline& pipeline) {
+  // Webhooks before the batch writer's statements, whose last takes the
+  // journal counter's lock (held until COMMIT, so nothing should follow it).
   for (const Webhook& webhook : writes.webhooks) {
-    pipeline.Add("upsert_webhook", UpsertWebhookParams(webhook), "Writing webhook '" + webhook.id + "'");
+    pipeline.Add("upsert_webhook", UpsertWebhookParams(webhook),
+                 "Writing webhook '" + webhook.id + "'");
   }
   batch_writer_.Add(
       writes, [this](std::string_view id) { return locks_.ItemWasAbsent(id); }, pipeline);
+}
+
+Status PostgresWriter::Write(BatchWrites writes) {
+  if (!in_batch_) return Fail(Unavailable("Write called outside a batch (no Begin)."));
+  Pipeline pipeline;
+  AddWrites(writes, pipeline);
   if (pipeline.empty()) return {};
   auto results = Send(std::move(pipeline));
   if (!results) return Fail(std::move(results.error()));
@@ -309,8 +314,7 @@ Status PostgresWriter::Write(BatchWrites writes) {
 Status PostgresWriter::WriteAndCommit(BatchWrites writes) {
   if (!in_batch_) return Fail(Unavailable("Write called outside a batch (no Begin)."));
   Pipeline pipeline;
-  batch_writer_.Add(
-      writes, [this](std::string_view id) { return locks_.ItemWasAbsent(id); }, pipeline);
+  AddWrites(writes, pipeline);
   if (pipeline.empty()) return Commit();
   PGconn* conn = session_.get();
   if (conn == nullptr) {

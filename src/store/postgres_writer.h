@@ -81,6 +81,9 @@ class PostgresWriter final : public Store {
   // Runs a pipeline, led by BEGIN when the batch has sent nothing yet.
   // Outside a batch the statements run on their own (autocommit).
   Expected<std::vector<Result>> Send(Pipeline pipeline);
+  // A batch's writes into a pipeline: Write sends them alone,
+  // WriteAndCommit with the COMMIT.
+  void AddWrites(const BatchWrites& writes, Pipeline& pipeline);
   Expected<Result> SendOne(std::string_view statement, Params params, std::string what);
   void EndBatch();
   // The lock phase's last step: the plan's webhooks, in id order.

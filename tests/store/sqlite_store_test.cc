@@ -257,7 +257,7 @@ TEST_F(SqliteStoreTest, ReaderConnectionsAreReadOnly) {
 namespace allot::store_test {
 namespace {
 
-// A database of the release before webhooks (schema 4, with a record in
+// A database of the release before webhooks (schema 5, with a record in
 // it) opens, gains the webhooks table, and keeps what it had.
 TEST_F(SqliteStoreTest, ADatabaseOfTheReleaseBeforeWebhooksOpensAndGainsThem) {
   {
@@ -265,14 +265,14 @@ TEST_F(SqliteStoreTest, ADatabaseOfTheReleaseBeforeWebhooksOpensAndGainsThem) {
                                                    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, 0)
                                 .value();
     ASSERT_TRUE(Ok(sqlite::Exec(db.get(), "PRAGMA journal_mode = WAL", "wal")));
-    ASSERT_TRUE(Ok(sqlite::ApplyMigrations(db.get(), sqlite::Migrations().first(4), 10)));
+    ASSERT_TRUE(Ok(sqlite::ApplyMigrations(db.get(), sqlite::Migrations().first(5), 10)));
     ASSERT_TRUE(Ok(sqlite::Exec(
         db.get(),
         "INSERT INTO items VALUES ('kept', NULL, 3, 0, 0, NULL, 3)", "an item of the old release")));
   }
   auto db = Open({});
   ASSERT_TRUE(Ok(db));
-  EXPECT_EQ(backend_.StoredSchemaVersion(), 5);
+  EXPECT_EQ(backend_.StoredSchemaVersion(), 6);
   auto item = db->reader->GetItem("kept", 0);
   ASSERT_TRUE(item.has_value() && item->has_value());
   EXPECT_EQ((*item)->on_hand, 3);
