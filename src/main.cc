@@ -35,6 +35,7 @@
 #include "api/service.h"
 #include "audit/audit_command.h"
 #include "core/log.h"
+#include "core/progress.h"
 #include "core/redact.h"
 #include "http/access_log.h"
 #include "http/auth.h"
@@ -113,7 +114,8 @@ allot::Expected<Database> OpenDatabase(const allot::http::ServeOptions& options)
   if (allot::IsPostgresUrl(options.db)) {
     auto clock = allot::PostgresClock::Start(options.db);
     if (!clock) return std::unexpected(clock.error());
-    auto db = allot::OpenPostgres({.conninfo = options.db});
+    auto db = allot::OpenPostgres(
+        {.conninfo = options.db, .progress_on_stderr = allot::IsTerminal(STDERR_FILENO)});
     if (!db) return std::unexpected(db.error());
     // Without a synchronous standby, "acknowledged" means "on one machine".
     if (std::string why = allot::ReplicationWarning(db->replication); !why.empty()) {
@@ -128,6 +130,7 @@ allot::Expected<Database> OpenDatabase(const allot::http::ServeOptions& options)
   allot::SqliteOptions sqlite;
   sqlite.path = options.db;
   sqlite.sync = options.sync;
+  sqlite.progress_on_stderr = allot::IsTerminal(STDERR_FILENO);
   auto db = allot::OpenSqlite(sqlite);
   if (!db) return std::unexpected(db.error());
   return Database{std::move(db->writer), std::move(db->reader),

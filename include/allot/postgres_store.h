@@ -39,6 +39,8 @@ struct PostgresOptions {
   // a standby, so a few a second per connection are cheap.
   int initial_backoff_ms = 50;
   int max_backoff_ms = 500;
+  // Shows long schema migrations on stderr once past 2 s (SqliteOptions).
+  bool progress_on_stderr = false;
 };
 
 // Whether an acknowledged commit survives losing the database server: it

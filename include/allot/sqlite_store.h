@@ -20,6 +20,10 @@ struct SqliteOptions {
   SyncMode sync = SyncMode::kFull;
   int reader_connections = 4;  // size of the StoreReader's connection pool
   int busy_timeout_ms = 5000;
+  // Shows startup's long steps (schema migrations, loading the state) on
+  // stderr once one runs past 2 s; for a terminal (`allot serve` sets it
+  // when stderr is one), never for logs.
+  bool progress_on_stderr = false;
 };
 
 struct SqliteDatabase {

@@ -80,6 +80,11 @@ void Progress::Finish() {
        << std::flush;
 }
 
+std::int64_t Progress::done() const {
+  std::lock_guard lock(mu_);
+  return done_;
+}
+
 bool Progress::shown() const {
   std::lock_guard lock(mu_);
   return shown_;

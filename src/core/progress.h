@@ -61,6 +61,8 @@ class Progress {
   void Finish();
 
   bool shown() const;
+  // The running total last given to Update.
+  std::int64_t done() const;
 
  private:
   using TimePoint = std::chrono::steady_clock::time_point;
@@ -96,6 +98,17 @@ class ScopedTicker {
   bool stop_ = false;
   std::thread thread_;
 };
+
+// Runs `step()` as the step `name` of `progress` (nothing shown when null),
+// `done` steps being finished before it, redrawn while the call blocks
+// (schema migrations, loading a store's state at startup).
+template <typename Step>
+auto RunShown(Progress* progress, std::string_view name, std::int64_t done, Step&& step) {
+  if (progress == nullptr) return step();
+  progress->Update(name, done);
+  ScopedTicker ticker(*progress, std::chrono::milliseconds(250));
+  return step();
+}
 
 // 1234567 -> "1,234,567".
 std::string WithThousands(std::int64_t value);

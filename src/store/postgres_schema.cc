@@ -298,7 +298,7 @@ Status ApplyOne(PGconn* conn, const Migration& migration) {
 }
 
 // Inside the migration transaction, holding the advisory lock.
-Status MigrateLocked(PGconn* conn, std::span<const Migration> migrations,
+Status MigrateLocked(PGconn* conn, std::span<const Migration> migrations, Progress* progress,
                      std::vector<const Migration*>& applied) {
   if (auto done = Exec(conn, std::string(kCreateVersionTable), "Creating schema_version"); !done) {
     return done;
@@ -313,8 +313,15 @@ Status MigrateLocked(PGconn* conn, std::span<const Migration> migrations,
   }
   for (const Migration& migration : migrations) {
     if (migration.version <= *stored) continue;
-    if (auto done = ApplyOne(conn, migration); !done) return done;
+    const std::string name = "schema " + std::to_string(migration.version) + ", " +
+                             std::string(migration.description);
+    auto done = RunShown(progress, name, static_cast<std::int64_t>(applied.size()),
+                         [&] { return ApplyOne(conn, migration); });
+    if (!done) return done;
     applied.push_back(&migration);
+  }
+  if (progress != nullptr && !applied.empty()) {
+    progress->Update("schema migrated", static_cast<std::int64_t>(applied.size()));
   }
   return {};
 }
@@ -334,7 +341,7 @@ Expected<int> StoredSchemaVersion(PGconn* conn) {
   return static_cast<int>(max->Int(0, 0));
 }
 
-Status ApplyMigrations(PGconn* conn, std::span<const Migration> migrations) {
+Status ApplyMigrations(PGconn* conn, std::span<const Migration> migrations, Progress* progress) {
   // Waits here while another process migrates; released at COMMIT/ROLLBACK.
   const std::string begin =
       "BEGIN; SELECT pg_advisory_xact_lock(" + std::to_string(kMigrationLockKey) + ")";
@@ -343,7 +350,7 @@ Status ApplyMigrations(PGconn* conn, std::span<const Migration> migrations) {
     return begun;
   }
   std::vector<const Migration*> applied;
-  if (auto done = MigrateLocked(conn, migrations, applied); !done) {
+  if (auto done = MigrateLocked(conn, migrations, progress, applied); !done) {
     Exec(conn, "ROLLBACK", "Rolling back the schema migration");
     return done;
   }

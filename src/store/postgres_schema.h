@@ -19,6 +19,7 @@
 #include <string_view>
 
 #include "allot/error.h"
+#include "core/progress.h"
 
 namespace allot::pg {
 
@@ -41,8 +42,10 @@ inline constexpr std::int64_t kMigrationLockKey = 0x616c6c6f74;
 Expected<int> StoredSchemaVersion(PGconn* conn);
 
 // Applies the migrations the database lacks, all in one transaction (on
-// error nothing of them persists). Errors are kUnavailable.
-Status ApplyMigrations(PGconn* conn, std::span<const Migration> migrations);
+// error nothing of them persists). Errors are kUnavailable. `progress`, as
+// for SQLite (store/sqlite_schema.h).
+Status ApplyMigrations(PGconn* conn, std::span<const Migration> migrations,
+                       Progress* progress = nullptr);
 
 }  // namespace allot::pg
 

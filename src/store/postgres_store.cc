@@ -2,9 +2,11 @@
 // the writer and the reader pool.
 #include "allot/postgres_store.h"
 
+#include <iostream>
 #include <string>
 #include <utility>
 
+#include "core/progress.h"
 #include "store/postgres_connection.h"
 #include "store/postgres_reader.h"
 #include "store/postgres_replication.h"
@@ -45,9 +47,13 @@ Expected<PostgresDatabase> OpenPostgres(const PostgresOptions& options) {
   {
     auto conn = pg::Connect(options.conninfo, options.connect_timeout_seconds);
     if (!conn) return Fail(std::move(conn.error()));
-    if (auto migrated = pg::ApplyMigrations(conn->get(), pg::Migrations()); !migrated) {
+    Progress progress("allot: migrating the PostgreSQL schema", "migrations", std::cerr,
+                      {.is_terminal = options.progress_on_stderr});
+    if (auto migrated = pg::ApplyMigrations(conn->get(), pg::Migrations(), &progress);
+        !migrated) {
       return Fail(std::move(migrated.error()));
     }
+    progress.Finish();
     auto state = pg::ReadReplicationState(conn->get());
     if (!state) return Fail(std::move(state.error()));
     replication = std::move(*state);

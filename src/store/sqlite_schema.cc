@@ -320,7 +320,7 @@ Status ApplyOne(sqlite3* db, const Migration& migration, std::int64_t now_ms) {
 // Inside the migration transaction: checks the stored version and applies
 // what is missing.
 Status MigrateLocked(sqlite3* db, std::span<const Migration> migrations, std::int64_t now_ms,
-                     std::vector<const Migration*>& applied) {
+                     Progress* progress, std::vector<const Migration*>& applied) {
   if (auto done = Exec(db, kCreateVersionTable.data(), "Creating schema_version"); !done) {
     return done;
   }
@@ -334,8 +334,15 @@ Status MigrateLocked(sqlite3* db, std::span<const Migration> migrations, std::in
   }
   for (const Migration& migration : migrations) {
     if (migration.version <= *stored) continue;
-    if (auto done = ApplyOne(db, migration, now_ms); !done) return done;
+    const std::string name = "schema " + std::to_string(migration.version) + ", " +
+                             std::string(migration.description);
+    auto done = RunShown(progress, name, static_cast<std::int64_t>(applied.size()),
+                         [&] { return ApplyOne(db, migration, now_ms); });
+    if (!done) return done;
     applied.push_back(&migration);
+  }
+  if (progress != nullptr && !applied.empty()) {
+    progress->Update("schema migrated", static_cast<std::int64_t>(applied.size()));
   }
   return {};
 }
@@ -358,12 +365,13 @@ Expected<int> StoredSchemaVersion(sqlite3* db) {
   return static_cast<int>(max->Int(0));
 }
 
-Status ApplyMigrations(sqlite3* db, std::span<const Migration> migrations, std::int64_t now_ms) {
+Status ApplyMigrations(sqlite3* db, std::span<const Migration> migrations, std::int64_t now_ms,
+                       Progress* progress) {
   if (auto begun = Exec(db, "BEGIN IMMEDIATE", "Starting the schema migration"); !begun) {
     return begun;
   }
   std::vector<const Migration*> applied;
-  if (auto done = MigrateLocked(db, migrations, now_ms, applied); !done) {
+  if (auto done = MigrateLocked(db, migrations, now_ms, progress, applied); !done) {
     Exec(db, "ROLLBACK", "Rolling back the schema migration");
     return done;
   }

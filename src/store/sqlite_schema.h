@@ -16,6 +16,7 @@
 #include <string_view>
 
 #include "allot/error.h"
+#include "core/progress.h"
 
 namespace allot::sqlite {
 
@@ -34,8 +35,11 @@ std::span<const Migration> Migrations();
 Expected<int> StoredSchemaVersion(sqlite3* db);
 
 // Applies the migrations the database lacks. Errors are kUnavailable; on
-// error nothing of the attempted migrations persists.
-Status ApplyMigrations(sqlite3* db, std::span<const Migration> migrations, std::int64_t now_ms);
+// error nothing of the attempted migrations persists. `progress`, when
+// given, names each migration while it runs (a data migration of a large
+// database takes seconds) and counts those applied.
+Status ApplyMigrations(sqlite3* db, std::span<const Migration> migrations, std::int64_t now_ms,
+                       Progress* progress = nullptr);
 
 }  // namespace allot::sqlite
 

@@ -3,12 +3,14 @@
 // the reader pool over the same file.
 #include "allot/sqlite_store.h"
 
+#include <iostream>
 #include <string>
 #include <utility>
 
 #include "allot/clock.h"
 #include "core/log.h"
 #include "core/memory.h"
+#include "core/progress.h"
 #include "store/sqlite_file_lock.h"
 #include "store/sqlite_handle.h"
 #include "store/sqlite_reader.h"
@@ -81,11 +83,16 @@ Expected<SqliteDatabase> OpenSqlite(const SqliteOptions& options) {
   auto db = OpenWriterConnection(options);
   if (!db) return Fail(std::move(db.error()));
   const std::int64_t now_ms = SystemClock().NowMs();
-  if (auto migrated = sqlite::ApplyMigrations(db->get(), sqlite::Migrations(), now_ms); !migrated) {
+  Progress progress("allot: opening " + options.path, "steps", std::cerr,
+                    {.is_terminal = options.progress_on_stderr});
+  if (auto migrated =
+          sqlite::ApplyMigrations(db->get(), sqlite::Migrations(), now_ms, &progress);
+      !migrated) {
     return Fail(std::move(migrated.error()));
   }
   auto state = std::make_shared<sqlite::MemoryState>();
-  auto recovered = sqlite::LoadState(db->get(), *state);
+  auto recovered = RunShown(&progress, "loading the state into memory", progress.done(),
+                            [&] { return sqlite::LoadState(db->get(), *state); });
   if (!recovered) return Fail(std::move(recovered.error()));
   // The replay made and dropped every hold since the earliest live one, and
   // read the journal through the writer's cache.
@@ -97,9 +104,12 @@ Expected<SqliteDatabase> OpenSqlite(const SqliteOptions& options) {
                              {"journalHead", recovered->head},
                              {"changesReplayed", recovered->replayed}});
   auto terms = std::make_shared<sqlite::TermIndex>();
-  if (auto indexed = sqlite::CatchUpTermIndex(db->get(), *terms); !indexed) {
+  if (auto indexed = RunShown(&progress, "indexing the journal by term", progress.done() + 1,
+                              [&] { return sqlite::CatchUpTermIndex(db->get(), *terms); });
+      !indexed) {
     return Fail(std::move(indexed.error()));
   }
+  progress.Finish();
   auto writer =
       sqlite::SqliteWriter::Create(std::move(*db), state, terms, recovered->head, *lock);
   if (!writer) return Fail(std::move(writer.error()));

@@ -4,6 +4,8 @@
 
 #include <gmock/gmock.h>
 
+#include <chrono>
+#include <sstream>
 #include <thread>
 
 #include "sqlite_test_backend.h"
@@ -279,6 +281,40 @@ TEST_F(SqliteStoreTest, ADatabaseOfTheReleaseBeforeWebhooksOpensAndGainsThem) {
   auto webhooks = db->reader->ListWebhooks();
   ASSERT_TRUE(webhooks.has_value());
   EXPECT_TRUE(webhooks->empty());
+}
+
+}  // namespace
+}  // namespace allot::store_test
+
+namespace allot::store_test {
+namespace {
+
+// Startup on a terminal: each migration is named while it runs and the
+// count of those applied ends the line (shown here from the first instant;
+// `allot serve` waits 2 s, so a quick start prints nothing).
+TEST_F(SqliteStoreTest, MigrationsShowTheirProgressWhenAsked) {
+  sqlite::Connection db = sqlite::OpenConnection(backend_.options().path,
+                                                 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, 0)
+                              .value();
+  std::ostringstream shown;
+  Progress progress("allot: opening", "steps", shown,
+                    {.is_terminal = true, .delay = std::chrono::milliseconds(0),
+                     .interval = std::chrono::milliseconds(0)});
+  ASSERT_TRUE(Ok(sqlite::ApplyMigrations(db.get(), sqlite::Migrations(), 10, &progress)));
+  progress.Finish();
+  const std::string text = shown.str();
+  EXPECT_THAT(text, ::testing::HasSubstr("(schema 1, initial schema)"));
+  EXPECT_THAT(text, ::testing::HasSubstr("(schema 3, the journal)"));
+  EXPECT_THAT(text, ::testing::HasSubstr(
+                        "allot: opening: " + std::to_string(sqlite::Migrations().size()) +
+                        " steps in "));
+
+  // Nothing to apply, or not a terminal: nothing at all.
+  std::ostringstream quiet;
+  Progress again("allot: opening", "steps", quiet, {.is_terminal = false});
+  ASSERT_TRUE(Ok(sqlite::ApplyMigrations(db.get(), sqlite::Migrations(), 10, &again)));
+  again.Finish();
+  EXPECT_EQ(quiet.str(), "");
 }
 
 }  // namespace
