@@ -15,12 +15,13 @@ void AppendChangeEvent(const Change& change, std::string& out) {
 
 ChangeStream::ChangeStream(api::ChangeFeed& feed, std::shared_ptr<void> follow,
                            std::int64_t after, ChangeFilter filter, SteadyTime now,
-                           ChangeStreamOptions options)
+                           ChangeStreamOptions options, ChangeFrames* frames)
     : feed_(feed),
       follow_(std::move(follow)),
       cursor_(after),
       filter_(std::move(filter)),
       options_(options),
+      frames_(filter_.types.empty() && !filter_.owner ? frames : nullptr),
       last_sent_(now) {}
 
 std::string ChangeStream::Poll(SteadyTime now) {
@@ -29,7 +30,9 @@ std::string ChangeStream::Poll(SteadyTime now) {
     greeted_ = true;
     out.append("retry: ").append(std::to_string(options_.client_retry.count())).append("\n\n");
   }
-  if (feed_.head() > cursor_) {
+  if (feed_.head() > cursor_ && frames_ != nullptr) {
+    cursor_ = frames_->AppendAfter(cursor_, options_.max_per_poll, feed_.reader(), out);
+  } else if (feed_.head() > cursor_) {
     auto page = feed_.reader().ReadChanges(cursor_, options_.max_per_poll, filter_,
                                            feed_.options().max_scan);
     // A failed read is tried again at the next poll, from the same cursor.

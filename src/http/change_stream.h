@@ -25,6 +25,7 @@
 
 #include "allot/store.h"
 #include "api/change_feed.h"
+#include "http/change_frames.h"
 #include "http/event_stream.h"
 
 namespace allot::http {
@@ -40,8 +41,11 @@ struct ChangeStreamOptions {
 class ChangeStream final : public EventStream {
  public:
   // `follow` is the feed's Follow() handle, released with the stream.
+  // `frames`, when given, serves a stream that follows the whole feed (no
+  // filter) from the events other streams already encoded.
   ChangeStream(api::ChangeFeed& feed, std::shared_ptr<void> follow, std::int64_t after,
-               ChangeFilter filter, SteadyTime now, ChangeStreamOptions options = {});
+               ChangeFilter filter, SteadyTime now, ChangeStreamOptions options = {},
+               ChangeFrames* frames = nullptr);
 
   std::string Poll(SteadyTime now) override;
   std::chrono::milliseconds poll_interval() const override { return options_.poll_interval; }
@@ -55,6 +59,7 @@ class ChangeStream final : public EventStream {
   std::int64_t cursor_;
   ChangeFilter filter_;
   ChangeStreamOptions options_;
+  ChangeFrames* frames_;  // null when the filter keeps less than everything
   SteadyTime last_sent_;
   bool greeted_ = false;
 };

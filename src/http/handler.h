@@ -30,6 +30,7 @@
 #include "api/service.h"
 #include "http/access_log.h"
 #include "http/auth.h"
+#include "http/change_frames.h"
 #include "http/http_message.h"
 #include "http/metrics.h"
 #include "http/request_handler.h"
@@ -141,6 +142,8 @@ class Handler final : public RequestHandler {
   RequestIds request_ids_;
   std::unique_ptr<api::ChangeFeed> own_changes_;  // when none was given
   api::ChangeFeed* changes_;
+  // The newest changes' events, shared by the streams of the whole feed.
+  ChangeFrames change_frames_;
 };
 
 }  // namespace allot::http

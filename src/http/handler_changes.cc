@@ -106,8 +106,10 @@ HttpResponse Handler::OpenChangeStream(const HttpRequest& request, const ChangeF
   HttpResponse response;
   response.Set("Content-Type", std::string(kEventStreamContentType));
   response.Set("Cache-Control", "no-cache");
-  response.stream = std::make_shared<ChangeStream>(*changes_, std::move(follow), *cursor, filter,
-                                                   std::chrono::steady_clock::now());
+  response.stream =
+      std::make_shared<ChangeStream>(*changes_, std::move(follow), *cursor, filter,
+                                     std::chrono::steady_clock::now(), ChangeStreamOptions{},
+                                     &change_frames_);
   return response;
 }
 

@@ -8,6 +8,7 @@
 #include <future>
 #include <thread>
 
+#include "http/change_frames.h"
 #include "http/change_stream.h"
 #include "http/handler.h"
 #include "test_service.h"
@@ -215,6 +216,84 @@ TEST_F(HandlerChangesTest, TheStreamResumesAfterLastEventId) {
   EXPECT_NE(sent.find("id: 4\n"), std::string::npos) << sent;
   EXPECT_EQ(Call("GET", "/api/v1/changes/stream", "", {{"Last-Event-ID", "9"}}).status, 400)
       << "past the head";
+}
+
+// Streams of the whole feed share the events the first of them encoded
+// (http/change_frames.h): each must still get exactly its own changes, in
+// order, from wherever it started, as a stream that reads for itself does.
+TEST_F(HandlerChangesTest, StreamsOfTheWholeFeedSendWhatAStreamReadingAloneSends) {
+  MakeFourChanges();
+  const auto t = std::chrono::steady_clock::now();
+  HttpResponse head = Call("GET", "/api/v1/changes/stream?after=4");
+  HttpResponse early = Call("GET", "/api/v1/changes/stream?after=0");
+  HttpResponse middle = Call("GET", "/api/v1/changes/stream?after=2");
+  // A filter that keeps every type reads alone (no shared events).
+  HttpResponse alone = Call(
+      "GET",
+      "/api/v1/changes/stream?after=0&types=item.created,item.adjusted,reservation.created,"
+      "reservation.confirmed,reservation.cancelled,order.placed");
+  for (HttpResponse* stream : {&head, &early, &middle, &alone}) {
+    ASSERT_EQ(stream->status, 200) << stream->body;
+  }
+  std::string sent_head = PollAt(head, t), sent_early = PollAt(early, t),
+              sent_middle = PollAt(middle, t), sent_alone = PollAt(alone, t);
+  for (int round = 0; round < 3; ++round) {
+    Write("/api/v1/items/mug/adjustments", R"({"delta":1,"reason":"found"})");
+    HttpResponse held =
+        Call("POST", "/api/v1/reservations", R"({"userId":"bo","itemId":"mug","qty":1})");
+    ASSERT_EQ(held.status, 201);
+    Write("/api/v1/reservations/" + std::string(Body(held).at("id").as_string()) + "/cancel",
+          "{}");
+    const auto at = t + std::chrono::seconds(round + 1);
+    // In a different order each round: whoever polls first reads.
+    if (round % 2 == 0) {
+      sent_alone += PollAt(alone, at);
+      sent_middle += PollAt(middle, at);
+      sent_head += PollAt(head, at);
+      sent_early += PollAt(early, at);
+    } else {
+      sent_head += PollAt(head, at);
+      sent_early += PollAt(early, at);
+      sent_alone += PollAt(alone, at);
+      sent_middle += PollAt(middle, at);
+    }
+  }
+  ASSERT_NE(sent_alone.find("id: 13\n"), std::string::npos) << sent_alone;
+  EXPECT_EQ(sent_early, sent_alone);
+  const auto from = [&](int seq) {
+    return "retry: 2000\n\n" + sent_alone.substr(sent_alone.find("id: " + std::to_string(seq) + "\n"));
+  };
+  EXPECT_EQ(sent_middle, from(3));
+  EXPECT_EQ(sent_head, from(5));
+}
+
+// What the shared cache keeps: the newest run of events, extended by a
+// read that continues it, never replaced by a replay from behind it.
+TEST_F(HandlerChangesTest, TheSharedEventsAreTheNewestAndAReplayLeavesThem) {
+  MakeFourChanges();
+  StoreReader& reader = service_.changes().reader();
+  ChangeFrames frames(/*capacity=*/3);
+  std::string all;
+  EXPECT_EQ(frames.AppendAfter(0, 100, reader, all), 4);
+  EXPECT_EQ(frames.first(), 2);  // the newest 3
+  EXPECT_EQ(frames.last(), 4);
+  std::string copied;
+  EXPECT_EQ(frames.AppendAfter(2, 100, reader, copied), 4);
+  EXPECT_EQ(copied, all.substr(all.find("id: 3\n")));
+  std::string replayed;
+  EXPECT_EQ(frames.AppendAfter(0, 1, reader, replayed), 1);  // read alone
+  EXPECT_EQ(replayed, all.substr(0, all.find("id: 2\n")));
+  EXPECT_EQ(frames.first(), 2);
+  EXPECT_EQ(frames.last(), 4);
+  Write("/api/v1/items/mug/adjustments", R"({"delta":1,"reason":"found"})");
+  std::string next;
+  EXPECT_EQ(frames.AppendAfter(4, 100, reader, next), 5);
+  EXPECT_TRUE(next.starts_with("id: 5\nevent: item.adjusted\n")) << next;
+  EXPECT_EQ(frames.first(), 3);
+  EXPECT_EQ(frames.last(), 5);
+  std::string none;
+  EXPECT_EQ(frames.AppendAfter(5, 100, reader, none), 5);  // nothing new
+  EXPECT_EQ(none, "");
 }
 
 TEST_F(HandlerChangesTest, TooManyStreamsIsOverloaded) {
