@@ -20,7 +20,10 @@
 # (10000), CLIENT_THREADS of allot-bench (2),
 # WRK_BATCH reservations per /batch request (100), WRK_DEPTH pipelined
 # requests (16), OUT_DIR (docs/bench), NO_BUILD=1 to use the binaries in BUILD_DIR as they
-# are. Needs root for the package install and to run the
+# are, BASELINE_DIR holding allot and allot-inprocess-bench of an earlier
+# commit (named by BASELINE_LABEL) to add its wrk and in-process rows to the
+# same run: the before and after of a change, on the same machine at the
+# same time. Needs root for the package install and to run the
 # PostgreSQL cluster as the postgres user.
 set -euo pipefail
 
@@ -36,6 +39,8 @@ redis_clients=64
 wrk_batch=${WRK_BATCH:-100}
 wrk_depth=${WRK_DEPTH:-16}
 wrk_scripts="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/wrk"
+baseline=${BASELINE_DIR:-}
+baseline_label=${BASELINE_LABEL:-before}
 
 log() { echo "compare: $*" >&2; }
 # die, free_port, stop_pid
@@ -172,12 +177,13 @@ wrk_run() {
         non2xx: $non2xx, reservationsPerRequest: $per, socketErrors: $errors}')"
 }
 
-# Starts a fresh allot (as allot_run does) with the hot item wrk's scripts
-# reserve from; sets server_pid and server_url.
+# Starts a fresh allot (as allot_run does; BINARY defaults to this build's)
+# with the hot item wrk's scripts reserve from; sets server_pid and
+# server_url.
 start_allot_for_wrk() {
-  local name=$1
+  local name=$1 binary=${2:-$build/allot}
   mkdir -p "$work/$name"
-  start_http_server "$name" "$build/allot" serve --listen 127.0.0.1:0 --db "$work/$name/allot.db" \
+  start_http_server "$name" "$binary" serve --listen 127.0.0.1:0 --db "$work/$name/allot.db" \
     --sync full --access-log off
   curl -sf -XPOST "$server_url/api/v1/items" -d '{"id":"bench-hot","onHand":1000000000}' \
     >/dev/null || die "$name: cannot create the item"
@@ -240,6 +246,13 @@ wrk_run "allot pipelined via wrk (depth $wrk_depth)" "$allot_wrk_server" pipelin
 check_allot_after_wrk "allot pipelined via wrk" "$wrk_ok" $((connections * wrk_depth))
 stop_pid "$server_pid"
 
+if [ -n "$baseline" ]; then
+  start_allot_for_wrk "allot via wrk, $baseline_label" "$baseline/allot"
+  wrk_run "allot via wrk, $baseline_label" "$allot_wrk_server ($baseline_label)" reserve.lua 1
+  check_allot_after_wrk "allot via wrk, $baseline_label" "$wrk_ok" "$connections"
+  stop_pid "$server_pid"
+fi
+
 start_http_server "bare HTTP ceiling via wrk" "$build/bare-http-server" --listen 127.0.0.1:0 --threads 2
 wrk_run "bare HTTP ceiling via wrk" "bare-http-server --listen 127.0.0.1:0 --threads 2" reserve.lua 1
 stop_pid "$server_pid"
@@ -256,6 +269,18 @@ for variant in "batch_max:10000" "batch_max:1/"; do
   record "$label" "$(jq .items_per_second <<<"$row")" null "$inprocess_command" \
     "$(jq -c '{benchmark: .name, meanBatch: .mean_batch}' <<<"$row")"
 done
+
+if [ -n "$baseline" ]; then
+  log "in-process, $baseline_label: $inprocess_command"
+  timeout $((duration * 6 + 60)) "$baseline/allot-inprocess-bench" --benchmark_format=json \
+    >"$work/inprocess-baseline.json" 2>"$work/inprocess-baseline.err" ||
+    die "allot-inprocess-bench ($baseline_label): $(tail -n 5 "$work/inprocess-baseline.err")"
+  row=$(jq -c '.benchmarks[] | select(.name | contains("batch_max:10000"))' \
+    "$work/inprocess-baseline.json")
+  [ -n "$row" ] || die "allot-inprocess-bench ($baseline_label) printed no batch_max:10000 result"
+  record "allot in-process, $baseline_label" "$(jq .items_per_second <<<"$row")" null \
+    "$inprocess_command ($baseline_label)" "$(jq -c '{benchmark: .name, meanBatch: .mean_batch}' <<<"$row")"
+fi
 
 # Redis: check-and-decrement in Lua, one key, no persistence at all.
 redis_port=$(free_port)
@@ -404,6 +429,13 @@ goals=$(awk -v a="$wrk_allot" -v c="$wrk_bare" -v r="$redis_always" -v b="$wrk_b
   printf "allot / bare HTTP ceiling = %.2f (goal >= 0.8); ", (c > 0 ? a / c : 0)
   printf "/batch (%d per request) %.0f reservations/s (goal >= 200000); ", k, b
   printf "p99 %.2f ms (goal <= 10)", p }')
+if [ -n "$baseline" ]; then
+  goals+=$(awk -v a="$wrk_allot" -v ab="$(rate_of "allot via wrk, $baseline_label")" \
+    -v i="$(rate_of "allot in-process (no HTTP)")" \
+    -v ib="$(rate_of "allot in-process, $baseline_label")" -v l="$baseline_label" 'BEGIN {
+    printf "; this build / %s: %.2fx via wrk, %.2fx in-process", l,
+      (ab > 0 ? a / ab : 0), (ib > 0 ? i / ib : 0) }')
+fi
 
 # The chart: one bar per system, log scale (they span three orders of magnitude).
 jq -r '.runs[] | [.name, .rate] | @tsv' "$out_dir/results.json" >"$work/chart.tsv"
