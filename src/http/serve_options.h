@@ -27,6 +27,7 @@
 
 #include "allot/error.h"
 #include "allot/sqlite_store.h"
+#include "core/loopback.h"
 #include "http/server.h"
 
 namespace allot::http {
@@ -100,9 +101,6 @@ Expected<std::vector<std::pair<std::string, ConfigEntry>>> ParseConfigText(std::
 // "HOST:PORT", with an IPv6 host in brackets ("[::1]:8080"); the host must
 // be an IP address or localhost. Sets options.server.host and .port.
 Status ParseListen(std::string_view text, ServeOptions& options);
-
-// 127.0.0.0/8, ::1, ::ffff:127.x.x.x or "localhost".
-bool IsLoopback(std::string_view host);
 
 // "http://127.0.0.1:8080", brackets around an IPv6 host.
 std::string ListenUrl(std::string_view host, std::uint16_t port);

@@ -8,6 +8,8 @@
 #include <cstring>
 #include <memory>
 
+#include "core/loopback.h"
+
 namespace allot::webhooks {
 namespace {
 
@@ -31,22 +33,6 @@ std::string WithoutBrackets(std::string_view host) {
     host = host.substr(1, host.size() - 2);
   }
   return std::string(host);
-}
-
-// 127.0.0.0/8, ::1, ::ffff:127.x.x.x or "localhost": literal forms only
-// (inet_pton takes dotted quads, not "127.1" or "0x7f.1").
-bool IsLoopbackHost(const std::string& host) {
-  if (host == "localhost") return true;
-  unsigned char bytes[16];
-  if (inet_pton(AF_INET, host.c_str(), bytes) == 1) return bytes[0] == 127;
-  if (inet_pton(AF_INET6, host.c_str(), bytes) == 1) {
-    static constexpr unsigned char kLoopback6[16] = {0, 0, 0, 0, 0, 0, 0, 0,
-                                                     0, 0, 0, 0, 0, 0, 0, 1};
-    static constexpr unsigned char kMapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-    if (std::memcmp(bytes, kLoopback6, 16) == 0) return true;
-    return std::memcmp(bytes, kMapped, 12) == 0 && bytes[12] == 127;
-  }
-  return false;
 }
 
 Error BadUrl(std::string message) { return InvalidField("url", std::move(message)); }
@@ -102,7 +88,7 @@ Expected<Target> UrlPolicy::Check(std::string_view url) const {
   const std::string host = Lower(WithoutBrackets(CurlText(raw).get()));
   if (host.empty()) return Fail(BadUrl("The url has no host."));
   const bool listed = std::find(allowed_.begin(), allowed_.end(), host) != allowed_.end();
-  if (!listed && !IsLoopbackHost(host)) {
+  if (!listed && !IsLoopback(host)) {
     return Fail(BadUrl("The host '" + host +
                        "' is not allowed: only loopback addresses, localhost and the hosts of "
                        "--webhook-allow-hosts are."));
