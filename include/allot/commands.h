@@ -138,11 +138,29 @@ struct AdvanceWebhook {
   std::int64_t retry_window_ms = 0;
 };
 
+// Joins an item's waiting list (domain/waitlist.h): 409 already_exists
+// when the user has an entry there that waits or holds an offer,
+// limit_exceeded when qty would pass the item's per-user cap counted with
+// what the user holds and bought. When the whole qty is free and nobody
+// waits ahead, the entry is offered at once.
+struct JoinWaitlist {
+  std::string item_id;
+  std::string user_id;
+  std::int64_t qty = 0;
+  std::int64_t offer_ttl_seconds = 600;
+};
+
+// Leaves a waiting list; an open offer is cancelled (its units go on to
+// the next entries).
+struct LeaveWaitlist {
+  std::string id;
+};
+
 using CommandBody =
     std::variant<CreateItem, AdjustItem, Reserve, ConfirmReservation, CancelReservation, PlaceOrder,
                  CancelOrder, ExpireDue, CreateAccount, CreateTransfer, ConfirmTransfer,
                  CancelTransfer, CreateEvent, ExtendReservation, CreateWebhook,
-                 ReplayWebhook, SetWebhookStatus, AdvanceWebhook>;
+                 ReplayWebhook, SetWebhookStatus, AdvanceWebhook, JoinWaitlist, LeaveWaitlist>;
 
 // What a confirm returns: the reservation and the order it became.
 struct Confirmation {
@@ -162,7 +180,7 @@ struct Replay {
 
 struct Outcome {
   std::variant<Item, Reservation, Confirmation, Order, ExpirySummary, Replay, Account, Transfer,
-               EventCounts, Webhook>
+               EventCounts, Webhook, WaitlistEntry>
       value;
   bool created = false;  // a new resource was made (201), else 200
 };

@@ -55,6 +55,9 @@ struct BatchWrites {
   std::vector<JournalBlock> journal;
   std::vector<IdempotencyRecord> idempotency;  // inserted
   std::vector<Webhook> webhooks;               // full rows, inserted or updated by id
+  // Waiting-list entries, full rows inserted or updated by id (`position`
+  // is not stored).
+  std::vector<WaitlistEntry> waitlist;
   // Idempotency records created before this time are deleted (0 = none).
   std::int64_t purge_idempotency_before_ms = 0;
 
@@ -62,7 +65,8 @@ struct BatchWrites {
     return items.empty() && new_reservations.empty() && updated_reservations.empty() &&
            new_orders.empty() && updated_orders.empty() && usage.empty() && journal.empty() &&
            new_transfers.empty() && updated_transfers.empty() && new_events.empty() &&
-           idempotency.empty() && webhooks.empty() && purge_idempotency_before_ms == 0;
+           idempotency.empty() && webhooks.empty() && waitlist.empty() &&
+           purge_idempotency_before_ms == 0;
   }
 };
 
@@ -95,6 +99,10 @@ struct LockPlan {
   // Webhooks a command names, locked after everything above (nothing
   // else is locked after them, so they join the one global order).
   std::vector<std::string> webhook_ids;
+  // Waiting-list entries a command names (leave): a locking store locks
+  // their items with the items above. Entries themselves need no lock:
+  // every change to one is made under its item's lock.
+  std::vector<std::string> waitlist_ids;
   // (principal, key) of the commands with an Idempotency-Key, so their
   // stored answers can be fetched in one go.
   std::vector<std::pair<std::string, std::string>> idempotency_keys;
@@ -106,7 +114,7 @@ struct LockPlan {
 
   bool empty() const {
     return item_ids.empty() && reservation_ids.empty() && order_ids.empty() &&
-           webhook_ids.empty() && idempotency_keys.empty() && sweep_limit == 0;
+           webhook_ids.empty() && waitlist_ids.empty() && idempotency_keys.empty() && sweep_limit == 0;
   }
 };
 
@@ -160,6 +168,20 @@ class Store {
   virtual Expected<std::optional<Event>> LoadEvent(std::string_view id) = 0;
   // A webhook, locked for the batch where other processes share the store.
   virtual Expected<std::optional<Webhook>> LoadWebhook(std::string_view id) = 0;
+  // Waiting lists. Every change to an entry is made under its item's lock,
+  // so these need no lock of their own.
+  virtual Expected<std::optional<WaitlistEntry>> LoadWaitlistEntry(std::string_view id) = 0;
+  // Entries of `item_id` still kWaiting with ticket > after_ticket, in
+  // ticket order, at most `limit`.
+  virtual Expected<std::vector<WaitlistEntry>> LoadWaitingEntries(std::string_view item_id,
+                                                                  std::int64_t after_ticket,
+                                                                  std::size_t limit) = 0;
+  // The entry of `user_id` on `item_id` that is kWaiting or kOffered.
+  virtual Expected<std::optional<WaitlistEntry>> LoadActiveWaitlistEntry(
+      std::string_view item_id, std::string_view user_id) = 0;
+  // The entry whose offer is `reservation_id`.
+  virtual Expected<std::optional<WaitlistEntry>> LoadWaitlistOffer(
+      std::string_view reservation_id) = 0;
   // The last seq committed before this batch (what a new webhook starts
   // after by default; a cursor may not pass it).
   virtual Expected<std::int64_t> LoadJournalHead() = 0;
@@ -221,6 +243,11 @@ struct ItemPage {
   std::optional<std::string> next;  // id to pass as `after` for the next page
 };
 
+struct WaitlistPage {
+  std::vector<WaitlistEntry> entries;
+  std::optional<std::string> next;  // id to pass as `after`
+};
+
 class StoreReader {
  public:
   virtual ~StoreReader() = default;
@@ -253,6 +280,12 @@ class StoreReader {
   // One webhook, or every webhook in id order (there are few), as committed.
   virtual Expected<std::optional<Webhook>> GetWebhook(std::string_view id) = 0;
   virtual Expected<std::vector<Webhook>> ListWebhooks() = 0;
+  // A waiting-list entry as committed, with its `position` when kWaiting.
+  virtual Expected<std::optional<WaitlistEntry>> GetWaitlistEntry(std::string_view id) = 0;
+  // The entries of an item in queue order after the entry `after` (all
+  // when empty), at most `limit`, waiting ones with their `position`.
+  virtual Expected<WaitlistPage> ListWaitlist(std::string_view item_id, std::string_view after,
+                                              std::size_t limit) = 0;
 
   // The journal by term, for lists and history (journal/terms.h; the
   // queries themselves are api/queries.h, over these).

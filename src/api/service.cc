@@ -158,6 +158,23 @@ Expected<Webhook> Service::GetWebhook(std::string_view id) {
   return shown;
 }
 
+Expected<WaitlistEntry> Service::GetWaitlistEntry(std::string_view id) {
+  if (!IsValidId(id)) return Fail(NotFound("waitlist", std::string(id)));
+  auto entry = reader_.GetWaitlistEntry(id);
+  if (!entry) return std::unexpected(entry.error());
+  if (!*entry) return Fail(NotFound("waitlist", std::string(id)));
+  return std::move(**entry);
+}
+
+Expected<WaitlistPage> Service::ListWaitlist(std::string_view item_id, std::string_view after,
+                                             std::size_t limit) {
+  if (!IsValidId(item_id)) return Fail(NotFound("item", std::string(item_id)));
+  auto item = reader_.GetItem(item_id, clock_.NowMs());
+  if (!item) return std::unexpected(item.error());
+  if (!*item) return Fail(NotFound("item", std::string(item_id)));
+  return reader_.ListWaitlist(item_id, after, std::clamp<std::size_t>(limit, 1, 1000));
+}
+
 Status Service::Ready() { return reader_.Ping(); }
 
 std::size_t Service::QueueDepth() const { return engine_.QueueDepth(); }

@@ -226,6 +226,19 @@ Status ValidateBody(const AdvanceWebhook& c) {
   return {};
 }
 
+Status ValidateBody(const JoinWaitlist& c) {
+  if (auto s = CheckId(c.item_id, "itemId"); !s) return s;
+  if (auto s = CheckId(c.user_id, "userId"); !s) return s;
+  if (auto s = CheckQuantity(c.qty, "qty"); !s) return s;
+  if (c.offer_ttl_seconds < 1 || c.offer_ttl_seconds > kMaxTtlSeconds) {
+    return Fail(InvalidField("offerTtlSeconds",
+                             "offerTtlSeconds must be an integer from 1 to 604800."));
+  }
+  return {};
+}
+
+Status ValidateBody(const LeaveWaitlist& c) { return CheckId(c.id, "id"); }
+
 // FNV-1a, 64 bits, with a chosen offset basis: two of these with different
 // bases make a 128-bit digest, ample to tell requests apart.
 std::uint64_t Fnv1a(std::uint64_t basis, std::string_view data) {

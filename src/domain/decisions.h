@@ -29,6 +29,8 @@ CommandResult DecideReplayWebhook(const ReplayWebhook& c, WorkingSet& ws, const 
 CommandResult DecideSetWebhookStatus(const SetWebhookStatus& c, WorkingSet& ws,
                                      const Context& ctx);
 CommandResult DecideAdvanceWebhook(const AdvanceWebhook& c, WorkingSet& ws, const Context& ctx);
+CommandResult DecideJoinWaitlist(const JoinWaitlist& c, WorkingSet& ws, const Context& ctx);
+CommandResult DecideLeaveWaitlist(const LeaveWaitlist& c, WorkingSet& ws, const Context& ctx);
 
 // 403 forbidden when the context may act only on its own records and the
 // record (`resource` `id`, created by `owner`) is another principal's.

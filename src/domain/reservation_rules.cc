@@ -1,6 +1,7 @@
 // Holds with expiry: reserve, confirm into an order, cancel, expire.
 #include "domain/decisions.h"
 #include "domain/holds.h"
+#include "domain/waitlist.h"
 
 namespace allot::domain {
 namespace {
@@ -127,6 +128,9 @@ CommandResult DecideConfirm(const ConfirmReservation& c, WorkingSet& ws, const C
   ws.Changed(r);
   ws.Record(ChangeType::kReservationConfirmed, r);
   ws.Record(ChangeType::kOrderPlaced, order);
+  if (auto settled = SettleOffer(ws, r, ReservationStatus::kConfirmed); !settled) {
+    return std::unexpected(settled.error());
+  }
   return Outcome{Confirmation{r, order}, false};
 }
 

@@ -30,6 +30,8 @@ struct Dispatch {
     return DecideSetWebhookStatus(c, ws, ctx);
   }
   CommandResult operator()(const AdvanceWebhook& c) { return DecideAdvanceWebhook(c, ws, ctx); }
+  CommandResult operator()(const JoinWaitlist& c) { return DecideJoinWaitlist(c, ws, ctx); }
+  CommandResult operator()(const LeaveWaitlist& c) { return DecideLeaveWaitlist(c, ws, ctx); }
 };
 
 }  // namespace

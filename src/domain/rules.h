@@ -35,6 +35,7 @@ class IdSource {
   // "trf_...": also the id of the reservation that holds a held transfer.
   virtual std::string NewTransferId() = 0;
   virtual std::string NewWebhookId() = 0;  // "whk_..."
+  virtual std::string NewWaitlistId() = 0;  // "wl_..."
 };
 
 struct Context {

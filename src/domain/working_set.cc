@@ -74,6 +74,80 @@ Expected<Webhook*> WorkingSet::FindWebhook(std::string_view id) {
   return Find(webhooks_, id, [this](std::string_view k) { return loader_.LoadWebhook(k); });
 }
 
+// An entry as the batch sees it: the cached copy when the batch has
+// touched it already, else the loaded one, cached from now on.
+WaitlistEntry* WorkingSet::Cached(WaitlistEntry loaded) {
+  if (auto* entry = waitlist_.Find(loaded.id)) return entry->row ? &*entry->row : nullptr;
+  auto& entry = waitlist_.Add({}, std::move(loaded), /*keyed_by_id=*/true);
+  WaitlistEntry* e = &*entry.row;
+  waitlist_by_user_.emplace(UsageKey(e->user_id, e->item_id), e);
+  if (e->reservation_id) waitlist_by_offer_.emplace(*e->reservation_id, e);
+  return e;
+}
+
+Expected<WaitlistEntry*> WorkingSet::FindWaitlistEntry(std::string_view id) {
+  if (auto* entry = waitlist_.Find(id)) return entry->row ? &*entry->row : nullptr;
+  auto loaded = loader_.LoadWaitlistEntry(id);
+  if (!loaded) return std::unexpected(std::move(loaded.error()));
+  if (!*loaded) {
+    waitlist_.Add(id, std::nullopt, /*keyed_by_id=*/false);
+    return nullptr;
+  }
+  return Cached(std::move(**loaded));
+}
+
+Expected<WaitlistEntry*> WorkingSet::NextWaiting(std::string_view item_id,
+                                                 std::int64_t after_ticket) {
+  // Stored entries first: every entry this batch added has a later ticket.
+  constexpr std::size_t kPage = 32;
+  for (std::int64_t after = after_ticket;;) {
+    auto stored = loader_.LoadWaitingEntries(item_id, after, kPage);
+    if (!stored) return std::unexpected(std::move(stored.error()));
+    for (WaitlistEntry& loaded : *stored) {
+      after = loaded.ticket;
+      WaitlistEntry* e = Cached(std::move(loaded));
+      if (e != nullptr && e->status == WaitlistStatus::kWaiting) return e;
+    }
+    if (stored->size() < kPage) break;
+  }
+  WaitlistEntry* next = nullptr;
+  for (WaitlistEntry* e : new_waitlist_) {
+    if (e->item_id != item_id || e->status != WaitlistStatus::kWaiting) continue;
+    if (e->ticket <= after_ticket) continue;
+    if (next == nullptr || e->ticket < next->ticket) next = e;
+  }
+  return next;
+}
+
+Expected<WaitlistEntry*> WorkingSet::ActiveWaitlistEntry(std::string_view item_id,
+                                                         std::string_view user_id) {
+  auto active = [](const WaitlistEntry* e) {
+    return e != nullptr &&
+           (e->status == WaitlistStatus::kWaiting || e->status == WaitlistStatus::kOffered);
+  };
+  // A user has at most one active entry per item, but the batch may hold an
+  // ended one (left) beside a new one: look at the new ones too.
+  for (WaitlistEntry* e : new_waitlist_) {
+    if (e->item_id == item_id && e->user_id == user_id && active(e)) return e;
+  }
+  auto it = waitlist_by_user_.find(UsageKey(user_id, item_id));
+  if (it != waitlist_by_user_.end() && active(it->second)) return it->second;
+  auto loaded = loader_.LoadActiveWaitlistEntry(item_id, user_id);
+  if (!loaded) return std::unexpected(std::move(loaded.error()));
+  if (!*loaded) return nullptr;
+  WaitlistEntry* e = Cached(std::move(**loaded));
+  return active(e) ? e : nullptr;
+}
+
+Expected<WaitlistEntry*> WorkingSet::WaitlistOffer(std::string_view reservation_id) {
+  auto it = waitlist_by_offer_.find(reservation_id);
+  if (it != waitlist_by_offer_.end()) return it->second;
+  auto loaded = loader_.LoadWaitlistOffer(reservation_id);
+  if (!loaded) return std::unexpected(std::move(loaded.error()));
+  if (!*loaded) return nullptr;
+  return Cached(std::move(**loaded));
+}
+
 Expected<std::int64_t> WorkingSet::JournalHead() {
   if (!journal_head_) {
     auto head = loader_.JournalHead();
@@ -123,10 +197,22 @@ Order& WorkingSet::AddOrder(Order order) { return Add(orders_, std::move(order))
 Transfer& WorkingSet::AddTransfer(Transfer transfer) { return Add(transfers_, std::move(transfer)); }
 Event& WorkingSet::AddEvent(Event event) { return Add(events_, std::move(event)); }
 Webhook& WorkingSet::AddWebhook(Webhook webhook) { return Add(webhooks_, std::move(webhook)); }
+WaitlistEntry& WorkingSet::AddWaitlistEntry(WaitlistEntry entry) {
+  WaitlistEntry& e = Add(waitlist_, std::move(entry));
+  new_waitlist_.push_back(&e);
+  return e;
+}
 
 void WorkingSet::Changed(const Transfer& t) { Mark(transfers_, t.id); }
 void WorkingSet::Changed(const Item& item) { Mark(items_, item.id); }
 void WorkingSet::Changed(const Webhook& webhook) { Mark(webhooks_, webhook.id); }
+void WorkingSet::Changed(const WaitlistEntry& entry) {
+  Mark(waitlist_, entry.id);
+  if (entry.reservation_id) {
+    auto* cached = waitlist_.Find(entry.id);
+    waitlist_by_offer_.insert_or_assign(*entry.reservation_id, &*cached->row);
+  }
+}
 void WorkingSet::Changed(const Reservation& r) { Mark(reservations_, r.id); }
 void WorkingSet::Changed(const Order& order) { Mark(orders_, order.id); }
 void WorkingSet::Changed(const UserUsage& usage) {
@@ -175,6 +261,10 @@ BatchWrites WorkingSet::TakeWrites() {
   std::vector<Event> unchanged_events;  // events never change after create
   Collect(events_, writes.new_events, &unchanged_events);
   Collect(webhooks_, writes.webhooks);
+  Collect(waitlist_, writes.waitlist);
+  waitlist_by_user_.clear();
+  waitlist_by_offer_.clear();
+  new_waitlist_.clear();
   journal_head_.reset();
   writes.idempotency = std::move(idempotency_);
   idempotency_.clear();

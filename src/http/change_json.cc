@@ -19,6 +19,8 @@ std::string DataJson(const ChangeData& data) {
           return EncodeOrder(record);
         } else if constexpr (std::is_same_v<T, Transfer>) {
           return EncodeTransfer(record);
+        } else if constexpr (std::is_same_v<T, WaitlistEntry>) {
+          return EncodeWaitlistEntry(record);
         } else {
           return EncodeEvent(record);
         }

@@ -263,6 +263,37 @@ Expected<ExtendReservation> DecodeExtendReservation(std::string_view id, std::st
   return command;
 }
 
+Expected<JoinWaitlist> DecodeJoinWaitlist(std::string_view item_id, std::string_view body) {
+  Arena arena;
+  auto object = ParseObject(body, false, arena);
+  if (!object) return Fail(object.error());
+  Fields fields(*object, "");
+  if (auto known = fields.OnlyKnown({"userId", "qty", "offerTtlSeconds"}); !known) {
+    return Fail(known.error());
+  }
+  JoinWaitlist command;
+  command.item_id = std::string(item_id);
+  auto user_id = fields.RequiredString("userId");
+  if (!user_id) return Fail(user_id.error());
+  command.user_id = std::move(*user_id);
+  auto qty = fields.RequiredInt("qty");
+  if (!qty) return Fail(qty.error());
+  command.qty = *qty;
+  auto ttl = fields.OptionalInt("offerTtlSeconds");
+  if (!ttl) return Fail(ttl.error());
+  if (*ttl) command.offer_ttl_seconds = **ttl;
+  return command;
+}
+
+Expected<LeaveWaitlist> DecodeLeaveWaitlist(std::string_view id, std::string_view body) {
+  Arena arena;
+  auto object = ParseObject(body, true, arena);
+  if (!object) return Fail(object.error());
+  Fields fields(*object, "");
+  if (auto known = fields.OnlyKnown({}); !known) return Fail(known.error());
+  return LeaveWaitlist{std::string(id)};
+}
+
 Expected<Reserve> DecodeReserve(std::string_view body, bool* one_line_form) {
   Arena arena;
   auto object = ParseObject(body, false, arena);

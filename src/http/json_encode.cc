@@ -133,6 +133,8 @@ void AppendItem(std::string& out, const Item& item) {
   AppendInt(out, item.held);
   AppendKey(out, "available", first);
   AppendInt(out, item.available());
+  AppendKey(out, "withheld", first);
+  AppendInt(out, item.withheld());
   AppendKey(out, "sold", first);
   AppendInt(out, item.sold);
   AppendKey(out, "maxPerUser", first);
@@ -140,6 +142,30 @@ void AppendItem(std::string& out, const Item& item) {
     AppendInt(out, *item.max_per_user);
   } else {
     out += "null";
+  }
+  out += '}';
+}
+
+void AppendWaitlistEntry(std::string& out, const WaitlistEntry& e) {
+  bool first = true;
+  out += '{';
+  AppendKey(out, "id", first);
+  AppendString(out, e.id);
+  AppendKey(out, "itemId", first);
+  AppendString(out, e.item_id);
+  AppendKey(out, "userId", first);
+  AppendString(out, e.user_id);
+  AppendKey(out, "qty", first);
+  AppendInt(out, e.qty);
+  AppendKey(out, "status", first);
+  AppendString(out, ToString(e.status));
+  if (e.position && e.status == WaitlistStatus::kWaiting) {
+    AppendKey(out, "position", first);
+    AppendInt(out, *e.position);
+  }
+  if (e.reservation_id) {
+    AppendKey(out, "reservationId", first);
+    AppendString(out, *e.reservation_id);
   }
   out += '}';
 }
@@ -296,6 +322,24 @@ std::string EncodeItemPage(const ItemPage& page) {
   return out;
 }
 
+std::string EncodeWaitlistEntry(const WaitlistEntry& entry) {
+  return Encode(entry, AppendWaitlistEntry);
+}
+
+std::string EncodeWaitlistPage(const WaitlistPage& page) {
+  std::string out;
+  out.reserve(32 + page.entries.size() * 128);
+  out += R"({"entries":[)";
+  for (std::size_t i = 0; i < page.entries.size(); ++i) {
+    if (i > 0) out += ',';
+    AppendWaitlistEntry(out, page.entries[i]);
+  }
+  out += R"(],"next":)";
+  AppendOptionalString(out, page.next);
+  out += '}';
+  return out;
+}
+
 std::string EncodeReservation(const Reservation& reservation) {
   return Encode(reservation, AppendReservation);
 }
@@ -353,6 +397,8 @@ std::string EncodeOutcome(const Outcome& outcome) {
           return EncodeEvent(value);
         } else if constexpr (std::is_same_v<T, Webhook>) {
           return EncodeWebhook(value);
+        } else if constexpr (std::is_same_v<T, WaitlistEntry>) {
+          return EncodeWaitlistEntry(value);
         } else if constexpr (std::is_same_v<T, ExpirySummary>) {
           json::object out;
           out["expired"] = static_cast<std::int64_t>(value.expired);

@@ -64,6 +64,10 @@ enum class RouteId {
   kReplayWebhook,
   kDisableWebhook,
   kEnableWebhook,
+  kJoinWaitlist,
+  kListWaitlist,
+  kGetWaitlistEntry,
+  kLeaveWaitlist,
 };
 
 // One (method, template) pair the router answers; see RouteTable().

@@ -51,6 +51,10 @@ Expected<CommandBody> DecodeCommand(const RouteMatch& route, std::string_view bo
       return AsBody(DecodeSetWebhookStatus(id, body, WebhookStatus::kDisabled));
     case RouteId::kEnableWebhook:
       return AsBody(DecodeSetWebhookStatus(id, body, WebhookStatus::kActive));
+    case RouteId::kJoinWaitlist:
+      return AsBody(DecodeJoinWaitlist(id, body));
+    case RouteId::kLeaveWaitlist:
+      return AsBody(DecodeLeaveWaitlist(id, body));
     default:
       break;
   }
@@ -86,6 +90,8 @@ bool IsWrite(RouteId id) {
     case RouteId::kReplayWebhook:
     case RouteId::kDisableWebhook:
     case RouteId::kEnableWebhook:
+    case RouteId::kJoinWaitlist:
+    case RouteId::kLeaveWaitlist:
       return true;
     default:
       return false;
@@ -104,6 +110,8 @@ bool IsAdminOnly(RouteId id) {
     case RouteId::kReplayWebhook:
     case RouteId::kDisableWebhook:
     case RouteId::kEnableWebhook:
+    // A waiting list names every user on it.
+    case RouteId::kListWaitlist:
       return true;
     default:
       return false;

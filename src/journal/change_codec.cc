@@ -74,13 +74,21 @@ std::vector<Movement> GetMovements(Reader& in) {
 
 void PutItem(std::string& out, const Item& item) {
   PutString(out, item.id);
-  PutByte(out, (item.name ? kBit0 : 0) | (item.max_per_user ? kBit1 : 0));
+  // Bit 2: the item has (had) a waiting list; items of earlier releases
+  // never set it, so their changes decode as before.
+  const bool listed = item.tickets > 0;
+  PutByte(out,
+          (item.name ? kBit0 : 0) | (item.max_per_user ? kBit1 : 0) | (listed ? kBit2 : 0));
   if (item.name) PutString(out, *item.name);
   PutSigned(out, item.on_hand);
   PutSigned(out, item.held);
   PutSigned(out, item.sold);
   if (item.max_per_user) PutSigned(out, *item.max_per_user);
   PutSigned(out, item.created_on_hand);
+  if (listed) {
+    PutSigned(out, item.waiting);
+    PutSigned(out, item.tickets);
+  }
 }
 
 Item GetItem(Reader& in) {
@@ -93,7 +101,43 @@ Item GetItem(Reader& in) {
   item.sold = in.Signed();
   if (flags & kBit1) item.max_per_user = in.Signed();
   item.created_on_hand = in.Signed();
+  if (flags & kBit2) {
+    item.waiting = in.Signed();
+    item.tickets = in.Signed();
+  }
   return item;
+}
+
+// The owner comes first in every change (PeekHeader), so the entry starts
+// with its id like every record.
+void PutWaitlistEntry(std::string& out, const WaitlistEntry& e, std::int64_t at_ms) {
+  PutString(out, e.id);
+  PutString(out, e.item_id);
+  PutString(out, e.user_id);
+  PutByte(out, static_cast<std::uint8_t>(e.status));
+  PutVarint(out, static_cast<std::uint64_t>(e.qty));
+  PutVarint(out, static_cast<std::uint64_t>(e.offer_ttl_seconds));
+  PutVarint(out, static_cast<std::uint64_t>(e.ticket));
+  PutTime(out, e.created_at_ms, at_ms);
+  PutByte(out, (e.reservation_id ? kBit0 : 0) | (e.position ? kBit1 : 0));
+  if (e.reservation_id) PutString(out, *e.reservation_id);
+  if (e.position) PutVarint(out, static_cast<std::uint64_t>(*e.position));
+}
+
+WaitlistEntry GetWaitlistEntry(Reader& in, std::int64_t at_ms) {
+  WaitlistEntry e;
+  e.id = in.String();
+  e.item_id = in.String();
+  e.user_id = in.String();
+  e.status = static_cast<WaitlistStatus>(in.Byte());
+  e.qty = in.Count();
+  e.offer_ttl_seconds = in.Count();
+  e.ticket = in.Count();
+  e.created_at_ms = GetTime(in, at_ms);
+  const std::uint8_t flags = in.Byte();
+  if (flags & kBit0) e.reservation_id = in.String();
+  if (flags & kBit1) e.position = in.Count();
+  return e;
 }
 
 void PutReservation(std::string& out, const Reservation& r, std::int64_t at_ms) {
@@ -226,6 +270,7 @@ void Append(std::string& body, ChangeType type, std::string_view owner,
 bool Valid(ReservationStatus s) { return static_cast<int>(s) <= 3; }
 bool Valid(OrderStatus s) { return static_cast<int>(s) <= 1; }
 bool Valid(TransferStatus s) { return static_cast<int>(s) <= 3; }
+bool Valid(WaitlistStatus s) { return static_cast<int>(s) <= 4; }
 
 }  // namespace
 
@@ -252,6 +297,11 @@ DataKind DataKindOf(ChangeType type) {
       return DataKind::kTransfer;
     case ChangeType::kEventCreated:
       return DataKind::kEvent;
+    case ChangeType::kWaitlistJoined:
+    case ChangeType::kWaitlistOffered:
+    case ChangeType::kWaitlistLapsed:
+    case ChangeType::kWaitlistLeft:
+      return DataKind::kWaitlist;
   }
   return DataKind::kItem;
 }
@@ -285,6 +335,13 @@ void AppendChange(std::string& body, ChangeType type, std::string_view owner, co
 void AppendChange(std::string& body, ChangeType type, std::string_view owner,
                   const EventCounts& event, std::span<const Movement> movements, std::int64_t) {
   Append(body, type, owner, movements, [&](std::string& out) { PutEvent(out, event); });
+}
+
+void AppendChange(std::string& body, ChangeType type, std::string_view owner,
+                  const WaitlistEntry& entry, std::span<const Movement> movements,
+                  std::int64_t at_ms) {
+  Append(body, type, owner, movements,
+         [&](std::string& out) { PutWaitlistEntry(out, entry, at_ms); });
 }
 
 void AppendChange(std::string& body, const Change& change, std::int64_t at_ms) {
@@ -370,6 +427,13 @@ Expected<Change> DecodeChange(const EncodedChange& encoded, std::int64_t at_ms) 
     case DataKind::kEvent:
       change.data = GetEvent(in);
       break;
+    case DataKind::kWaitlist: {
+      WaitlistEntry e = GetWaitlistEntry(in, at_ms);
+      e.owner = change.owner;
+      valid_status = Valid(e.status);
+      change.data = std::move(e);
+      break;
+    }
   }
   change.movements = GetMovements(in);
   for (const Movement& m : change.movements) {

@@ -24,6 +24,10 @@ constexpr std::array<std::pair<ChangeType, std::string_view>, kLastChangeType> k
     {ChangeType::kTransferCancelled, "transfer.cancelled"},
     {ChangeType::kTransferExpired, "transfer.expired"},
     {ChangeType::kEventCreated, "event.created"},
+    {ChangeType::kWaitlistJoined, "waitlist.joined"},
+    {ChangeType::kWaitlistOffered, "waitlist.offered"},
+    {ChangeType::kWaitlistLapsed, "waitlist.lapsed"},
+    {ChangeType::kWaitlistLeft, "waitlist.left"},
 }};
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "journal/feed.h"
+#include "store/sqlite_waitlist.h"
 #include "store/sqlite_webhooks.h"
 
 namespace allot::sqlite {
@@ -16,6 +17,7 @@ struct SqliteReader::ReadConnection {
   Statement block_holding;
   Statement block_start;
   WebhookTable webhooks;
+  WaitlistTable waitlist;
 };
 
 class SqliteReader::Lease {
@@ -82,6 +84,9 @@ Expected<std::unique_ptr<SqliteReader::ReadConnection>> SqliteReader::OpenOne(
   auto webhooks = WebhookTable::Prepare(connection->db.get(), /*writable=*/false);
   if (!webhooks) return Fail(std::move(webhooks.error()));
   connection->webhooks = std::move(*webhooks);
+  auto waitlist = WaitlistTable::Prepare(connection->db.get(), /*writable=*/false);
+  if (!waitlist) return Fail(std::move(waitlist.error()));
+  connection->waitlist = std::move(*waitlist);
   return connection;
 }
 
@@ -229,6 +234,17 @@ Expected<std::int64_t> SqliteReader::SeqAtTime(std::int64_t at_ms) {
 Expected<std::optional<Webhook>> SqliteReader::GetWebhook(std::string_view id) {
   Lease connection(*this);
   return connection->webhooks.Load(id);
+}
+
+Expected<std::optional<WaitlistEntry>> SqliteReader::GetWaitlistEntry(std::string_view id) {
+  Lease connection(*this);
+  return connection->waitlist.Get(id);
+}
+
+Expected<WaitlistPage> SqliteReader::ListWaitlist(std::string_view item_id,
+                                                  std::string_view after, std::size_t limit) {
+  Lease connection(*this);
+  return connection->waitlist.List(item_id, after, limit);
 }
 
 Expected<std::vector<Webhook>> SqliteReader::ListWebhooks() {

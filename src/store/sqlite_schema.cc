@@ -265,6 +265,31 @@ CREATE TABLE webhooks (
 ) STRICT;
 )sql";
 
+// Version 7: waiting lists (allot/model.h WaitlistEntry). Entries are rows;
+// their changes are in the journal too. An item counts its waiting entries
+// (what withholds its free units from the public) and the tickets it gave.
+// Status numbers: 0 waiting, 1 offered, 2 lapsed, 3 left, 4 fulfilled.
+constexpr std::string_view kWaitlists = R"sql(
+ALTER TABLE items ADD COLUMN waiting INTEGER NOT NULL DEFAULT 0 CHECK (waiting >= 0);
+ALTER TABLE items ADD COLUMN tickets INTEGER NOT NULL DEFAULT 0 CHECK (tickets >= waiting);
+CREATE TABLE waitlist (
+  id TEXT PRIMARY KEY NOT NULL,
+  item_id TEXT NOT NULL,
+  user_id TEXT NOT NULL,
+  owner TEXT NOT NULL,
+  qty INTEGER NOT NULL CHECK (qty > 0),
+  offer_ttl_seconds INTEGER NOT NULL CHECK (offer_ttl_seconds > 0),
+  status INTEGER NOT NULL CHECK (status BETWEEN 0 AND 4),
+  ticket INTEGER NOT NULL,
+  created_at_ms INTEGER NOT NULL,
+  reservation_id TEXT,
+  UNIQUE (item_id, ticket)
+) STRICT;
+CREATE INDEX waitlist_waiting ON waitlist (item_id, ticket) WHERE status = 0;
+CREATE UNIQUE INDEX waitlist_active_user ON waitlist (item_id, user_id) WHERE status IN (0, 1);
+CREATE INDEX waitlist_offers ON waitlist (reservation_id) WHERE reservation_id IS NOT NULL;
+)sql";
+
 // The block of the latest change of every record made before version 4,
 // whose ids carry no record key.
 Status IndexLegacyRecords(sqlite3* db) {
@@ -295,13 +320,14 @@ ON CONFLICT (id) DO UPDATE SET block = excluded.block
   }
 }
 
-constexpr std::array<Migration, 6> kMigrations{{
+constexpr std::array<Migration, 7> kMigrations{{
     {1, "initial schema", kInitialSchema},
     {2, "accounts, transfers, events and seats", kMoneyAndSeats},
     {3, "the journal", kJournal, ImportLegacyJournal},
     {4, "state in memory, records in the journal", kStateInMemory, IndexLegacyRecords},
     {5, "the journal indexed by term for lists and history", kTermIndex},
     {6, "webhooks", kWebhooks},
+    {7, "waiting lists", kWaitlists},
 }};
 
 Status ApplyOne(sqlite3* db, const Migration& migration, std::int64_t now_ms) {

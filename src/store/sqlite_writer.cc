@@ -50,6 +50,9 @@ Expected<std::unique_ptr<SqliteWriter>> SqliteWriter::Create(Connection db,
   auto webhooks = WebhookTable::Prepare(raw, /*writable=*/true);
   if (!webhooks) return Fail(std::move(webhooks.error()));
   writer->webhooks_ = std::move(*webhooks);
+  auto waitlist = WaitlistTable::Prepare(raw, /*writable=*/true);
+  if (!waitlist) return Fail(std::move(waitlist.error()));
+  writer->waitlist_ = std::move(*waitlist);
   writer->state_ = std::move(state);
   writer->terms_ = std::move(terms);
   writer->head_ = writer->pending_head_ = head;
@@ -94,6 +97,26 @@ Expected<std::optional<Event>> SqliteWriter::LoadEvent(std::string_view id) {
 
 Expected<std::optional<Webhook>> SqliteWriter::LoadWebhook(std::string_view id) {
   return webhooks_.Load(id);
+}
+
+Expected<std::optional<WaitlistEntry>> SqliteWriter::LoadWaitlistEntry(std::string_view id) {
+  return waitlist_.Load(id);
+}
+
+Expected<std::vector<WaitlistEntry>> SqliteWriter::LoadWaitingEntries(std::string_view item_id,
+                                                                      std::int64_t after_ticket,
+                                                                      std::size_t limit) {
+  return waitlist_.Waiting(item_id, after_ticket, limit);
+}
+
+Expected<std::optional<WaitlistEntry>> SqliteWriter::LoadActiveWaitlistEntry(
+    std::string_view item_id, std::string_view user_id) {
+  return waitlist_.Active(item_id, user_id);
+}
+
+Expected<std::optional<WaitlistEntry>> SqliteWriter::LoadWaitlistOffer(
+    std::string_view reservation_id) {
+  return waitlist_.Offer(reservation_id);
 }
 
 Expected<std::optional<UserUsage>> SqliteWriter::LoadUsage(std::string_view user_id,
@@ -199,6 +222,9 @@ Status SqliteWriter::Write(BatchWrites writes) {
   if (auto written = rows_.Write(writes); !written) return written;
   for (const Webhook& webhook : writes.webhooks) {
     if (auto written = webhooks_.Upsert(webhook); !written) return written;
+  }
+  for (const WaitlistEntry& entry : writes.waitlist) {
+    if (auto written = waitlist_.Upsert(entry); !written) return written;
   }
   auto head = journal_.Append(writes.journal, pending_head_);
   if (!head) return Fail(std::move(head.error()));

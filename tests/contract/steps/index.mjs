@@ -11,5 +11,6 @@ import batch from './batch.mjs';
 import changes from './changes.mjs';
 import queries from './queries.mjs';
 import webhooks from './webhooks.mjs';
+import waitlists from './waitlists.mjs';
 
-export default [...service, ...items, ...reservations, ...money, ...seats, ...batch, ...changes, ...queries, ...webhooks, ...limits];
+export default [...service, ...items, ...reservations, ...money, ...seats, ...batch, ...changes, ...queries, ...webhooks, ...waitlists, ...limits];
