@@ -187,6 +187,50 @@ struct WaitlistEntry {
   friend bool operator==(const WaitlistEntry&, const WaitlistEntry&) = default;
 };
 
+// A fair drop: units of an item set aside when it opens, one entry per user
+// until closes_at_ms, then ranked by the published rule (domain/draw_order.h)
+// and allocated: offers in rank order while they fit, the rest join the
+// item's waiting list. The numbers are stored: append only.
+enum class DrawStatus { kOpen, kDrawn };
+std::string_view ToString(DrawStatus status);
+enum class DrawOutcome { kOffered, kWaitlisted };
+std::string_view ToString(DrawOutcome outcome);
+
+struct DrawEntry {
+  std::string draw_id;
+  std::string user_id;
+  std::string owner;  // principal that entered
+  std::int64_t qty = 0;
+  std::int64_t number = 0;  // arrival order within the draw, from 1
+  std::int64_t created_at_ms = 0;
+  // Set when the draw ran.
+  std::optional<std::int64_t> rank;
+  std::optional<DrawOutcome> outcome;
+  std::optional<std::string> reservation_id;  // the offer
+  friend bool operator==(const DrawEntry&, const DrawEntry&) = default;
+};
+
+struct Draw {
+  std::string id;
+  std::string item_id;
+  std::string owner;
+  std::int64_t units = 0;
+  std::int64_t closes_at_ms = 0;
+  std::int64_t offer_ttl_seconds = 600;
+  DrawStatus status = DrawStatus::kOpen;
+  std::string seed;       // 32 bytes, secret until the draw ran
+  std::string seed_hash;  // lowercase hex SHA-256 of the seed, public
+  std::string hold_id;    // the reservation ("drw_...") that sets the units aside
+  std::int64_t entries = 0;
+  std::int64_t created_at_ms = 0;
+  std::optional<std::int64_t> drawn_at_ms;
+  // Once drawn, on reads and in draw.drawn: every entry in rank order.
+  std::vector<DrawEntry> results;
+  friend bool operator==(const Draw&, const Draw&) = default;
+};
+// True for the id of a draw's set-aside hold.
+bool IsDrawHoldId(std::string_view id);
+
 enum class OrderStatus { kPlaced, kCancelled };
 std::string_view ToString(OrderStatus status);
 std::optional<OrderStatus> ParseOrderStatus(std::string_view text);

@@ -54,6 +54,8 @@ class Service {
                                              std::optional<SeatStatus> status);
   // Without its secret.
   Expected<Webhook> GetWebhook(std::string_view id);
+  // A draw; its seed only once it ran, with its results.
+  Expected<Draw> GetDraw(std::string_view id);
   // A waiting-list entry, with its position while it waits.
   Expected<WaitlistEntry> GetWaitlistEntry(std::string_view id);
   // An item's entries in queue order (404 when the item does not exist).

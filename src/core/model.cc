@@ -86,6 +86,13 @@ std::string_view ToString(WaitlistStatus status) { return Name(kWaitlistStatuses
 std::optional<WaitlistStatus> ParseWaitlistStatus(std::string_view text) {
   return Parse(kWaitlistStatuses, text);
 }
+std::string_view ToString(DrawStatus status) {
+  return status == DrawStatus::kOpen ? "open" : "drawn";
+}
+std::string_view ToString(DrawOutcome outcome) {
+  return outcome == DrawOutcome::kOffered ? "offered" : "waitlisted";
+}
+bool IsDrawHoldId(std::string_view id) { return id.starts_with("drw_"); }
 std::string_view ToString(TransferStatus status) { return Name(kTransferStatuses, status); }
 std::optional<TransferStatus> ParseTransferStatus(std::string_view text) {
   return Parse(kTransferStatuses, text);

@@ -148,6 +148,38 @@ Expected<WaitlistEntry*> WorkingSet::WaitlistOffer(std::string_view reservation_
   return Cached(std::move(**loaded));
 }
 
+Expected<Draw*> WorkingSet::FindDraw(std::string_view id) {
+  return Find(draws_, id, [this](std::string_view k) { return loader_.LoadDraw(k); });
+}
+
+Expected<DrawEntry*> WorkingSet::FindDrawEntry(std::string_view draw_id,
+                                               std::string_view user_id) {
+  const std::string key = UsageKey(draw_id, user_id);
+  if (auto* entry = draw_entries_.Find(key)) return entry->row ? &*entry->row : nullptr;
+  auto loaded = loader_.LoadDrawEntry(draw_id, user_id);
+  if (!loaded) return std::unexpected(std::move(loaded.error()));
+  auto& entry = draw_entries_.Add(key, std::move(*loaded), /*keyed_by_id=*/false);
+  return entry.row ? &*entry.row : nullptr;
+}
+
+Expected<std::vector<DrawEntry*>> WorkingSet::DrawEntries(std::string_view draw_id) {
+  auto stored = loader_.LoadDrawEntries(draw_id);
+  if (!stored) return std::unexpected(std::move(stored.error()));
+  std::vector<DrawEntry*> out;
+  out.reserve(stored->size() + new_draw_entries_.size());
+  for (DrawEntry& loaded : *stored) {
+    const std::string key = UsageKey(loaded.draw_id, loaded.user_id);
+    auto* entry = draw_entries_.Find(key);
+    if (entry == nullptr) entry = &draw_entries_.Add(key, std::move(loaded), false);
+    if (entry->row) out.push_back(&*entry->row);
+  }
+  // Entries this batch added follow every stored one.
+  for (DrawEntry* e : new_draw_entries_) {
+    if (e->draw_id == draw_id) out.push_back(e);
+  }
+  return out;
+}
+
 Expected<std::int64_t> WorkingSet::JournalHead() {
   if (!journal_head_) {
     auto head = loader_.JournalHead();
@@ -197,6 +229,19 @@ Order& WorkingSet::AddOrder(Order order) { return Add(orders_, std::move(order))
 Transfer& WorkingSet::AddTransfer(Transfer transfer) { return Add(transfers_, std::move(transfer)); }
 Event& WorkingSet::AddEvent(Event event) { return Add(events_, std::move(event)); }
 Webhook& WorkingSet::AddWebhook(Webhook webhook) { return Add(webhooks_, std::move(webhook)); }
+Draw& WorkingSet::AddDraw(Draw draw) { return Add(draws_, std::move(draw)); }
+
+DrawEntry& WorkingSet::AddDrawEntry(DrawEntry e) {
+  const std::string key = UsageKey(e.draw_id, e.user_id);
+  auto* entry = draw_entries_.Find(key);
+  if (entry == nullptr) entry = &draw_entries_.Add(key, std::nullopt, false);
+  entry->row = std::move(e);
+  entry->dirty = true;
+  entry->is_new = true;
+  new_draw_entries_.push_back(&*entry->row);
+  return *entry->row;
+}
+
 WaitlistEntry& WorkingSet::AddWaitlistEntry(WaitlistEntry entry) {
   WaitlistEntry& e = Add(waitlist_, std::move(entry));
   new_waitlist_.push_back(&e);
@@ -206,6 +251,8 @@ WaitlistEntry& WorkingSet::AddWaitlistEntry(WaitlistEntry entry) {
 void WorkingSet::Changed(const Transfer& t) { Mark(transfers_, t.id); }
 void WorkingSet::Changed(const Item& item) { Mark(items_, item.id); }
 void WorkingSet::Changed(const Webhook& webhook) { Mark(webhooks_, webhook.id); }
+void WorkingSet::Changed(const Draw& draw) { Mark(draws_, draw.id); }
+void WorkingSet::Changed(const DrawEntry& e) { Mark(draw_entries_, UsageKey(e.draw_id, e.user_id)); }
 void WorkingSet::Changed(const WaitlistEntry& entry) {
   Mark(waitlist_, entry.id);
   if (entry.reservation_id) {
@@ -262,6 +309,9 @@ BatchWrites WorkingSet::TakeWrites() {
   Collect(events_, writes.new_events, &unchanged_events);
   Collect(webhooks_, writes.webhooks);
   Collect(waitlist_, writes.waitlist);
+  Collect(draws_, writes.draws);
+  Collect(draw_entries_, writes.draw_entries);
+  new_draw_entries_.clear();
   waitlist_by_user_.clear();
   waitlist_by_offer_.clear();
   new_waitlist_.clear();

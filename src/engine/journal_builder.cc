@@ -128,4 +128,21 @@ void JournalBuilder::Record(ChangeType type, std::string_view owner, const Waitl
   Counted({});
 }
 
+// Draws and their entries are rows too.
+void JournalBuilder::Record(ChangeType type, std::string_view owner, const Draw& draw,
+                            std::span<const Movement> movements) {
+  JournalBlock& block = OpenBlock();
+  journal::AppendChange(block.body, type, owner, draw, movements, at_ms_);
+  journal::AppendTerms(type, owner, draw, movements, block.terms);
+  Counted({});
+}
+
+void JournalBuilder::Record(ChangeType type, std::string_view owner, const DrawEntry& entry,
+                            std::span<const Movement> movements) {
+  JournalBlock& block = OpenBlock();
+  journal::AppendChange(block.body, type, owner, entry, movements, at_ms_);
+  journal::AppendTerms(type, owner, entry, movements, block.terms);
+  Counted({});
+}
+
 }  // namespace allot

@@ -368,6 +368,9 @@ void Handler::HandleRead(const RouteMatch& route, const RequestContext& context,
     case RouteId::kListWaitlist:
       finish(ListWaitlist(route));
       return;
+    case RouteId::kGetDraw:
+      finish(ReadResponse(service_.GetDraw(id), EncodeDraw));
+      return;
     default:
       break;
   }

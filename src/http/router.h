@@ -68,6 +68,10 @@ enum class RouteId {
   kListWaitlist,
   kGetWaitlistEntry,
   kLeaveWaitlist,
+  kCreateDraw,
+  kGetDraw,
+  kEnterDraw,
+  kRunDraw,
 };
 
 // One (method, template) pair the router answers; see RouteTable().

@@ -55,6 +55,12 @@ Expected<CommandBody> DecodeCommand(const RouteMatch& route, std::string_view bo
       return AsBody(DecodeJoinWaitlist(id, body));
     case RouteId::kLeaveWaitlist:
       return AsBody(DecodeLeaveWaitlist(id, body));
+    case RouteId::kCreateDraw:
+      return AsBody(DecodeCreateDraw(body));
+    case RouteId::kEnterDraw:
+      return AsBody(DecodeEnterDraw(id, body));
+    case RouteId::kRunDraw:
+      return AsBody(DecodeRunDraw(id, body));
     default:
       break;
   }
@@ -92,6 +98,9 @@ bool IsWrite(RouteId id) {
     case RouteId::kEnableWebhook:
     case RouteId::kJoinWaitlist:
     case RouteId::kLeaveWaitlist:
+    case RouteId::kCreateDraw:
+    case RouteId::kEnterDraw:
+    case RouteId::kRunDraw:
       return true;
     default:
       return false;
@@ -112,6 +121,8 @@ bool IsAdminOnly(RouteId id) {
     case RouteId::kEnableWebhook:
     // A waiting list names every user on it.
     case RouteId::kListWaitlist:
+    case RouteId::kCreateDraw:
+    case RouteId::kRunDraw:
       return true;
     default:
       return false;

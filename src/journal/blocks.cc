@@ -24,7 +24,8 @@ std::vector<JournalBlock> BlocksOf(const std::vector<Change>& changes, std::size
     AppendTerms(change, block.terms);
     // Records kept as journal changes only; waiting-list entries are rows.
     const DataKind kind = DataKindOf(change.type);
-    if (kind != DataKind::kItem && kind != DataKind::kEvent && kind != DataKind::kWaitlist) {
+    if (kind != DataKind::kItem && kind != DataKind::kEvent && kind != DataKind::kWaitlist &&
+        kind != DataKind::kDraw && kind != DataKind::kDrawEntry) {
       block.records.push_back(RecordIdOf(change.data));
     }
   }

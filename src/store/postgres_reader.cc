@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "store/postgres_records.h"
+#include "store/postgres_draws.h"
 #include "store/postgres_waitlist.h"
 #include "store/postgres_webhooks.h"
 
@@ -92,6 +93,7 @@ Expected<std::unique_ptr<PostgresReader>> PostgresReader::Open(const PostgresOpt
   StatementSpecs statements = ReaderStatements();
   for (auto& spec : WebhookReaderStatements()) statements.push_back(std::move(spec));
   for (auto& spec : WaitlistReaderStatements()) statements.push_back(std::move(spec));
+  for (auto& spec : DrawReaderStatements()) statements.push_back(std::move(spec));
   for (int i = 0; i < options.reader_connections; ++i) {
     auto session = std::make_unique<Session>(
         SessionOptions{options.conninfo, options.connect_timeout_seconds,
@@ -377,6 +379,21 @@ Expected<WaitlistPage> PostgresReader::ListWaitlist(std::string_view item_id,
     if (e.status == WaitlistStatus::kWaiting) e.position = ++position;
   }
   return page;
+}
+
+Expected<std::optional<Draw>> PostgresReader::GetDraw(std::string_view id) {
+  auto result = Query("get_draw", Params().Add(id), "Reading a draw");
+  if (!result) return Fail(std::move(result.error()));
+  auto rows = DrawsIn(*result);
+  if (!rows) return Fail(std::move(rows.error()));
+  if (rows->empty()) return std::nullopt;
+  Draw draw = std::move(rows->front());
+  if (draw.status == DrawStatus::kDrawn) {
+    auto ranked = Query("ranked_draw_entries", Params().Add(id), "Reading a draw's results");
+    if (!ranked) return Fail(std::move(ranked.error()));
+    draw.results = DrawEntriesIn(*ranked);
+  }
+  return draw;
 }
 
 Expected<std::vector<Webhook>> PostgresReader::ListWebhooks() {

@@ -65,6 +65,12 @@ class PostgresWriter final : public Store {
       std::string_view item_id, std::string_view user_id) override;
   Expected<std::optional<WaitlistEntry>> LoadWaitlistOffer(
       std::string_view reservation_id) override;
+  // Not locked (postgres_draws.h): the batch holds the draw's item.
+  Expected<std::optional<Draw>> LoadDraw(std::string_view id) override;
+  Expected<std::optional<DrawEntry>> LoadDrawEntry(std::string_view draw_id,
+                                                   std::string_view user_id) override;
+  Expected<std::vector<DrawEntry>> LoadDrawEntries(std::string_view draw_id) override;
+  Expected<std::vector<DueDraw>> LoadDueDraws(std::int64_t now_ms, std::size_t limit) override;
   Expected<std::int64_t> LoadJournalHead() override;
   Expected<std::vector<std::string>> DueReservationsOnItem(std::string_view item_id,
                                                            std::int64_t now_ms,
@@ -97,9 +103,9 @@ class PostgresWriter final : public Store {
   void EndBatch();
   // The lock phase's last step: the plan's webhooks, in id order.
   Status LockWebhooks(const std::vector<std::string>& ids);
-  // The plan with the items of its waiting-list entries added, so that
-  // they are locked in the one item order.
-  Expected<LockPlan> WithWaitlistItems(const LockPlan& plan);
+  // The plan with the items of its waiting-list entries and draws added,
+  // so that they are locked in the one item order.
+  Expected<LockPlan> WithNamedItems(const LockPlan& plan);
   Expected<std::optional<WaitlistEntry>> OneEntry(std::string_view statement, Params params,
                                                   std::string what);
 

@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "journal/feed.h"
+#include "store/sqlite_draws.h"
 #include "store/sqlite_waitlist.h"
 #include "store/sqlite_webhooks.h"
 
@@ -18,6 +19,7 @@ struct SqliteReader::ReadConnection {
   Statement block_start;
   WebhookTable webhooks;
   WaitlistTable waitlist;
+  DrawTable draws;
 };
 
 class SqliteReader::Lease {
@@ -87,6 +89,9 @@ Expected<std::unique_ptr<SqliteReader::ReadConnection>> SqliteReader::OpenOne(
   auto waitlist = WaitlistTable::Prepare(connection->db.get(), /*writable=*/false);
   if (!waitlist) return Fail(std::move(waitlist.error()));
   connection->waitlist = std::move(*waitlist);
+  auto draws = DrawTable::Prepare(connection->db.get(), /*writable=*/false);
+  if (!draws) return Fail(std::move(draws.error()));
+  connection->draws = std::move(*draws);
   return connection;
 }
 
@@ -245,6 +250,11 @@ Expected<WaitlistPage> SqliteReader::ListWaitlist(std::string_view item_id,
                                                   std::string_view after, std::size_t limit) {
   Lease connection(*this);
   return connection->waitlist.List(item_id, after, limit);
+}
+
+Expected<std::optional<Draw>> SqliteReader::GetDraw(std::string_view id) {
+  Lease connection(*this);
+  return connection->draws.Get(id);
 }
 
 Expected<std::vector<Webhook>> SqliteReader::ListWebhooks() {

@@ -60,6 +60,7 @@ class SqliteReader final : public StoreReader {
   Expected<std::optional<WaitlistEntry>> GetWaitlistEntry(std::string_view id) override;
   Expected<WaitlistPage> ListWaitlist(std::string_view item_id, std::string_view after,
                                       std::size_t limit) override;
+  Expected<std::optional<Draw>> GetDraw(std::string_view id) override;
   Status Ping() override;
 
  private:

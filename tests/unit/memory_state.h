@@ -43,6 +43,14 @@ class ChangeRecorder final : public domain::ChangeSink {
               std::span<const Movement> movements) override {
     Add(type, owner, entry, movements);
   }
+  void Record(ChangeType type, std::string_view owner, const Draw& draw,
+              std::span<const Movement> movements) override {
+    Add(type, owner, draw, movements);
+  }
+  void Record(ChangeType type, std::string_view owner, const DrawEntry& entry,
+              std::span<const Movement> movements) override {
+    Add(type, owner, entry, movements);
+  }
 
  private:
   template <typename Data>
@@ -66,6 +74,8 @@ class MemoryState final : public domain::Loader {
   std::map<std::string, Event> events;
   std::map<std::string, Webhook> webhooks;
   std::map<std::string, WaitlistEntry> waitlist;
+  std::map<std::string, Draw> draws;
+  std::map<std::pair<std::string, std::string>, DrawEntry> draw_entries;
   // Every change committed, and their movements as ledger rows (with the
   // record each belongs to and its reason).
   std::vector<Change> changes;
@@ -130,6 +140,33 @@ class MemoryState final : public domain::Loader {
     }
     return std::nullopt;
   }
+  Expected<std::optional<Draw>> LoadDraw(std::string_view id) override {
+    return Lookup(draws, std::string(id));
+  }
+  Expected<std::optional<DrawEntry>> LoadDrawEntry(std::string_view draw_id,
+                                                   std::string_view user_id) override {
+    return Lookup(draw_entries, std::pair{std::string(draw_id), std::string(user_id)});
+  }
+  Expected<std::vector<DrawEntry>> LoadDrawEntries(std::string_view draw_id) override {
+    if (fail_loads) return Fail(Unavailable("injected load failure"));
+    std::vector<DrawEntry> found;
+    for (const auto& [key, e] : draw_entries) {
+      if (key.first == draw_id) found.push_back(e);
+    }
+    std::sort(found.begin(), found.end(),
+              [](const auto& a, const auto& b) { return a.number < b.number; });
+    return found;
+  }
+  Expected<std::vector<DueDraw>> LoadDueDraws(std::int64_t now_ms, std::size_t limit) override {
+    if (fail_loads) return Fail(Unavailable("injected load failure"));
+    std::vector<DueDraw> due;
+    for (const auto& [id, d] : draws) {
+      if (d.status == DrawStatus::kOpen && d.closes_at_ms <= now_ms && due.size() < limit) {
+        due.push_back(DueDraw{id, d.item_id});
+      }
+    }
+    return due;
+  }
   Expected<std::int64_t> JournalHead() override {
     if (fail_loads) return Fail(Unavailable("injected load failure"));
     return static_cast<std::int64_t>(changes.size());
@@ -170,6 +207,11 @@ class MemoryState final : public domain::Loader {
     for (auto& t : writes.updated_transfers) transfers[t.id] = t;
     for (auto& e : writes.new_events) events[e.id] = e;
     for (auto& w : writes.webhooks) webhooks[w.id] = w;
+    for (auto& d : writes.draws) {
+      d.results.clear();  // not stored
+      draws[d.id] = d;
+    }
+    for (auto& e : writes.draw_entries) draw_entries[{e.draw_id, e.user_id}] = e;
     for (auto& e : writes.waitlist) {
       e.position.reset();  // not stored
       waitlist[e.id] = e;
@@ -222,11 +264,13 @@ class CountingIds final : public domain::IdSource {
   std::string NewTransferId() override { return "trf_" + std::to_string(++transfers_); }
   std::string NewWebhookId() override { return "whk_" + std::to_string(++webhooks_); }
   std::string NewWaitlistId() override { return "wl_" + std::to_string(++waitlist_); }
+  std::string NewDrawHoldId() override { return "drw_" + std::to_string(++draw_holds_); }
 
  private:
   int transfers_ = 0;
   int webhooks_ = 0;
   int waitlist_ = 0;
+  int draw_holds_ = 0;
   int reservations_ = 0;
   int orders_ = 0;
 };
