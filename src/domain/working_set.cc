@@ -1,5 +1,6 @@
 #include "domain/working_set.h"
 
+#include <algorithm>
 #include <cassert>
 
 namespace allot::domain {
@@ -110,13 +111,16 @@ Expected<WaitlistEntry*> WorkingSet::NextWaiting(std::string_view item_id,
     }
     if (stored->size() < kPage) break;
   }
-  WaitlistEntry* next = nullptr;
-  for (WaitlistEntry* e : new_waitlist_) {
-    if (e->item_id != item_id || e->status != WaitlistStatus::kWaiting) continue;
-    if (e->ticket <= after_ticket) continue;
-    if (next == nullptr || e->ticket < next->ticket) next = e;
+  // Added in ticket order: the first after `after_ticket` that still waits.
+  auto added = new_waitlist_by_item_.find(item_id);
+  if (added == new_waitlist_by_item_.end()) return nullptr;
+  const std::vector<WaitlistEntry*>& list = added->second;
+  auto it = std::upper_bound(list.begin(), list.end(), after_ticket,
+                             [](std::int64_t t, const WaitlistEntry* e) { return t < e->ticket; });
+  for (; it != list.end(); ++it) {
+    if ((*it)->status == WaitlistStatus::kWaiting) return *it;
   }
-  return next;
+  return nullptr;
 }
 
 Expected<WaitlistEntry*> WorkingSet::ActiveWaitlistEntry(std::string_view item_id,
@@ -125,11 +129,8 @@ Expected<WaitlistEntry*> WorkingSet::ActiveWaitlistEntry(std::string_view item_i
     return e != nullptr &&
            (e->status == WaitlistStatus::kWaiting || e->status == WaitlistStatus::kOffered);
   };
-  // A user has at most one active entry per item, but the batch may hold an
-  // ended one (left) beside a new one: look at the new ones too.
-  for (WaitlistEntry* e : new_waitlist_) {
-    if (e->item_id == item_id && e->user_id == user_id && active(e)) return e;
-  }
+  // The user's latest entry this batch touched or added (an ended one may
+  // sit in the store beside a newer one; the newer is the one kept here).
   auto it = waitlist_by_user_.find(UsageKey(user_id, item_id));
   if (it != waitlist_by_user_.end() && active(it->second)) return it->second;
   auto loaded = loader_.LoadActiveWaitlistEntry(item_id, user_id);
@@ -244,7 +245,8 @@ DrawEntry& WorkingSet::AddDrawEntry(DrawEntry e) {
 
 WaitlistEntry& WorkingSet::AddWaitlistEntry(WaitlistEntry entry) {
   WaitlistEntry& e = Add(waitlist_, std::move(entry));
-  new_waitlist_.push_back(&e);
+  new_waitlist_by_item_[e.item_id].push_back(&e);
+  waitlist_by_user_.insert_or_assign(UsageKey(e.user_id, e.item_id), &e);
   return e;
 }
 
@@ -314,7 +316,7 @@ BatchWrites WorkingSet::TakeWrites() {
   new_draw_entries_.clear();
   waitlist_by_user_.clear();
   waitlist_by_offer_.clear();
-  new_waitlist_.clear();
+  new_waitlist_by_item_.clear();
   journal_head_.reset();
   writes.idempotency = std::move(idempotency_);
   idempotency_.clear();

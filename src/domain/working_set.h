@@ -207,8 +207,9 @@ class WorkingSet {
   // lookups see what the batch did before the store does.
   StringMap<WaitlistEntry*> waitlist_by_user_;
   StringMap<WaitlistEntry*> waitlist_by_offer_;
-  // Entries this batch added (their tickets follow every stored one).
-  std::vector<WaitlistEntry*> new_waitlist_;
+  // Entries this batch added, per item, in ticket order (their tickets
+  // follow every stored one).
+  StringMap<std::vector<WaitlistEntry*>> new_waitlist_by_item_;
   WaitlistEntry* Cached(WaitlistEntry loaded);
   RowTable<Draw> draws_;
   RowTable<DrawEntry> draw_entries_;  // key: draw_id + '\n' + user_id
