@@ -138,11 +138,58 @@ struct AdvanceWebhook {
   std::int64_t retry_window_ms = 0;
 };
 
+// Joins an item's waiting list (domain/waitlist.h): 409 already_exists
+// when the user has an entry there that waits or holds an offer,
+// limit_exceeded when qty would pass the item's per-user cap counted with
+// what the user holds and bought. When the whole qty is free and nobody
+// waits ahead, the entry is offered at once.
+struct JoinWaitlist {
+  std::string item_id;
+  std::string user_id;
+  std::int64_t qty = 0;
+  std::int64_t offer_ttl_seconds = 600;
+};
+
+// Leaves a waiting list; an open offer is cancelled (its units go on to
+// the next entries).
+struct LeaveWaitlist {
+  std::string id;
+};
+
+// Opens a draw (admin): sets `units` of the item aside at once (409
+// out_of_stock when they are not available), and publishes the seed's hash.
+// The seed (32 bytes from the CSPRNG) is made before the command is
+// submitted, so the rules stay pure.
+struct CreateDraw {
+  std::string id;
+  std::string item_id;
+  std::int64_t units = 0;
+  std::int64_t closes_at_ms = 0;
+  std::int64_t offer_ttl_seconds = 600;
+  std::string seed;
+};
+
+// One entry per user while the draw is open (409 draw_closed at or after
+// closes_at_ms or once drawn; 409 already_exists for a second entry; qty
+// within the item's per-user cap).
+struct EnterDraw {
+  std::string draw_id;
+  std::string user_id;
+  std::int64_t qty = 0;
+};
+
+// Runs a draw now (admin); running a drawn one answers it as it is. The
+// sweep runs every draw whose closesAt has come (domain/draw.h).
+struct RunDraw {
+  std::string id;
+};
+
 using CommandBody =
     std::variant<CreateItem, AdjustItem, Reserve, ConfirmReservation, CancelReservation, PlaceOrder,
                  CancelOrder, ExpireDue, CreateAccount, CreateTransfer, ConfirmTransfer,
                  CancelTransfer, CreateEvent, ExtendReservation, CreateWebhook,
-                 ReplayWebhook, SetWebhookStatus, AdvanceWebhook>;
+                 ReplayWebhook, SetWebhookStatus, AdvanceWebhook, JoinWaitlist, LeaveWaitlist, CreateDraw,
+                 EnterDraw, RunDraw>;
 
 // What a confirm returns: the reservation and the order it became.
 struct Confirmation {
@@ -162,7 +209,7 @@ struct Replay {
 
 struct Outcome {
   std::variant<Item, Reservation, Confirmation, Order, ExpirySummary, Replay, Account, Transfer,
-               EventCounts, Webhook>
+               EventCounts, Webhook, WaitlistEntry, Draw, DrawEntry>
       value;
   bool created = false;  // a new resource was made (201), else 200
 };

@@ -42,8 +42,15 @@ enum class ChangeType : std::uint8_t {
   kTransferCancelled = 14,
   kTransferExpired = 15,
   kEventCreated = 16,
+  kWaitlistJoined = 17,
+  kWaitlistOffered = 18,
+  kWaitlistLapsed = 19,
+  kWaitlistLeft = 20,
+  kDrawCreated = 21,
+  kDrawEntered = 22,
+  kDrawDrawn = 23,
 };
-inline constexpr int kLastChangeType = 16;
+inline constexpr int kLastChangeType = 23;
 
 // "reservation.created"; nullopt for an unknown name or number.
 std::string_view ToString(ChangeType type);
@@ -75,7 +82,8 @@ std::string MovementReason(const Movement& movement, std::string_view counterpar
 // The resource a change is about, as it is right after the change. Items
 // carry accounts too (an account is an item, model.h); events their seat
 // counts at the change.
-using ChangeData = std::variant<Item, Reservation, Order, Transfer, EventCounts>;
+using ChangeData =
+    std::variant<Item, Reservation, Order, Transfer, EventCounts, WaitlistEntry, Draw, DrawEntry>;
 
 struct Change {
   std::int64_t seq = 0;

@@ -13,7 +13,9 @@
 namespace allot {
 
 // Counted stock. Invariants (also CHECKed by the schema):
-//   0 <= held <= on_hand, sold >= 0; available = on_hand - held.
+//   0 <= held <= on_hand, sold >= 0; available = on_hand - held - withheld.
+// While entries wait on the item's waiting list (`waiting` > 0) every free
+// unit is withheld from the public: it goes to the list (domain/waitlist.h).
 struct Item {
   std::string id;
   std::optional<std::string> name;
@@ -24,8 +26,14 @@ struct Item {
   // onHand given when the item was created: a repeated create is "identical"
   // when id, name, maxPerUser and this match.
   std::int64_t created_on_hand = 0;
+  // Entries of the item's waiting list with status kWaiting.
+  std::int64_t waiting = 0;
+  // The last queue ticket given to an entry: tickets order the list.
+  std::int64_t tickets = 0;
 
-  std::int64_t available() const { return on_hand - held; }
+  // Units free but kept for the waiting list: all of them while anyone waits.
+  std::int64_t withheld() const { return waiting > 0 ? on_hand - held : 0; }
+  std::int64_t available() const { return on_hand - held - withheld(); }
   friend bool operator==(const Item&, const Item&) = default;
 };
 
@@ -153,6 +161,75 @@ struct Reservation {
   std::optional<std::int64_t> released_at_ms;
   friend bool operator==(const Reservation&, const Reservation&) = default;
 };
+
+// An entry of an item's waiting list. It waits in ticket order; when its
+// whole qty is free it is offered a held reservation (kOffered), which it
+// keeps (kFulfilled, confirmed) or loses (kLapsed, cancelled or expired).
+// The numbers are stored: append only.
+enum class WaitlistStatus { kWaiting, kOffered, kLapsed, kLeft, kFulfilled };
+std::string_view ToString(WaitlistStatus status);
+std::optional<WaitlistStatus> ParseWaitlistStatus(std::string_view text);
+
+struct WaitlistEntry {
+  std::string id;  // "wl_..."
+  std::string item_id;
+  std::string user_id;
+  std::string owner;  // principal that joined
+  std::int64_t qty = 0;
+  std::int64_t offer_ttl_seconds = 600;
+  WaitlistStatus status = WaitlistStatus::kWaiting;
+  std::int64_t ticket = 0;  // place in the item's queue (Item::tickets)
+  std::int64_t created_at_ms = 0;
+  std::optional<std::string> reservation_id;  // the offer, once offered
+  // 1 = next; set on reads of a waiting entry (not stored: it moves as
+  // entries ahead leave or are served).
+  std::optional<std::int64_t> position;
+  friend bool operator==(const WaitlistEntry&, const WaitlistEntry&) = default;
+};
+
+// A fair drop: units of an item set aside when it opens, one entry per user
+// until closes_at_ms, then ranked by the published rule (domain/draw_order.h)
+// and allocated: offers in rank order while they fit, the rest join the
+// item's waiting list. The numbers are stored: append only.
+enum class DrawStatus { kOpen, kDrawn };
+std::string_view ToString(DrawStatus status);
+enum class DrawOutcome { kOffered, kWaitlisted };
+std::string_view ToString(DrawOutcome outcome);
+
+struct DrawEntry {
+  std::string draw_id;
+  std::string user_id;
+  std::string owner;  // principal that entered
+  std::int64_t qty = 0;
+  std::int64_t number = 0;  // arrival order within the draw, from 1
+  std::int64_t created_at_ms = 0;
+  // Set when the draw ran.
+  std::optional<std::int64_t> rank;
+  std::optional<DrawOutcome> outcome;
+  std::optional<std::string> reservation_id;  // the offer
+  friend bool operator==(const DrawEntry&, const DrawEntry&) = default;
+};
+
+struct Draw {
+  std::string id;
+  std::string item_id;
+  std::string owner;
+  std::int64_t units = 0;
+  std::int64_t closes_at_ms = 0;
+  std::int64_t offer_ttl_seconds = 600;
+  DrawStatus status = DrawStatus::kOpen;
+  std::string seed;       // 32 bytes, secret until the draw ran
+  std::string seed_hash;  // lowercase hex SHA-256 of the seed, public
+  std::string hold_id;    // the reservation ("drw_...") that sets the units aside
+  std::int64_t entries = 0;
+  std::int64_t created_at_ms = 0;
+  std::optional<std::int64_t> drawn_at_ms;
+  // Once drawn, on reads and in draw.drawn: every entry in rank order.
+  std::vector<DrawEntry> results;
+  friend bool operator==(const Draw&, const Draw&) = default;
+};
+// True for the id of a draw's set-aside hold.
+bool IsDrawHoldId(std::string_view id);
 
 enum class OrderStatus { kPlaced, kCancelled };
 std::string_view ToString(OrderStatus status);

@@ -55,6 +55,13 @@ struct BatchWrites {
   std::vector<JournalBlock> journal;
   std::vector<IdempotencyRecord> idempotency;  // inserted
   std::vector<Webhook> webhooks;               // full rows, inserted or updated by id
+  // Waiting-list entries, full rows inserted or updated by id (`position`
+  // is not stored).
+  std::vector<WaitlistEntry> waitlist;
+  // Draws and their entries, full rows inserted or updated (`results` of a
+  // draw is not stored: it is its entries).
+  std::vector<Draw> draws;
+  std::vector<DrawEntry> draw_entries;
   // Idempotency records created before this time are deleted (0 = none).
   std::int64_t purge_idempotency_before_ms = 0;
 
@@ -62,8 +69,16 @@ struct BatchWrites {
     return items.empty() && new_reservations.empty() && updated_reservations.empty() &&
            new_orders.empty() && updated_orders.empty() && usage.empty() && journal.empty() &&
            new_transfers.empty() && updated_transfers.empty() && new_events.empty() &&
-           idempotency.empty() && webhooks.empty() && purge_idempotency_before_ms == 0;
+           idempotency.empty() && webhooks.empty() && waitlist.empty() && draws.empty() &&
+           draw_entries.empty() &&
+           purge_idempotency_before_ms == 0;
   }
+};
+
+// A draw whose closesAt has come and that has not run yet.
+struct DueDraw {
+  std::string id;
+  std::string item_id;
 };
 
 // The detail that marks an Error as retryable (value 1).
@@ -95,6 +110,13 @@ struct LockPlan {
   // Webhooks a command names, locked after everything above (nothing
   // else is locked after them, so they join the one global order).
   std::vector<std::string> webhook_ids;
+  // Waiting-list entries a command names (leave): a locking store locks
+  // their items with the items above. Entries themselves need no lock:
+  // every change to one is made under its item's lock.
+  std::vector<std::string> waitlist_ids;
+  // Draws a command names (entries, a run): their items are locked with the
+  // items above, and every change to a draw is made under that lock.
+  std::vector<std::string> draw_ids;
   // (principal, key) of the commands with an Idempotency-Key, so their
   // stored answers can be fetched in one go.
   std::vector<std::pair<std::string, std::string>> idempotency_keys;
@@ -106,7 +128,7 @@ struct LockPlan {
 
   bool empty() const {
     return item_ids.empty() && reservation_ids.empty() && order_ids.empty() &&
-           webhook_ids.empty() && idempotency_keys.empty() && sweep_limit == 0;
+           webhook_ids.empty() && waitlist_ids.empty() && draw_ids.empty() && idempotency_keys.empty() && sweep_limit == 0;
   }
 };
 
@@ -160,6 +182,30 @@ class Store {
   virtual Expected<std::optional<Event>> LoadEvent(std::string_view id) = 0;
   // A webhook, locked for the batch where other processes share the store.
   virtual Expected<std::optional<Webhook>> LoadWebhook(std::string_view id) = 0;
+  // Waiting lists. Every change to an entry is made under its item's lock,
+  // so these need no lock of their own.
+  virtual Expected<std::optional<WaitlistEntry>> LoadWaitlistEntry(std::string_view id) = 0;
+  // Entries of `item_id` still kWaiting with ticket > after_ticket, in
+  // ticket order, at most `limit`.
+  virtual Expected<std::vector<WaitlistEntry>> LoadWaitingEntries(std::string_view item_id,
+                                                                  std::int64_t after_ticket,
+                                                                  std::size_t limit) = 0;
+  // The entry of `user_id` on `item_id` that is kWaiting or kOffered.
+  virtual Expected<std::optional<WaitlistEntry>> LoadActiveWaitlistEntry(
+      std::string_view item_id, std::string_view user_id) = 0;
+  // The entry whose offer is `reservation_id`.
+  virtual Expected<std::optional<WaitlistEntry>> LoadWaitlistOffer(
+      std::string_view reservation_id) = 0;
+  // Draws. Every change to a draw or its entries is made under its item's
+  // lock (LockPlan::draw_ids), so these need no lock of their own; a batch
+  // that finds due draws locks each one's item before it loads the draw.
+  virtual Expected<std::optional<Draw>> LoadDraw(std::string_view id) = 0;
+  virtual Expected<std::optional<DrawEntry>> LoadDrawEntry(std::string_view draw_id,
+                                                           std::string_view user_id) = 0;
+  // In arrival order.
+  virtual Expected<std::vector<DrawEntry>> LoadDrawEntries(std::string_view draw_id) = 0;
+  // Open draws with closes_at_ms <= now_ms, earliest first, at most `limit`.
+  virtual Expected<std::vector<DueDraw>> LoadDueDraws(std::int64_t now_ms, std::size_t limit) = 0;
   // The last seq committed before this batch (what a new webhook starts
   // after by default; a cursor may not pass it).
   virtual Expected<std::int64_t> LoadJournalHead() = 0;
@@ -221,6 +267,11 @@ struct ItemPage {
   std::optional<std::string> next;  // id to pass as `after` for the next page
 };
 
+struct WaitlistPage {
+  std::vector<WaitlistEntry> entries;
+  std::optional<std::string> next;  // id to pass as `after`
+};
+
 class StoreReader {
  public:
   virtual ~StoreReader() = default;
@@ -253,6 +304,15 @@ class StoreReader {
   // One webhook, or every webhook in id order (there are few), as committed.
   virtual Expected<std::optional<Webhook>> GetWebhook(std::string_view id) = 0;
   virtual Expected<std::vector<Webhook>> ListWebhooks() = 0;
+  // A waiting-list entry as committed, with its `position` when kWaiting.
+  virtual Expected<std::optional<WaitlistEntry>> GetWaitlistEntry(std::string_view id) = 0;
+  // The entries of an item in queue order after the entry `after` (all
+  // when empty), at most `limit`, waiting ones with their `position`.
+  virtual Expected<WaitlistPage> ListWaitlist(std::string_view item_id, std::string_view after,
+                                              std::size_t limit) = 0;
+  // A draw as committed; once drawn, with its entries in rank order as
+  // `results`. The seed is the caller's to hide while the draw is open.
+  virtual Expected<std::optional<Draw>> GetDraw(std::string_view id) = 0;
 
   // The journal by term, for lists and history (journal/terms.h; the
   // queries themselves are api/queries.h, over these).

@@ -3,6 +3,8 @@
 #include <algorithm>
 
 #include "api/validate.h"
+#include "core/digest.h"
+#include "domain/draw_order.h"
 #include "domain/rules.h"
 #include "webhooks/signing.h"
 
@@ -43,6 +45,10 @@ Status Check(const Command& command) {
   return {};
 }
 
+// A new draw's seed: 32 bytes of OpenSSL's CSPRNG, drawn here so the rules
+// stay pure. Only its hash is shown until the draw ran.
+void PrepareDraw(CreateDraw& c) { c.seed = SecureRandomBytes(domain::kDrawSeedBytes); }
+
 }  // namespace
 
 void Service::Submit(Command command, Completion done) {
@@ -52,6 +58,7 @@ void Service::Submit(Command command, Completion done) {
       return;
     }
   }
+  if (auto* draw = std::get_if<CreateDraw>(&command.body)) PrepareDraw(*draw);
   if (auto valid = Check(command); !valid) {
     done(std::unexpected(std::move(valid.error())));
     return;
@@ -66,6 +73,7 @@ Status Service::SubmitMany(std::vector<Submission> submissions) {
     if (auto* create = std::get_if<CreateWebhook>(&submission.command.body)) {
       valid = PrepareWebhook(*create, webhook_policy_);
     }
+    if (auto* draw = std::get_if<CreateDraw>(&submission.command.body)) PrepareDraw(*draw);
     if (valid) valid = Check(submission.command);
     if (!valid) {
       submission.done(std::unexpected(std::move(valid.error())));
@@ -155,6 +163,33 @@ Expected<Webhook> Service::GetWebhook(std::string_view id) {
   if (!*webhook) return Fail(NotFound("webhook", std::string(id)));
   Webhook shown = std::move(**webhook);
   shown.secret.clear();  // shown once, by the create
+  return shown;
+}
+
+Expected<WaitlistEntry> Service::GetWaitlistEntry(std::string_view id) {
+  if (!IsValidId(id)) return Fail(NotFound("waitlist", std::string(id)));
+  auto entry = reader_.GetWaitlistEntry(id);
+  if (!entry) return std::unexpected(entry.error());
+  if (!*entry) return Fail(NotFound("waitlist", std::string(id)));
+  return std::move(**entry);
+}
+
+Expected<WaitlistPage> Service::ListWaitlist(std::string_view item_id, std::string_view after,
+                                             std::size_t limit) {
+  if (!IsValidId(item_id)) return Fail(NotFound("item", std::string(item_id)));
+  auto item = reader_.GetItem(item_id, clock_.NowMs());
+  if (!item) return std::unexpected(item.error());
+  if (!*item) return Fail(NotFound("item", std::string(item_id)));
+  return reader_.ListWaitlist(item_id, after, std::clamp<std::size_t>(limit, 1, 1000));
+}
+
+Expected<Draw> Service::GetDraw(std::string_view id) {
+  if (!IsValidId(id)) return Fail(NotFound("draw", std::string(id)));
+  auto draw = reader_.GetDraw(id);
+  if (!draw) return std::unexpected(draw.error());
+  if (!*draw) return Fail(NotFound("draw", std::string(id)));
+  Draw shown = std::move(**draw);
+  if (shown.status != DrawStatus::kDrawn) shown.seed.clear();  // revealed once it ran
   return shown;
 }
 

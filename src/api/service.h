@@ -54,6 +54,13 @@ class Service {
                                              std::optional<SeatStatus> status);
   // Without its secret.
   Expected<Webhook> GetWebhook(std::string_view id);
+  // A draw; its seed only once it ran, with its results.
+  Expected<Draw> GetDraw(std::string_view id);
+  // A waiting-list entry, with its position while it waits.
+  Expected<WaitlistEntry> GetWaitlistEntry(std::string_view id);
+  // An item's entries in queue order (404 when the item does not exist).
+  Expected<WaitlistPage> ListWaitlist(std::string_view item_id, std::string_view after,
+                                      std::size_t limit);
 
   // Queries and history (api/queries.h, service_queries.cc). Query fields
   // and limits are checked by the caller's decoding.

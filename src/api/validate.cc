@@ -226,6 +226,40 @@ Status ValidateBody(const AdvanceWebhook& c) {
   return {};
 }
 
+Status ValidateBody(const JoinWaitlist& c) {
+  if (auto s = CheckId(c.item_id, "itemId"); !s) return s;
+  if (auto s = CheckId(c.user_id, "userId"); !s) return s;
+  if (auto s = CheckQuantity(c.qty, "qty"); !s) return s;
+  if (c.offer_ttl_seconds < 1 || c.offer_ttl_seconds > kMaxTtlSeconds) {
+    return Fail(InvalidField("offerTtlSeconds",
+                             "offerTtlSeconds must be an integer from 1 to 604800."));
+  }
+  return {};
+}
+
+Status ValidateBody(const LeaveWaitlist& c) { return CheckId(c.id, "id"); }
+
+Status ValidateBody(const CreateDraw& c) {
+  if (auto s = CheckId(c.id, "id"); !s) return s;
+  if (auto s = CheckId(c.item_id, "itemId"); !s) return s;
+  if (auto s = CheckQuantity(c.units, "units"); !s) return s;
+  if (c.closes_at_ms <= 0) return Fail(InvalidField("closesAt", "closesAt must be a time."));
+  if (c.offer_ttl_seconds < 1 || c.offer_ttl_seconds > kMaxTtlSeconds) {
+    return Fail(InvalidField("offerTtlSeconds",
+                             "offerTtlSeconds must be an integer from 1 to 604800."));
+  }
+  if (c.seed.size() != 32) return Fail(Unavailable("A draw's seed was not made."));
+  return {};
+}
+
+Status ValidateBody(const EnterDraw& c) {
+  if (auto s = CheckId(c.draw_id, "id"); !s) return s;
+  if (auto s = CheckId(c.user_id, "userId"); !s) return s;
+  return CheckQuantity(c.qty, "qty");
+}
+
+Status ValidateBody(const RunDraw& c) { return CheckId(c.id, "id"); }
+
 // FNV-1a, 64 bits, with a chosen offset basis: two of these with different
 // bases make a 128-bit digest, ample to tell requests apart.
 std::uint64_t Fnv1a(std::uint64_t basis, std::string_view data) {

@@ -35,6 +35,13 @@ constexpr std::array<std::pair<OrderStatus, std::string_view>, 2> kOrderStatuses
     {OrderStatus::kPlaced, "placed"},
     {OrderStatus::kCancelled, "cancelled"},
 }};
+constexpr std::array<std::pair<WaitlistStatus, std::string_view>, 5> kWaitlistStatuses{{
+    {WaitlistStatus::kWaiting, "waiting"},
+    {WaitlistStatus::kOffered, "offered"},
+    {WaitlistStatus::kLapsed, "lapsed"},
+    {WaitlistStatus::kLeft, "left"},
+    {WaitlistStatus::kFulfilled, "fulfilled"},
+}};
 
 constexpr std::array<std::pair<TransferStatus, std::string_view>, 4> kTransferStatuses{{
     {TransferStatus::kPosted, "posted"},
@@ -75,6 +82,17 @@ std::string_view ToString(OrderStatus status) { return Name(kOrderStatuses, stat
 std::optional<OrderStatus> ParseOrderStatus(std::string_view text) {
   return Parse(kOrderStatuses, text);
 }
+std::string_view ToString(WaitlistStatus status) { return Name(kWaitlistStatuses, status); }
+std::optional<WaitlistStatus> ParseWaitlistStatus(std::string_view text) {
+  return Parse(kWaitlistStatuses, text);
+}
+std::string_view ToString(DrawStatus status) {
+  return status == DrawStatus::kOpen ? "open" : "drawn";
+}
+std::string_view ToString(DrawOutcome outcome) {
+  return outcome == DrawOutcome::kOffered ? "offered" : "waitlisted";
+}
+bool IsDrawHoldId(std::string_view id) { return id.starts_with("drw_"); }
 std::string_view ToString(TransferStatus status) { return Name(kTransferStatuses, status); }
 std::optional<TransferStatus> ParseTransferStatus(std::string_view text) {
   return Parse(kTransferStatuses, text);

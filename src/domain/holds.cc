@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "domain/waitlist.h"
+
 namespace allot::domain {
 namespace {
 
@@ -84,6 +86,15 @@ Status EndHold(WorkingSet& ws, Reservation& reservation, ReservationStatus end,
   }
   ws.Record(expired ? ChangeType::kReservationExpired : ChangeType::kReservationCancelled,
             reservation);
+  // Freed units go to the waiting lists first, in this same batch; a lapsed
+  // offer's units pass on to the next entries.
+  if (auto settled = SettleOffer(ws, reservation, end); !settled) return settled;
+  for (const Line& line : reservation.lines) {
+    auto item = ws.FindItem(line.item_id);
+    if (!item) return std::unexpected(item.error());
+    if (*item == nullptr) continue;
+    if (auto served = ServeWaitlist(ws, **item, ctx); !served) return served;
+  }
   return {};
 }
 

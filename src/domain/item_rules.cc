@@ -1,6 +1,7 @@
 // Creating items and adjusting their stock.
 #include "domain/decisions.h"
 #include "domain/holds.h"
+#include "domain/waitlist.h"
 
 namespace allot::domain {
 
@@ -59,6 +60,8 @@ CommandResult DecideAdjustItem(const AdjustItem& c, WorkingSet& ws, const Contex
   ws.Changed(item);
   ws.Move(item, LedgerKind::kAdjust, c.delta, 0, 0, c.reason);
   ws.Record(ChangeType::kItemAdjusted, item);
+  // Stock added goes to the waiting list first, in this same batch.
+  if (auto served = ServeWaitlist(ws, item, ctx); !served) return std::unexpected(served.error());
   return Outcome{item, false};
 }
 

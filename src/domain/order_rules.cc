@@ -2,6 +2,7 @@
 // or a return puts the units back on hand).
 #include "domain/decisions.h"
 #include "domain/holds.h"
+#include "domain/waitlist.h"
 
 namespace allot::domain {
 
@@ -60,6 +61,15 @@ CommandResult DecideCancelOrder(const CancelOrder& c, WorkingSet& ws, const Cont
   order.cancel_reason = c.reason;
   ws.Changed(order);
   ws.Record(ChangeType::kOrderCancelled, order);
+  // Returned units go to the waiting lists first, in this same batch.
+  for (const Line& line : SumPerItem(order.lines)) {
+    auto item = ws.FindItem(line.item_id);
+    if (!item) return std::unexpected(item.error());
+    if (*item == nullptr) continue;
+    if (auto served = ServeWaitlist(ws, **item, ctx); !served) {
+      return std::unexpected(served.error());
+    }
+  }
   return Outcome{order, false};
 }
 

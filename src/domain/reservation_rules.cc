@@ -1,6 +1,8 @@
 // Holds with expiry: reserve, confirm into an order, cancel, expire.
 #include "domain/decisions.h"
 #include "domain/holds.h"
+#include "domain/draw.h"
+#include "domain/waitlist.h"
 
 namespace allot::domain {
 namespace {
@@ -9,6 +11,8 @@ Expected<Reservation*> FindReservationOr404(WorkingSet& ws, const std::string& i
   // The hold of a held transfer is a reservation, but only the transfer's
   // own commands may end it: as a reservation it does not exist.
   if (IsTransferId(id)) return Fail(NotFound("reservation", id));
+  // Nor may anyone end the hold that sets a draw's units aside but the draw.
+  if (IsDrawHoldId(id)) return Fail(NotFound("reservation", id));
   auto found = ws.FindReservation(id);
   if (!found) return found;
   if (*found == nullptr) return Fail(NotFound("reservation", id));
@@ -127,6 +131,9 @@ CommandResult DecideConfirm(const ConfirmReservation& c, WorkingSet& ws, const C
   ws.Changed(r);
   ws.Record(ChangeType::kReservationConfirmed, r);
   ws.Record(ChangeType::kOrderPlaced, order);
+  if (auto settled = SettleOffer(ws, r, ReservationStatus::kConfirmed); !settled) {
+    return std::unexpected(settled.error());
+  }
   return Outcome{Confirmation{r, order}, false};
 }
 
@@ -192,6 +199,8 @@ CommandResult DecideExpireDue(const ExpireDue& c, WorkingSet& ws, const Context&
     if (!expired) return std::unexpected(expired.error());
     if (*expired) ++summary.expired;
   }
+  // Draws whose closesAt has come run with the sweep.
+  if (auto ran = RunDueDraws(ws, ctx, c.limit); !ran) return std::unexpected(ran.error());
   return Outcome{summary, false};
 }
 

@@ -30,6 +30,11 @@ struct Dispatch {
     return DecideSetWebhookStatus(c, ws, ctx);
   }
   CommandResult operator()(const AdvanceWebhook& c) { return DecideAdvanceWebhook(c, ws, ctx); }
+  CommandResult operator()(const JoinWaitlist& c) { return DecideJoinWaitlist(c, ws, ctx); }
+  CommandResult operator()(const LeaveWaitlist& c) { return DecideLeaveWaitlist(c, ws, ctx); }
+  CommandResult operator()(const CreateDraw& c) { return DecideCreateDraw(c, ws, ctx); }
+  CommandResult operator()(const EnterDraw& c) { return DecideEnterDraw(c, ws, ctx); }
+  CommandResult operator()(const RunDraw& c) { return DecideRunDraw(c, ws, ctx); }
 };
 
 }  // namespace

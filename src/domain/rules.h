@@ -35,6 +35,9 @@ class IdSource {
   // "trf_...": also the id of the reservation that holds a held transfer.
   virtual std::string NewTransferId() = 0;
   virtual std::string NewWebhookId() = 0;  // "whk_..."
+  virtual std::string NewWaitlistId() = 0;  // "wl_..."
+  // "drw_...": the reservation that sets a draw's units aside.
+  virtual std::string NewDrawHoldId() = 0;
 };
 
 struct Context {

@@ -1,5 +1,6 @@
 #include "domain/working_set.h"
 
+#include <algorithm>
 #include <cassert>
 
 namespace allot::domain {
@@ -74,6 +75,112 @@ Expected<Webhook*> WorkingSet::FindWebhook(std::string_view id) {
   return Find(webhooks_, id, [this](std::string_view k) { return loader_.LoadWebhook(k); });
 }
 
+// An entry as the batch sees it: the cached copy when the batch has
+// touched it already, else the loaded one, cached from now on.
+WaitlistEntry* WorkingSet::Cached(WaitlistEntry loaded) {
+  if (auto* entry = waitlist_.Find(loaded.id)) return entry->row ? &*entry->row : nullptr;
+  auto& entry = waitlist_.Add({}, std::move(loaded), /*keyed_by_id=*/true);
+  WaitlistEntry* e = &*entry.row;
+  waitlist_by_user_.emplace(UsageKey(e->user_id, e->item_id), e);
+  if (e->reservation_id) waitlist_by_offer_.emplace(*e->reservation_id, e);
+  return e;
+}
+
+Expected<WaitlistEntry*> WorkingSet::FindWaitlistEntry(std::string_view id) {
+  if (auto* entry = waitlist_.Find(id)) return entry->row ? &*entry->row : nullptr;
+  auto loaded = loader_.LoadWaitlistEntry(id);
+  if (!loaded) return std::unexpected(std::move(loaded.error()));
+  if (!*loaded) {
+    waitlist_.Add(id, std::nullopt, /*keyed_by_id=*/false);
+    return nullptr;
+  }
+  return Cached(std::move(**loaded));
+}
+
+Expected<WaitlistEntry*> WorkingSet::NextWaiting(std::string_view item_id,
+                                                 std::int64_t after_ticket) {
+  // Stored entries first: every entry this batch added has a later ticket.
+  constexpr std::size_t kPage = 32;
+  for (std::int64_t after = after_ticket;;) {
+    auto stored = loader_.LoadWaitingEntries(item_id, after, kPage);
+    if (!stored) return std::unexpected(std::move(stored.error()));
+    for (WaitlistEntry& loaded : *stored) {
+      after = loaded.ticket;
+      WaitlistEntry* e = Cached(std::move(loaded));
+      if (e != nullptr && e->status == WaitlistStatus::kWaiting) return e;
+    }
+    if (stored->size() < kPage) break;
+  }
+  // Added in ticket order: the first after `after_ticket` that still waits.
+  auto added = new_waitlist_by_item_.find(item_id);
+  if (added == new_waitlist_by_item_.end()) return nullptr;
+  const std::vector<WaitlistEntry*>& list = added->second;
+  auto it = std::upper_bound(list.begin(), list.end(), after_ticket,
+                             [](std::int64_t t, const WaitlistEntry* e) { return t < e->ticket; });
+  for (; it != list.end(); ++it) {
+    if ((*it)->status == WaitlistStatus::kWaiting) return *it;
+  }
+  return nullptr;
+}
+
+Expected<WaitlistEntry*> WorkingSet::ActiveWaitlistEntry(std::string_view item_id,
+                                                         std::string_view user_id) {
+  auto active = [](const WaitlistEntry* e) {
+    return e != nullptr &&
+           (e->status == WaitlistStatus::kWaiting || e->status == WaitlistStatus::kOffered);
+  };
+  // The user's latest entry this batch touched or added (an ended one may
+  // sit in the store beside a newer one; the newer is the one kept here).
+  auto it = waitlist_by_user_.find(UsageKey(user_id, item_id));
+  if (it != waitlist_by_user_.end() && active(it->second)) return it->second;
+  auto loaded = loader_.LoadActiveWaitlistEntry(item_id, user_id);
+  if (!loaded) return std::unexpected(std::move(loaded.error()));
+  if (!*loaded) return nullptr;
+  WaitlistEntry* e = Cached(std::move(**loaded));
+  return active(e) ? e : nullptr;
+}
+
+Expected<WaitlistEntry*> WorkingSet::WaitlistOffer(std::string_view reservation_id) {
+  auto it = waitlist_by_offer_.find(reservation_id);
+  if (it != waitlist_by_offer_.end()) return it->second;
+  auto loaded = loader_.LoadWaitlistOffer(reservation_id);
+  if (!loaded) return std::unexpected(std::move(loaded.error()));
+  if (!*loaded) return nullptr;
+  return Cached(std::move(**loaded));
+}
+
+Expected<Draw*> WorkingSet::FindDraw(std::string_view id) {
+  return Find(draws_, id, [this](std::string_view k) { return loader_.LoadDraw(k); });
+}
+
+Expected<DrawEntry*> WorkingSet::FindDrawEntry(std::string_view draw_id,
+                                               std::string_view user_id) {
+  const std::string key = UsageKey(draw_id, user_id);
+  if (auto* entry = draw_entries_.Find(key)) return entry->row ? &*entry->row : nullptr;
+  auto loaded = loader_.LoadDrawEntry(draw_id, user_id);
+  if (!loaded) return std::unexpected(std::move(loaded.error()));
+  auto& entry = draw_entries_.Add(key, std::move(*loaded), /*keyed_by_id=*/false);
+  return entry.row ? &*entry.row : nullptr;
+}
+
+Expected<std::vector<DrawEntry*>> WorkingSet::DrawEntries(std::string_view draw_id) {
+  auto stored = loader_.LoadDrawEntries(draw_id);
+  if (!stored) return std::unexpected(std::move(stored.error()));
+  std::vector<DrawEntry*> out;
+  out.reserve(stored->size() + new_draw_entries_.size());
+  for (DrawEntry& loaded : *stored) {
+    const std::string key = UsageKey(loaded.draw_id, loaded.user_id);
+    auto* entry = draw_entries_.Find(key);
+    if (entry == nullptr) entry = &draw_entries_.Add(key, std::move(loaded), false);
+    if (entry->row) out.push_back(&*entry->row);
+  }
+  // Entries this batch added follow every stored one.
+  for (DrawEntry* e : new_draw_entries_) {
+    if (e->draw_id == draw_id) out.push_back(e);
+  }
+  return out;
+}
+
 Expected<std::int64_t> WorkingSet::JournalHead() {
   if (!journal_head_) {
     auto head = loader_.JournalHead();
@@ -123,10 +230,38 @@ Order& WorkingSet::AddOrder(Order order) { return Add(orders_, std::move(order))
 Transfer& WorkingSet::AddTransfer(Transfer transfer) { return Add(transfers_, std::move(transfer)); }
 Event& WorkingSet::AddEvent(Event event) { return Add(events_, std::move(event)); }
 Webhook& WorkingSet::AddWebhook(Webhook webhook) { return Add(webhooks_, std::move(webhook)); }
+Draw& WorkingSet::AddDraw(Draw draw) { return Add(draws_, std::move(draw)); }
+
+DrawEntry& WorkingSet::AddDrawEntry(DrawEntry e) {
+  const std::string key = UsageKey(e.draw_id, e.user_id);
+  auto* entry = draw_entries_.Find(key);
+  if (entry == nullptr) entry = &draw_entries_.Add(key, std::nullopt, false);
+  entry->row = std::move(e);
+  entry->dirty = true;
+  entry->is_new = true;
+  new_draw_entries_.push_back(&*entry->row);
+  return *entry->row;
+}
+
+WaitlistEntry& WorkingSet::AddWaitlistEntry(WaitlistEntry entry) {
+  WaitlistEntry& e = Add(waitlist_, std::move(entry));
+  new_waitlist_by_item_[e.item_id].push_back(&e);
+  waitlist_by_user_.insert_or_assign(UsageKey(e.user_id, e.item_id), &e);
+  return e;
+}
 
 void WorkingSet::Changed(const Transfer& t) { Mark(transfers_, t.id); }
 void WorkingSet::Changed(const Item& item) { Mark(items_, item.id); }
 void WorkingSet::Changed(const Webhook& webhook) { Mark(webhooks_, webhook.id); }
+void WorkingSet::Changed(const Draw& draw) { Mark(draws_, draw.id); }
+void WorkingSet::Changed(const DrawEntry& e) { Mark(draw_entries_, UsageKey(e.draw_id, e.user_id)); }
+void WorkingSet::Changed(const WaitlistEntry& entry) {
+  Mark(waitlist_, entry.id);
+  if (entry.reservation_id) {
+    auto* cached = waitlist_.Find(entry.id);
+    waitlist_by_offer_.insert_or_assign(*entry.reservation_id, &*cached->row);
+  }
+}
 void WorkingSet::Changed(const Reservation& r) { Mark(reservations_, r.id); }
 void WorkingSet::Changed(const Order& order) { Mark(orders_, order.id); }
 void WorkingSet::Changed(const UserUsage& usage) {
@@ -175,6 +310,13 @@ BatchWrites WorkingSet::TakeWrites() {
   std::vector<Event> unchanged_events;  // events never change after create
   Collect(events_, writes.new_events, &unchanged_events);
   Collect(webhooks_, writes.webhooks);
+  Collect(waitlist_, writes.waitlist);
+  Collect(draws_, writes.draws);
+  Collect(draw_entries_, writes.draw_entries);
+  new_draw_entries_.clear();
+  waitlist_by_user_.clear();
+  waitlist_by_offer_.clear();
+  new_waitlist_by_item_.clear();
   journal_head_.reset();
   writes.idempotency = std::move(idempotency_);
   idempotency_.clear();

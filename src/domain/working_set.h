@@ -38,6 +38,21 @@ class Loader {
   virtual Expected<std::optional<Transfer>> LoadTransfer(std::string_view id) = 0;
   virtual Expected<std::optional<Event>> LoadEvent(std::string_view id) = 0;
   virtual Expected<std::optional<Webhook>> LoadWebhook(std::string_view id) = 0;
+  // Waiting lists: see the Store methods of the same names.
+  virtual Expected<std::optional<WaitlistEntry>> LoadWaitlistEntry(std::string_view id) = 0;
+  virtual Expected<std::vector<WaitlistEntry>> LoadWaitingEntries(std::string_view item_id,
+                                                                  std::int64_t after_ticket,
+                                                                  std::size_t limit) = 0;
+  virtual Expected<std::optional<WaitlistEntry>> LoadActiveWaitlistEntry(
+      std::string_view item_id, std::string_view user_id) = 0;
+  virtual Expected<std::optional<WaitlistEntry>> LoadWaitlistOffer(
+      std::string_view reservation_id) = 0;
+  // Draws: see the Store methods of the same names.
+  virtual Expected<std::optional<Draw>> LoadDraw(std::string_view id) = 0;
+  virtual Expected<std::optional<DrawEntry>> LoadDrawEntry(std::string_view draw_id,
+                                                           std::string_view user_id) = 0;
+  virtual Expected<std::vector<DrawEntry>> LoadDrawEntries(std::string_view draw_id) = 0;
+  virtual Expected<std::vector<DueDraw>> LoadDueDraws(std::int64_t now_ms, std::size_t limit) = 0;
   // The last seq committed before the batch.
   virtual Expected<std::int64_t> JournalHead() = 0;
   virtual Expected<std::vector<std::string>> DueReservationsOnItem(std::string_view item_id,
@@ -64,6 +79,12 @@ class ChangeSink {
                       std::span<const Movement> movements) = 0;
   virtual void Record(ChangeType type, std::string_view owner, const EventCounts& event,
                       std::span<const Movement> movements) = 0;
+  virtual void Record(ChangeType type, std::string_view owner, const WaitlistEntry& entry,
+                      std::span<const Movement> movements) = 0;
+  virtual void Record(ChangeType type, std::string_view owner, const Draw& draw,
+                      std::span<const Movement> movements) = 0;
+  virtual void Record(ChangeType type, std::string_view owner, const DrawEntry& entry,
+                      std::span<const Movement> movements) = 0;
 };
 
 // Heterogeneous lookup, so a string_view finds a std::string key.
@@ -86,10 +107,26 @@ class WorkingSet {
   Expected<Transfer*> FindTransfer(std::string_view id);
   Expected<Event*> FindEvent(std::string_view id);
   Expected<Webhook*> FindWebhook(std::string_view id);
+  Expected<WaitlistEntry*> FindWaitlistEntry(std::string_view id);
+  // The first entry of the item's list still waiting with a ticket after
+  // `after_ticket`, as this batch left it; nullptr when none.
+  Expected<WaitlistEntry*> NextWaiting(std::string_view item_id, std::int64_t after_ticket);
+  // The user's entry on the item that is waiting or offered; nullptr if none.
+  Expected<WaitlistEntry*> ActiveWaitlistEntry(std::string_view item_id, std::string_view user_id);
+  // The entry whose offer is `reservation_id`; nullptr if it is no offer.
+  Expected<WaitlistEntry*> WaitlistOffer(std::string_view reservation_id);
   // The last seq committed before the batch (loaded once per batch).
   Expected<std::int64_t> JournalHead();
   // The usage row of a user on an item, zeroed if none is stored yet.
   Expected<UserUsage*> Usage(std::string_view user_id, std::string_view item_id);
+
+  Expected<Draw*> FindDraw(std::string_view id);
+  Expected<DrawEntry*> FindDrawEntry(std::string_view draw_id, std::string_view user_id);
+  // Every entry of a draw as this batch left them, in arrival order.
+  Expected<std::vector<DrawEntry*>> DrawEntries(std::string_view draw_id);
+  Expected<std::vector<DueDraw>> DueDraws(std::int64_t now_ms, std::size_t limit) {
+    return loader_.LoadDueDraws(now_ms, limit);
+  }
 
   // Ids of reservations holding `item_id` that are due at now_ms, asked of
   // the store only the first time per item per batch (time stands still
@@ -104,6 +141,9 @@ class WorkingSet {
   Transfer& AddTransfer(Transfer transfer);
   Event& AddEvent(Event event);
   Webhook& AddWebhook(Webhook webhook);
+  WaitlistEntry& AddWaitlistEntry(WaitlistEntry entry);
+  Draw& AddDraw(Draw draw);
+  DrawEntry& AddDrawEntry(DrawEntry entry);
 
   // Rows changed through pointers must be reported, so they get written.
   void Changed(const Item& item);
@@ -112,6 +152,10 @@ class WorkingSet {
   void Changed(const UserUsage& usage);
   void Changed(const Transfer& transfer);
   void Changed(const Webhook& webhook);
+  // Also notes the entry's offer, so WaitlistOffer finds it in this batch.
+  void Changed(const WaitlistEntry& entry);
+  void Changed(const Draw& draw);
+  void Changed(const DrawEntry& entry);
 
   // A movement of `item`'s counters, called right after they changed (so
   // the counters after it are the item's now). It belongs to the next
@@ -142,6 +186,8 @@ class WorkingSet {
 
   static std::string_view OwnerOf(const Item&) { return {}; }
   static std::string_view OwnerOf(const EventCounts&) { return {}; }
+  // A draw is public like its item; entries belong to who entered.
+  static std::string_view OwnerOf(const Draw&) { return {}; }
   template <typename R>
   static std::string_view OwnerOf(const R& record) {
     return record.owner;
@@ -156,6 +202,18 @@ class WorkingSet {
   RowTable<Transfer> transfers_;
   RowTable<Event> events_;
   RowTable<Webhook> webhooks_;
+  RowTable<WaitlistEntry> waitlist_;
+  // Entries this batch touched, by user and item, and by offer, so that
+  // lookups see what the batch did before the store does.
+  StringMap<WaitlistEntry*> waitlist_by_user_;
+  StringMap<WaitlistEntry*> waitlist_by_offer_;
+  // Entries this batch added, per item, in ticket order (their tickets
+  // follow every stored one).
+  StringMap<std::vector<WaitlistEntry*>> new_waitlist_by_item_;
+  WaitlistEntry* Cached(WaitlistEntry loaded);
+  RowTable<Draw> draws_;
+  RowTable<DrawEntry> draw_entries_;  // key: draw_id + '\n' + user_id
+  std::vector<DrawEntry*> new_draw_entries_;
   std::optional<std::int64_t> journal_head_;
   RowTable<UserUsage> usage_;  // key: user_id + '\n' + item_id
   std::unordered_set<std::string> due_checked_items_;

@@ -50,3 +50,15 @@ std::string IdGenerator::NewWebhookId() {
 }
 
 }  // namespace allot
+
+namespace allot {
+
+std::string IdGenerator::NewWaitlistId() {
+  JournalBuilder* keys = keys_;
+  keys_ = nullptr;  // no record key: an entry is a row, found by its id
+  std::string id = Make("wl_");
+  keys_ = keys;
+  return id;
+}
+
+}  // namespace allot

@@ -33,6 +33,10 @@ class IdGenerator final : public domain::IdSource {
   std::string NewTransferId() override { return Make("trf_"); }
   // Webhooks are rows, not journal records: their ids carry no record key.
   std::string NewWebhookId() override;
+  // Waiting-list entries are rows too.
+  std::string NewWaitlistId() override;
+  // A reservation (keyed like one), named apart so no client can end it.
+  std::string NewDrawHoldId() override { return Make("drw_"); }
 
  private:
   std::string Make(std::string_view prefix);

@@ -51,6 +51,10 @@ JournalBlock& JournalBuilder::OpenBlock() {
 
 std::optional<std::int64_t> JournalBuilder::NextRecordKey() {
   if (!layout_.keyed_ids || !next_seq_) return std::nullopt;
+  // A command that makes many records (a return served to a long waiting
+  // list: an offer each) goes on in a new block once this one has no key
+  // left; the record's first change is then in the block its key names.
+  if (open_ && records_in_block_ >= journal::kRecordsPerBlock) open_ = false;
   const JournalBlock& block = OpenBlock();
   return journal::RecordKey(block.first_seq, records_in_block_++);
 }
@@ -112,6 +116,33 @@ std::vector<JournalBlock> JournalBuilder::TakeBlocks() {
   }
   open_ = false;
   return std::move(blocks_);
+}
+
+// An entry is a row of its own (not found through the journal): it takes
+// no record key and is not one of the block's records.
+void JournalBuilder::Record(ChangeType type, std::string_view owner, const WaitlistEntry& entry,
+                            std::span<const Movement> movements) {
+  JournalBlock& block = OpenBlock();
+  journal::AppendChange(block.body, type, owner, entry, movements, at_ms_);
+  journal::AppendTerms(type, owner, entry, movements, block.terms);
+  Counted({});
+}
+
+// Draws and their entries are rows too.
+void JournalBuilder::Record(ChangeType type, std::string_view owner, const Draw& draw,
+                            std::span<const Movement> movements) {
+  JournalBlock& block = OpenBlock();
+  journal::AppendChange(block.body, type, owner, draw, movements, at_ms_);
+  journal::AppendTerms(type, owner, draw, movements, block.terms);
+  Counted({});
+}
+
+void JournalBuilder::Record(ChangeType type, std::string_view owner, const DrawEntry& entry,
+                            std::span<const Movement> movements) {
+  JournalBlock& block = OpenBlock();
+  journal::AppendChange(block.body, type, owner, entry, movements, at_ms_);
+  journal::AppendTerms(type, owner, entry, movements, block.terms);
+  Counted({});
 }
 
 }  // namespace allot

@@ -50,6 +50,12 @@ class JournalBuilder final : public domain::ChangeSink {
               std::span<const Movement> movements) override;
   void Record(ChangeType type, std::string_view owner, const EventCounts& event,
               std::span<const Movement> movements) override;
+  void Record(ChangeType type, std::string_view owner, const WaitlistEntry& entry,
+              std::span<const Movement> movements) override;
+  void Record(ChangeType type, std::string_view owner, const Draw& draw,
+              std::span<const Movement> movements) override;
+  void Record(ChangeType type, std::string_view owner, const DrawEntry& entry,
+              std::span<const Movement> movements) override;
 
  private:
   JournalBlock& OpenBlock();

@@ -47,6 +47,23 @@ struct Collect {
   void operator()(const ReplayWebhook& c) { plan.webhook_ids.push_back(c.id); }
   void operator()(const SetWebhookStatus& c) { plan.webhook_ids.push_back(c.id); }
   void operator()(const AdvanceWebhook& c) { plan.webhook_ids.push_back(c.id); }
+  void operator()(const JoinWaitlist& c) { plan.item_ids.push_back(c.item_id); }
+  // The store finds the entry's item and locks it with the items; a leave
+  // never joins a batch that is under way (Covers cannot tell its item).
+  void operator()(const LeaveWaitlist& c) {
+    plan.waitlist_ids.push_back(c.id);
+    complete = false;
+  }
+  void operator()(const CreateDraw& c) { plan.item_ids.push_back(c.item_id); }
+  // The store finds a draw's item and locks it with the items.
+  void operator()(const EnterDraw& c) {
+    plan.draw_ids.push_back(c.draw_id);
+    complete = false;
+  }
+  void operator()(const RunDraw& c) {
+    plan.draw_ids.push_back(c.id);
+    complete = false;
+  }
   // What a sweep touches is found by the store (see LockPlan::sweep_limit).
   void operator()(const ExpireDue& c) {
     plan.sweep_limit = std::max(plan.sweep_limit, c.limit);
@@ -86,6 +103,8 @@ LockPlan PlanLocks(std::span<const PendingCommand> batch, std::size_t sweep_limi
   SortUnique(plan.reservation_ids);
   SortUnique(plan.order_ids);
   SortUnique(plan.webhook_ids);
+  SortUnique(plan.waitlist_ids);
+  SortUnique(plan.draw_ids);
   SortUnique(plan.idempotency_keys);
   return plan;
 }

@@ -19,6 +19,12 @@ std::string DataJson(const ChangeData& data) {
           return EncodeOrder(record);
         } else if constexpr (std::is_same_v<T, Transfer>) {
           return EncodeTransfer(record);
+        } else if constexpr (std::is_same_v<T, WaitlistEntry>) {
+          return EncodeWaitlistEntry(record);
+        } else if constexpr (std::is_same_v<T, Draw>) {
+          return EncodeDraw(record);
+        } else if constexpr (std::is_same_v<T, DrawEntry>) {
+          return EncodeDrawEntry(record);
         } else {
           return EncodeEvent(record);
         }

@@ -361,6 +361,16 @@ void Handler::HandleRead(const RouteMatch& route, const RequestContext& context,
     case RouteId::kGetWebhook:
       finish(ReadResponse(service_.GetWebhook(id), EncodeWebhook));
       return;
+    case RouteId::kGetWaitlistEntry:
+      finish(OwnedReadResponse(service_.GetWaitlistEntry(id), context, "waitlist",
+                               EncodeWaitlistEntry));
+      return;
+    case RouteId::kListWaitlist:
+      finish(ListWaitlist(route));
+      return;
+    case RouteId::kGetDraw:
+      finish(ReadResponse(service_.GetDraw(id), EncodeDraw));
+      return;
     default:
       break;
   }
@@ -396,6 +406,38 @@ HttpResponse Handler::ListItems(const RouteMatch& route) {
     }
   }
   return ReadResponse(service_.ListItems(after, limit), EncodeItemPage);
+}
+
+HttpResponse Handler::ListWaitlist(const RouteMatch& route) {
+  std::size_t limit = api::kDefaultPageSize;
+  std::string after;
+  bool seen_limit = false, seen_after = false;
+  for (const auto& [key, value] : route.query) {
+    if (key == "limit") {
+      if (seen_limit) return ErrorResponse(BadQuery("limit", "Give 'limit' once."));
+      seen_limit = true;
+      if (value.empty()) continue;
+      std::size_t parsed = 0;
+      auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), parsed);
+      if (ec != std::errc() || end != value.data() + value.size() || parsed < 1 ||
+          parsed > api::kMaxPageSize) {
+        return ErrorResponse(BadQuery("limit", "'limit' must be an integer from 1 to 1000."));
+      }
+      limit = parsed;
+    } else if (key == "after") {
+      if (seen_after) return ErrorResponse(BadQuery("after", "Give 'after' once."));
+      seen_after = true;
+      if (value.empty()) continue;
+      if (!api::IsValidId(value)) {
+        return ErrorResponse(BadQuery("after", "'after' must be a waiting-list entry id."));
+      }
+      after = value;
+    } else {
+      return ErrorResponse(BadQuery(key, "The query parameter '" + key + "' is not known here."));
+    }
+  }
+  return ReadResponse(service_.ListWaitlist(route.Param("id"), after, limit),
+                      EncodeWaitlistPage);
 }
 
 HttpResponse Handler::ListSeats(const RouteMatch& route) {

@@ -124,6 +124,8 @@ class Handler final : public RequestHandler {
   HttpResponse History(const RouteMatch& route, const RequestContext& context);
   HttpResponse ReadAsOf(const RouteMatch& route);
   HttpResponse ListSeats(const RouteMatch& route);
+  // GET /items/{id}/waitlist (admin): entries in queue order.
+  HttpResponse ListWaitlist(const RouteMatch& route);
   // GET /api/v1/changes (answered now or when a change commits) and GET
   // /api/v1/changes/stream (handler_changes.cc).
   void HandleChanges(const HttpRequest& request, const RouteMatch& route,

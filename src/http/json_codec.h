@@ -60,6 +60,15 @@ Expected<CancelTransfer> DecodeCancelTransfer(std::string_view id, std::string_v
 // POST /events: {"id","name"?,"seats":["A-1",...]}
 Expected<CreateEvent> DecodeCreateEvent(std::string_view body);
 
+// POST /items/{id}/waitlist and POST /waitlist/{id}/leave ({} or empty).
+Expected<JoinWaitlist> DecodeJoinWaitlist(std::string_view item_id, std::string_view body);
+Expected<LeaveWaitlist> DecodeLeaveWaitlist(std::string_view id, std::string_view body);
+
+// POST /draws, POST /draws/{id}/entries, POST /draws/{id}/run ({} or empty).
+Expected<CreateDraw> DecodeCreateDraw(std::string_view body);
+Expected<EnterDraw> DecodeEnterDraw(std::string_view draw_id, std::string_view body);
+Expected<RunDraw> DecodeRunDraw(std::string_view id, std::string_view body);
+
 // POST /webhooks: {"url","types"?,"after"?}; every type when "types" is
 // absent or empty. The URL's form and host are checked later
 // (api::Service, webhooks/url_policy.h), the secret made there too.
@@ -87,6 +96,11 @@ std::string EncodeSeats(const std::vector<SeatState>& seats);
 // {"id","name","onHand","held","available","sold","maxPerUser"}; null name
 // and maxPerUser when unset.
 std::string EncodeItem(const Item& item);
+std::string EncodeWaitlistEntry(const WaitlistEntry& entry);
+std::string EncodeWaitlistPage(const WaitlistPage& page);
+// A draw: `seed` (hex) and `results` only once drawn.
+std::string EncodeDraw(const Draw& draw);
+std::string EncodeDrawEntry(const DrawEntry& entry);
 // {"items":[...],"next":id|null}
 std::string EncodeItemPage(const ItemPage& page);
 // {"id","userId","status","lines","createdAt","expiresAt"} plus

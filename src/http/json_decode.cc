@@ -7,6 +7,7 @@
 #include <string>
 
 #include "api/validate.h"
+#include "core/time_format.h"
 #include "http/json_codec.h"
 #include "http/json_duplicate_keys.h"
 
@@ -261,6 +262,96 @@ Expected<ExtendReservation> DecodeExtendReservation(std::string_view id, std::st
   if (!ttl) return Fail(ttl.error());
   command.ttl_seconds = *ttl;
   return command;
+}
+
+Expected<JoinWaitlist> DecodeJoinWaitlist(std::string_view item_id, std::string_view body) {
+  Arena arena;
+  auto object = ParseObject(body, false, arena);
+  if (!object) return Fail(object.error());
+  Fields fields(*object, "");
+  if (auto known = fields.OnlyKnown({"userId", "qty", "offerTtlSeconds"}); !known) {
+    return Fail(known.error());
+  }
+  JoinWaitlist command;
+  command.item_id = std::string(item_id);
+  auto user_id = fields.RequiredString("userId");
+  if (!user_id) return Fail(user_id.error());
+  command.user_id = std::move(*user_id);
+  auto qty = fields.RequiredInt("qty");
+  if (!qty) return Fail(qty.error());
+  command.qty = *qty;
+  auto ttl = fields.OptionalInt("offerTtlSeconds");
+  if (!ttl) return Fail(ttl.error());
+  if (*ttl) command.offer_ttl_seconds = **ttl;
+  return command;
+}
+
+Expected<CreateDraw> DecodeCreateDraw(std::string_view body) {
+  Arena arena;
+  auto object = ParseObject(body, false, arena);
+  if (!object) return Fail(object.error());
+  Fields fields(*object, "");
+  if (auto known = fields.OnlyKnown({"id", "itemId", "units", "closesAt", "offerTtlSeconds"});
+      !known) {
+    return Fail(known.error());
+  }
+  CreateDraw command;
+  auto id = fields.RequiredString("id");
+  if (!id) return Fail(id.error());
+  command.id = std::move(*id);
+  auto item_id = fields.RequiredString("itemId");
+  if (!item_id) return Fail(item_id.error());
+  command.item_id = std::move(*item_id);
+  auto units = fields.RequiredInt("units");
+  if (!units) return Fail(units.error());
+  command.units = *units;
+  auto closes_at = fields.RequiredString("closesAt");
+  if (!closes_at) return Fail(closes_at.error());
+  auto closes_at_ms = ParseTimestamp(*closes_at);
+  if (!closes_at_ms) {
+    return Fail(InvalidField("closesAt", "closesAt must be an RFC 3339 UTC time, e.g. "
+                                         "2026-11-23T10:00:00.000Z."));
+  }
+  command.closes_at_ms = *closes_at_ms;
+  auto ttl = fields.OptionalInt("offerTtlSeconds");
+  if (!ttl) return Fail(ttl.error());
+  if (*ttl) command.offer_ttl_seconds = **ttl;
+  return command;
+}
+
+Expected<EnterDraw> DecodeEnterDraw(std::string_view draw_id, std::string_view body) {
+  Arena arena;
+  auto object = ParseObject(body, false, arena);
+  if (!object) return Fail(object.error());
+  Fields fields(*object, "");
+  if (auto known = fields.OnlyKnown({"userId", "qty"}); !known) return Fail(known.error());
+  EnterDraw command;
+  command.draw_id = std::string(draw_id);
+  auto user_id = fields.RequiredString("userId");
+  if (!user_id) return Fail(user_id.error());
+  command.user_id = std::move(*user_id);
+  auto qty = fields.RequiredInt("qty");
+  if (!qty) return Fail(qty.error());
+  command.qty = *qty;
+  return command;
+}
+
+Expected<RunDraw> DecodeRunDraw(std::string_view id, std::string_view body) {
+  Arena arena;
+  auto object = ParseObject(body, true, arena);
+  if (!object) return Fail(object.error());
+  Fields fields(*object, "");
+  if (auto known = fields.OnlyKnown({}); !known) return Fail(known.error());
+  return RunDraw{std::string(id)};
+}
+
+Expected<LeaveWaitlist> DecodeLeaveWaitlist(std::string_view id, std::string_view body) {
+  Arena arena;
+  auto object = ParseObject(body, true, arena);
+  if (!object) return Fail(object.error());
+  Fields fields(*object, "");
+  if (auto known = fields.OnlyKnown({}); !known) return Fail(known.error());
+  return LeaveWaitlist{std::string(id)};
 }
 
 Expected<Reserve> DecodeReserve(std::string_view body, bool* one_line_form) {

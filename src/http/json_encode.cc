@@ -6,6 +6,7 @@
 #include <type_traits>
 #include <variant>
 
+#include "core/digest.h"
 #include "core/time_format.h"
 #include "core/utf8.h"
 #include "http/json_codec.h"
@@ -133,6 +134,8 @@ void AppendItem(std::string& out, const Item& item) {
   AppendInt(out, item.held);
   AppendKey(out, "available", first);
   AppendInt(out, item.available());
+  AppendKey(out, "withheld", first);
+  AppendInt(out, item.withheld());
   AppendKey(out, "sold", first);
   AppendInt(out, item.sold);
   AppendKey(out, "maxPerUser", first);
@@ -140,6 +143,90 @@ void AppendItem(std::string& out, const Item& item) {
     AppendInt(out, *item.max_per_user);
   } else {
     out += "null";
+  }
+  out += '}';
+}
+
+void AppendWaitlistEntry(std::string& out, const WaitlistEntry& e) {
+  bool first = true;
+  out += '{';
+  AppendKey(out, "id", first);
+  AppendString(out, e.id);
+  AppendKey(out, "itemId", first);
+  AppendString(out, e.item_id);
+  AppendKey(out, "userId", first);
+  AppendString(out, e.user_id);
+  AppendKey(out, "qty", first);
+  AppendInt(out, e.qty);
+  AppendKey(out, "status", first);
+  AppendString(out, ToString(e.status));
+  if (e.position && e.status == WaitlistStatus::kWaiting) {
+    AppendKey(out, "position", first);
+    AppendInt(out, *e.position);
+  }
+  if (e.reservation_id) {
+    AppendKey(out, "reservationId", first);
+    AppendString(out, *e.reservation_id);
+  }
+  out += '}';
+}
+
+// A draw's entry; `drawId` is left out inside a draw's results.
+void AppendDrawEntry(std::string& out, const DrawEntry& e, bool with_draw) {
+  bool first = true;
+  out += '{';
+  if (with_draw) {
+    AppendKey(out, "drawId", first);
+    AppendString(out, e.draw_id);
+  }
+  AppendKey(out, "userId", first);
+  AppendString(out, e.user_id);
+  AppendKey(out, "qty", first);
+  AppendInt(out, e.qty);
+  if (e.rank) {
+    AppendKey(out, "rank", first);
+    AppendInt(out, *e.rank);
+  }
+  if (e.outcome) {
+    AppendKey(out, "outcome", first);
+    AppendString(out, ToString(*e.outcome));
+  }
+  if (e.reservation_id) {
+    AppendKey(out, "reservationId", first);
+    AppendString(out, *e.reservation_id);
+  }
+  out += '}';
+}
+
+void AppendDraw(std::string& out, const Draw& d) {
+  bool first = true;
+  out += '{';
+  AppendKey(out, "id", first);
+  AppendString(out, d.id);
+  AppendKey(out, "itemId", first);
+  AppendString(out, d.item_id);
+  AppendKey(out, "units", first);
+  AppendInt(out, d.units);
+  AppendKey(out, "status", first);
+  AppendString(out, ToString(d.status));
+  AppendKey(out, "closesAt", first);
+  AppendTimestamp(out, d.closes_at_ms);
+  AppendKey(out, "offerTtlSeconds", first);
+  AppendInt(out, d.offer_ttl_seconds);
+  AppendKey(out, "entries", first);
+  AppendInt(out, d.entries);
+  AppendKey(out, "seedHash", first);
+  AppendString(out, d.seed_hash);
+  if (d.status == DrawStatus::kDrawn) {
+    AppendKey(out, "seed", first);
+    AppendString(out, ToHex(d.seed));
+    AppendKey(out, "results", first);
+    out += '[';
+    for (std::size_t i = 0; i < d.results.size(); ++i) {
+      if (i > 0) out += ',';
+      AppendDrawEntry(out, d.results[i], /*with_draw=*/false);
+    }
+    out += ']';
   }
   out += '}';
 }
@@ -296,6 +383,37 @@ std::string EncodeItemPage(const ItemPage& page) {
   return out;
 }
 
+std::string EncodeWaitlistEntry(const WaitlistEntry& entry) {
+  return Encode(entry, AppendWaitlistEntry);
+}
+
+std::string EncodeWaitlistPage(const WaitlistPage& page) {
+  std::string out;
+  out.reserve(32 + page.entries.size() * 128);
+  out += R"({"entries":[)";
+  for (std::size_t i = 0; i < page.entries.size(); ++i) {
+    if (i > 0) out += ',';
+    AppendWaitlistEntry(out, page.entries[i]);
+  }
+  out += R"(],"next":)";
+  AppendOptionalString(out, page.next);
+  out += '}';
+  return out;
+}
+
+std::string EncodeDraw(const Draw& draw) {
+  std::string out;
+  out.reserve(256 + draw.results.size() * 96);
+  AppendDraw(out, draw);
+  return out;
+}
+
+std::string EncodeDrawEntry(const DrawEntry& entry) {
+  std::string out;
+  AppendDrawEntry(out, entry, /*with_draw=*/true);
+  return out;
+}
+
 std::string EncodeReservation(const Reservation& reservation) {
   return Encode(reservation, AppendReservation);
 }
@@ -353,6 +471,12 @@ std::string EncodeOutcome(const Outcome& outcome) {
           return EncodeEvent(value);
         } else if constexpr (std::is_same_v<T, Webhook>) {
           return EncodeWebhook(value);
+        } else if constexpr (std::is_same_v<T, WaitlistEntry>) {
+          return EncodeWaitlistEntry(value);
+        } else if constexpr (std::is_same_v<T, Draw>) {
+          return EncodeDraw(value);
+        } else if constexpr (std::is_same_v<T, DrawEntry>) {
+          return EncodeDrawEntry(value);
         } else if constexpr (std::is_same_v<T, ExpirySummary>) {
           json::object out;
           out["expired"] = static_cast<std::int64_t>(value.expired);

@@ -5,7 +5,7 @@
 namespace allot::http {
 namespace {
 
-constexpr std::array<RouteSpec, 40> kRoutes = {{
+constexpr std::array<RouteSpec, 48> kRoutes = {{
     {"POST", "/api/v1/items", RouteId::kCreateItem},
     {"GET", "/api/v1/items", RouteId::kListItems},
     {"GET", "/api/v1/items/{id}", RouteId::kGetItem},
@@ -46,6 +46,14 @@ constexpr std::array<RouteSpec, 40> kRoutes = {{
     {"POST", "/api/v1/webhooks/{id}/replay", RouteId::kReplayWebhook},
     {"POST", "/api/v1/webhooks/{id}/disable", RouteId::kDisableWebhook},
     {"POST", "/api/v1/webhooks/{id}/enable", RouteId::kEnableWebhook},
+    {"POST", "/api/v1/items/{id}/waitlist", RouteId::kJoinWaitlist},
+    {"GET", "/api/v1/items/{id}/waitlist", RouteId::kListWaitlist},
+    {"GET", "/api/v1/waitlist/{id}", RouteId::kGetWaitlistEntry},
+    {"POST", "/api/v1/waitlist/{id}/leave", RouteId::kLeaveWaitlist},
+    {"POST", "/api/v1/draws", RouteId::kCreateDraw},
+    {"GET", "/api/v1/draws/{id}", RouteId::kGetDraw},
+    {"POST", "/api/v1/draws/{id}/entries", RouteId::kEnterDraw},
+    {"POST", "/api/v1/draws/{id}/run", RouteId::kRunDraw},
 }};
 
 int HexValue(char c) {

@@ -64,6 +64,14 @@ enum class RouteId {
   kReplayWebhook,
   kDisableWebhook,
   kEnableWebhook,
+  kJoinWaitlist,
+  kListWaitlist,
+  kGetWaitlistEntry,
+  kLeaveWaitlist,
+  kCreateDraw,
+  kGetDraw,
+  kEnterDraw,
+  kRunDraw,
 };
 
 // One (method, template) pair the router answers; see RouteTable().

@@ -51,6 +51,16 @@ Expected<CommandBody> DecodeCommand(const RouteMatch& route, std::string_view bo
       return AsBody(DecodeSetWebhookStatus(id, body, WebhookStatus::kDisabled));
     case RouteId::kEnableWebhook:
       return AsBody(DecodeSetWebhookStatus(id, body, WebhookStatus::kActive));
+    case RouteId::kJoinWaitlist:
+      return AsBody(DecodeJoinWaitlist(id, body));
+    case RouteId::kLeaveWaitlist:
+      return AsBody(DecodeLeaveWaitlist(id, body));
+    case RouteId::kCreateDraw:
+      return AsBody(DecodeCreateDraw(body));
+    case RouteId::kEnterDraw:
+      return AsBody(DecodeEnterDraw(id, body));
+    case RouteId::kRunDraw:
+      return AsBody(DecodeRunDraw(id, body));
     default:
       break;
   }
@@ -86,6 +96,11 @@ bool IsWrite(RouteId id) {
     case RouteId::kReplayWebhook:
     case RouteId::kDisableWebhook:
     case RouteId::kEnableWebhook:
+    case RouteId::kJoinWaitlist:
+    case RouteId::kLeaveWaitlist:
+    case RouteId::kCreateDraw:
+    case RouteId::kEnterDraw:
+    case RouteId::kRunDraw:
       return true;
     default:
       return false;
@@ -104,6 +119,10 @@ bool IsAdminOnly(RouteId id) {
     case RouteId::kReplayWebhook:
     case RouteId::kDisableWebhook:
     case RouteId::kEnableWebhook:
+    // A waiting list names every user on it.
+    case RouteId::kListWaitlist:
+    case RouteId::kCreateDraw:
+    case RouteId::kRunDraw:
       return true;
     default:
       return false;

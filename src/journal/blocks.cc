@@ -22,7 +22,10 @@ std::vector<JournalBlock> BlocksOf(const std::vector<Change>& changes, std::size
     AppendChange(block.body, change, block.at_ms);
     ++block.count;
     AppendTerms(change, block.terms);
-    if (DataKindOf(change.type) != DataKind::kItem && DataKindOf(change.type) != DataKind::kEvent) {
+    // Records kept as journal changes only; waiting-list entries are rows.
+    const DataKind kind = DataKindOf(change.type);
+    if (kind != DataKind::kItem && kind != DataKind::kEvent && kind != DataKind::kWaitlist &&
+        kind != DataKind::kDraw && kind != DataKind::kDrawEntry) {
       block.records.push_back(RecordIdOf(change.data));
     }
   }

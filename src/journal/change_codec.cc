@@ -74,13 +74,21 @@ std::vector<Movement> GetMovements(Reader& in) {
 
 void PutItem(std::string& out, const Item& item) {
   PutString(out, item.id);
-  PutByte(out, (item.name ? kBit0 : 0) | (item.max_per_user ? kBit1 : 0));
+  // Bit 2: the item has (had) a waiting list; items of earlier releases
+  // never set it, so their changes decode as before.
+  const bool listed = item.tickets > 0;
+  PutByte(out,
+          (item.name ? kBit0 : 0) | (item.max_per_user ? kBit1 : 0) | (listed ? kBit2 : 0));
   if (item.name) PutString(out, *item.name);
   PutSigned(out, item.on_hand);
   PutSigned(out, item.held);
   PutSigned(out, item.sold);
   if (item.max_per_user) PutSigned(out, *item.max_per_user);
   PutSigned(out, item.created_on_hand);
+  if (listed) {
+    PutSigned(out, item.waiting);
+    PutSigned(out, item.tickets);
+  }
 }
 
 Item GetItem(Reader& in) {
@@ -93,7 +101,125 @@ Item GetItem(Reader& in) {
   item.sold = in.Signed();
   if (flags & kBit1) item.max_per_user = in.Signed();
   item.created_on_hand = in.Signed();
+  if (flags & kBit2) {
+    item.waiting = in.Signed();
+    item.tickets = in.Signed();
+  }
   return item;
+}
+
+// A draw's entry: its draw's id leads (PeekHeader's id), then the user.
+void PutDrawEntryBody(std::string& out, const DrawEntry& e, std::int64_t at_ms) {
+  PutString(out, e.user_id);
+  PutVarint(out, static_cast<std::uint64_t>(e.qty));
+  PutVarint(out, static_cast<std::uint64_t>(e.number));
+  PutTime(out, e.created_at_ms, at_ms);
+  PutByte(out, (e.rank ? kBit0 : 0) | (e.outcome ? kBit1 : 0) | (e.reservation_id ? kBit2 : 0));
+  if (e.rank) PutVarint(out, static_cast<std::uint64_t>(*e.rank));
+  if (e.outcome) PutByte(out, static_cast<std::uint8_t>(*e.outcome));
+  if (e.reservation_id) PutString(out, *e.reservation_id);
+}
+
+void GetDrawEntryBody(Reader& in, DrawEntry& e, std::int64_t at_ms) {
+  e.user_id = in.String();
+  e.qty = in.Count();
+  e.number = in.Count();
+  e.created_at_ms = GetTime(in, at_ms);
+  const std::uint8_t flags = in.Byte();
+  if (flags & kBit0) e.rank = in.Count();
+  if (flags & kBit1) e.outcome = static_cast<DrawOutcome>(in.Byte() & 1);
+  if (flags & kBit2) e.reservation_id = in.String();
+}
+
+void PutDrawEntry(std::string& out, const DrawEntry& e, std::int64_t at_ms) {
+  PutString(out, e.draw_id);
+  PutDrawEntryBody(out, e, at_ms);
+}
+
+DrawEntry GetDrawEntry(Reader& in, std::int64_t at_ms) {
+  DrawEntry e;
+  e.draw_id = in.String();
+  GetDrawEntryBody(in, e, at_ms);
+  return e;
+}
+
+// The seed is encoded as given: the rules pass a draw whose seed is empty
+// until it ran, so the journal never publishes it early.
+void PutDraw(std::string& out, const Draw& d, std::int64_t at_ms) {
+  PutString(out, d.id);
+  PutString(out, d.item_id);
+  PutByte(out, static_cast<std::uint8_t>(d.status));
+  PutVarint(out, static_cast<std::uint64_t>(d.units));
+  PutTime(out, d.closes_at_ms, at_ms);
+  PutVarint(out, static_cast<std::uint64_t>(d.offer_ttl_seconds));
+  PutString(out, d.seed);
+  PutString(out, d.seed_hash);
+  PutString(out, d.hold_id);
+  PutVarint(out, static_cast<std::uint64_t>(d.entries));
+  PutTime(out, d.created_at_ms, at_ms);
+  PutByte(out, d.drawn_at_ms ? kBit0 : 0);
+  if (d.drawn_at_ms) PutTime(out, *d.drawn_at_ms, at_ms);
+  PutVarint(out, d.results.size());
+  for (const DrawEntry& e : d.results) PutDrawEntryBody(out, e, at_ms);
+}
+
+Draw GetDraw(Reader& in, std::int64_t at_ms) {
+  Draw d;
+  d.id = in.String();
+  d.item_id = in.String();
+  d.status = static_cast<DrawStatus>(in.Byte() & 1);
+  d.units = in.Count();
+  d.closes_at_ms = GetTime(in, at_ms);
+  d.offer_ttl_seconds = in.Count();
+  d.seed = in.String();
+  d.seed_hash = in.String();
+  d.hold_id = in.String();
+  d.entries = in.Count();
+  d.created_at_ms = GetTime(in, at_ms);
+  if (in.Byte() & kBit0) d.drawn_at_ms = GetTime(in, at_ms);
+  const std::int64_t count = in.Count();
+  // Each result takes at least five bytes: a bound a corrupt count cannot pass.
+  if (!in.ok() || count < 0 || count > (1 << 24)) return d;
+  d.results.reserve(static_cast<std::size_t>(count));
+  for (std::int64_t i = 0; i < count && in.ok(); ++i) {
+    DrawEntry e;
+    e.draw_id = d.id;
+    GetDrawEntryBody(in, e, at_ms);
+    d.results.push_back(std::move(e));
+  }
+  return d;
+}
+
+// The owner comes first in every change (PeekHeader), so the entry starts
+// with its id like every record.
+void PutWaitlistEntry(std::string& out, const WaitlistEntry& e, std::int64_t at_ms) {
+  PutString(out, e.id);
+  PutString(out, e.item_id);
+  PutString(out, e.user_id);
+  PutByte(out, static_cast<std::uint8_t>(e.status));
+  PutVarint(out, static_cast<std::uint64_t>(e.qty));
+  PutVarint(out, static_cast<std::uint64_t>(e.offer_ttl_seconds));
+  PutVarint(out, static_cast<std::uint64_t>(e.ticket));
+  PutTime(out, e.created_at_ms, at_ms);
+  PutByte(out, (e.reservation_id ? kBit0 : 0) | (e.position ? kBit1 : 0));
+  if (e.reservation_id) PutString(out, *e.reservation_id);
+  if (e.position) PutVarint(out, static_cast<std::uint64_t>(*e.position));
+}
+
+WaitlistEntry GetWaitlistEntry(Reader& in, std::int64_t at_ms) {
+  WaitlistEntry e;
+  e.id = in.String();
+  e.item_id = in.String();
+  e.user_id = in.String();
+  e.status = static_cast<WaitlistStatus>(in.Byte());
+  e.qty = in.Count();
+  e.offer_ttl_seconds = in.Count();
+  e.ticket = in.Count();
+  e.created_at_ms = GetTime(in, at_ms);
+  const std::uint8_t flags = in.Byte();
+  if (flags & kBit0) e.reservation_id = in.String();
+  if (flags & kBit1) e.position = in.Count();
+  return e;
 }
 
 void PutReservation(std::string& out, const Reservation& r, std::int64_t at_ms) {
@@ -226,6 +352,7 @@ void Append(std::string& body, ChangeType type, std::string_view owner,
 bool Valid(ReservationStatus s) { return static_cast<int>(s) <= 3; }
 bool Valid(OrderStatus s) { return static_cast<int>(s) <= 1; }
 bool Valid(TransferStatus s) { return static_cast<int>(s) <= 3; }
+bool Valid(WaitlistStatus s) { return static_cast<int>(s) <= 4; }
 
 }  // namespace
 
@@ -252,6 +379,16 @@ DataKind DataKindOf(ChangeType type) {
       return DataKind::kTransfer;
     case ChangeType::kEventCreated:
       return DataKind::kEvent;
+    case ChangeType::kWaitlistJoined:
+    case ChangeType::kWaitlistOffered:
+    case ChangeType::kWaitlistLapsed:
+    case ChangeType::kWaitlistLeft:
+      return DataKind::kWaitlist;
+    case ChangeType::kDrawCreated:
+    case ChangeType::kDrawDrawn:
+      return DataKind::kDraw;
+    case ChangeType::kDrawEntered:
+      return DataKind::kDrawEntry;
   }
   return DataKind::kItem;
 }
@@ -285,6 +422,24 @@ void AppendChange(std::string& body, ChangeType type, std::string_view owner, co
 void AppendChange(std::string& body, ChangeType type, std::string_view owner,
                   const EventCounts& event, std::span<const Movement> movements, std::int64_t) {
   Append(body, type, owner, movements, [&](std::string& out) { PutEvent(out, event); });
+}
+
+void AppendChange(std::string& body, ChangeType type, std::string_view owner,
+                  const WaitlistEntry& entry, std::span<const Movement> movements,
+                  std::int64_t at_ms) {
+  Append(body, type, owner, movements,
+         [&](std::string& out) { PutWaitlistEntry(out, entry, at_ms); });
+}
+
+void AppendChange(std::string& body, ChangeType type, std::string_view owner, const Draw& draw,
+                  std::span<const Movement> movements, std::int64_t at_ms) {
+  Append(body, type, owner, movements, [&](std::string& out) { PutDraw(out, draw, at_ms); });
+}
+
+void AppendChange(std::string& body, ChangeType type, std::string_view owner,
+                  const DrawEntry& entry, std::span<const Movement> movements,
+                  std::int64_t at_ms) {
+  Append(body, type, owner, movements, [&](std::string& out) { PutDrawEntry(out, entry, at_ms); });
 }
 
 void AppendChange(std::string& body, const Change& change, std::int64_t at_ms) {
@@ -370,6 +525,25 @@ Expected<Change> DecodeChange(const EncodedChange& encoded, std::int64_t at_ms) 
     case DataKind::kEvent:
       change.data = GetEvent(in);
       break;
+    case DataKind::kWaitlist: {
+      WaitlistEntry e = GetWaitlistEntry(in, at_ms);
+      e.owner = change.owner;
+      valid_status = Valid(e.status);
+      change.data = std::move(e);
+      break;
+    }
+    case DataKind::kDraw: {
+      Draw d = GetDraw(in, at_ms);
+      d.owner = change.owner;
+      change.data = std::move(d);
+      break;
+    }
+    case DataKind::kDrawEntry: {
+      DrawEntry e = GetDrawEntry(in, at_ms);
+      e.owner = change.owner;
+      change.data = std::move(e);
+      break;
+    }
   }
   change.movements = GetMovements(in);
   for (const Movement& m : change.movements) {

@@ -40,6 +40,14 @@ void AppendChange(std::string& body, ChangeType type, std::string_view owner, co
 void AppendChange(std::string& body, ChangeType type, std::string_view owner,
                   const EventCounts& event, std::span<const Movement> movements,
                   std::int64_t at_ms);
+void AppendChange(std::string& body, ChangeType type, std::string_view owner,
+                  const WaitlistEntry& entry, std::span<const Movement> movements,
+                  std::int64_t at_ms);
+void AppendChange(std::string& body, ChangeType type, std::string_view owner, const Draw& draw,
+                  std::span<const Movement> movements, std::int64_t at_ms);
+void AppendChange(std::string& body, ChangeType type, std::string_view owner,
+                  const DrawEntry& entry, std::span<const Movement> movements,
+                  std::int64_t at_ms);
 // The same from a Change (its seq and at_ms are ignored; `at_ms` is used).
 void AppendChange(std::string& body, const Change& change, std::int64_t at_ms);
 
@@ -73,7 +81,7 @@ Expected<std::vector<Change>> DecodeBlock(std::string_view body, std::int64_t fi
                                           std::int64_t count, std::int64_t at_ms);
 
 // The kind of resource a change type carries.
-enum class DataKind { kItem, kReservation, kOrder, kTransfer, kEvent };
+enum class DataKind { kItem, kReservation, kOrder, kTransfer, kEvent, kWaitlist, kDraw, kDrawEntry };
 DataKind DataKindOf(ChangeType type);
 
 }  // namespace allot::journal

@@ -24,6 +24,13 @@ constexpr std::array<std::pair<ChangeType, std::string_view>, kLastChangeType> k
     {ChangeType::kTransferCancelled, "transfer.cancelled"},
     {ChangeType::kTransferExpired, "transfer.expired"},
     {ChangeType::kEventCreated, "event.created"},
+    {ChangeType::kWaitlistJoined, "waitlist.joined"},
+    {ChangeType::kWaitlistOffered, "waitlist.offered"},
+    {ChangeType::kWaitlistLapsed, "waitlist.lapsed"},
+    {ChangeType::kWaitlistLeft, "waitlist.left"},
+    {ChangeType::kDrawCreated, "draw.created"},
+    {ChangeType::kDrawEntered, "draw.entered"},
+    {ChangeType::kDrawDrawn, "draw.drawn"},
 }};
 
 }  // namespace
@@ -81,6 +88,8 @@ const std::string& RecordIdOf(const ChangeData& data) {
       [](const auto& record) -> const std::string& {
         if constexpr (std::is_same_v<std::decay_t<decltype(record)>, EventCounts>) {
           return record.event.id;
+        } else if constexpr (std::is_same_v<std::decay_t<decltype(record)>, DrawEntry>) {
+          return record.draw_id;
         } else {
           return record.id;
         }

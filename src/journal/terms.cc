@@ -103,6 +103,21 @@ void AppendTerms(ChangeType, std::string_view, const EventCounts&,
   History(movements, out);
 }
 
+void AppendTerms(ChangeType, std::string_view, const WaitlistEntry&,
+                 std::span<const Movement> movements, std::vector<std::uint64_t>& out) {
+  History(movements, out);
+}
+
+void AppendTerms(ChangeType, std::string_view, const Draw&, std::span<const Movement> movements,
+                 std::vector<std::uint64_t>& out) {
+  History(movements, out);
+}
+
+void AppendTerms(ChangeType, std::string_view, const DrawEntry&,
+                 std::span<const Movement> movements, std::vector<std::uint64_t>& out) {
+  History(movements, out);
+}
+
 void AppendTerms(const Change& change, std::vector<std::uint64_t>& out) {
   std::visit(
       [&](const auto& data) { AppendTerms(change.type, change.owner, data, change.movements, out); },

@@ -59,6 +59,14 @@ void AppendTerms(ChangeType type, std::string_view owner, const Transfer& t,
                  std::span<const Movement> movements, std::vector<std::uint64_t>& out);
 void AppendTerms(ChangeType type, std::string_view owner, const EventCounts& event,
                  std::span<const Movement> movements, std::vector<std::uint64_t>& out);
+// Waiting-list entries are rows, read by id and by item: no terms.
+void AppendTerms(ChangeType type, std::string_view owner, const WaitlistEntry& entry,
+                 std::span<const Movement> movements, std::vector<std::uint64_t>& out);
+// Draws and their entries are rows: no terms.
+void AppendTerms(ChangeType type, std::string_view owner, const Draw& draw,
+                 std::span<const Movement> movements, std::vector<std::uint64_t>& out);
+void AppendTerms(ChangeType type, std::string_view owner, const DrawEntry& entry,
+                 std::span<const Movement> movements, std::vector<std::uint64_t>& out);
 // The same from a decoded change (rebuilding an index from the journal).
 void AppendTerms(const Change& change, std::vector<std::uint64_t>& out);
 

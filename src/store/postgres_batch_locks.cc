@@ -17,7 +17,7 @@ namespace {
 // account item ('$' + to_id, see AccountItemId) is locked here too.
 // Only index lookups, so the cached generic plan stays cheap.
 constexpr std::string_view kLockItems = R"sql(
-SELECT id, name, on_hand, held, sold, max_per_user, created_on_hand FROM items
+SELECT id, name, on_hand, held, sold, max_per_user, created_on_hand, waiting, tickets FROM items
 WHERE id IN (SELECT unnest($1::text[])
              UNION SELECT item_id FROM reservation_lines WHERE reservation_id = ANY($2::text[])
              UNION SELECT item_id FROM order_lines WHERE order_id = ANY($3::text[])
@@ -64,7 +64,7 @@ ORDER BY d.expires_at_ms, d.reservation_id
 
 // Never waits: rows another batch holds are left to it.
 constexpr std::string_view kLockItemsSkip = R"sql(
-SELECT id, name, on_hand, held, sold, max_per_user, created_on_hand
+SELECT id, name, on_hand, held, sold, max_per_user, created_on_hand, waiting, tickets
 FROM items WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE SKIP LOCKED
 )sql";
 constexpr std::string_view kLockReservationsSkipWhere =

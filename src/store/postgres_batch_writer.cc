@@ -11,14 +11,16 @@ namespace allot::pg {
 namespace {
 
 constexpr std::string_view kItemsFrom = R"sql(
-INSERT INTO items (id, name, on_hand, held, sold, max_per_user, created_on_hand)
+INSERT INTO items (id, name, on_hand, held, sold, max_per_user, created_on_hand, waiting,
+                   tickets)
 SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[], $5::bigint[],
-                     $6::bigint[], $7::bigint[]) ORDER BY 1
+                     $6::bigint[], $7::bigint[], $8::bigint[], $9::bigint[]) ORDER BY 1
 )sql";
 constexpr std::string_view kUpsertSuffix = R"sql(
 ON CONFLICT (id) DO UPDATE SET name = excluded.name, on_hand = excluded.on_hand,
   held = excluded.held, sold = excluded.sold, max_per_user = excluded.max_per_user,
-  created_on_hand = excluded.created_on_hand
+  created_on_hand = excluded.created_on_hand, waiting = excluded.waiting,
+  tickets = excluded.tickets
 )sql";
 constexpr std::string_view kInsertReservations = R"sql(
 INSERT INTO reservations (id, user_id, owner, status, created_at_ms, expires_at_ms,
@@ -118,7 +120,7 @@ struct Columns {
 };
 
 Params ItemParams(const std::vector<const Item*>& items) {
-  Columns<7> c;
+  Columns<9> c;
   for (const Item* item : items) {
     c.column[0].Add(item->id);
     c.column[1].Add(item->name);
@@ -127,6 +129,8 @@ Params ItemParams(const std::vector<const Item*>& items) {
     c.column[4].Add(item->sold);
     c.column[5].Add(item->max_per_user);
     c.column[6].Add(item->created_on_hand);
+    c.column[7].Add(item->waiting);
+    c.column[8].Add(item->tickets);
   }
   return c.Take();
 }

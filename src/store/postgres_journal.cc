@@ -36,7 +36,7 @@ LedgerKind KindOr(std::string_view text, LedgerKind fallback) {
 }
 
 Status ReadLegacy(PGconn* conn, journal::LegacyRecords& records) {
-  auto items = Query(conn, "SELECT " + std::string(kItemColumns) + " FROM items ORDER BY id",
+  auto items = Query(conn, "SELECT " + std::string(kLegacyItemColumns) + " FROM items ORDER BY id",
                      "Reading items for the journal");
   if (!items) return Fail(std::move(items.error()));
   for (int row = 0; row < items->rows(); ++row) records.items.push_back(ItemAt(*items, row));

@@ -9,6 +9,8 @@
 #include <utility>
 
 #include "store/postgres_records.h"
+#include "store/postgres_draws.h"
+#include "store/postgres_waitlist.h"
 #include "store/postgres_webhooks.h"
 
 namespace allot::pg {
@@ -20,7 +22,7 @@ constexpr std::string_view kItemColumnsAt = R"sql(
 SELECT id, name, on_hand,
        held - coalesce((SELECT sum(h.qty) FROM holds h
                         WHERE h.item_id = items.id AND h.expires_at_ms <= $1), 0),
-       sold, max_per_user, created_on_hand
+       sold, max_per_user, created_on_hand, waiting, tickets
 FROM items
 )sql";
 
@@ -90,6 +92,8 @@ Expected<std::unique_ptr<PostgresReader>> PostgresReader::Open(const PostgresOpt
   std::unique_ptr<PostgresReader> reader(new PostgresReader());
   StatementSpecs statements = ReaderStatements();
   for (auto& spec : WebhookReaderStatements()) statements.push_back(std::move(spec));
+  for (auto& spec : WaitlistReaderStatements()) statements.push_back(std::move(spec));
+  for (auto& spec : DrawReaderStatements()) statements.push_back(std::move(spec));
   for (int i = 0; i < options.reader_connections; ++i) {
     auto session = std::make_unique<Session>(
         SessionOptions{options.conninfo, options.connect_timeout_seconds,
@@ -324,6 +328,72 @@ Expected<std::optional<Webhook>> PostgresReader::GetWebhook(std::string_view id)
   if (!rows) return Fail(std::move(rows.error()));
   if (rows->empty()) return std::nullopt;
   return std::move(rows->front());
+}
+
+Expected<std::int64_t> PostgresReader::WaitingThrough(std::string_view item_id,
+                                                      std::int64_t ticket) {
+  auto result = Query("waitlist_waiting_through", Params().Add(item_id).Add(ticket),
+                      "Counting waiting entries");
+  if (!result) return Fail(std::move(result.error()));
+  return result->Int(0, 0);
+}
+
+Expected<std::optional<WaitlistEntry>> PostgresReader::GetWaitlistEntry(std::string_view id) {
+  auto result = Query("get_waitlist", Params().Add(id), "Reading a waiting-list entry");
+  if (!result) return Fail(std::move(result.error()));
+  auto rows = WaitlistEntriesIn(*result);
+  if (rows.empty()) return std::nullopt;
+  WaitlistEntry entry = std::move(rows.front());
+  if (entry.status == WaitlistStatus::kWaiting) {
+    auto position = WaitingThrough(entry.item_id, entry.ticket);
+    if (!position) return Fail(std::move(position.error()));
+    entry.position = *position;
+  }
+  return entry;
+}
+
+Expected<WaitlistPage> PostgresReader::ListWaitlist(std::string_view item_id,
+                                                    std::string_view after, std::size_t limit) {
+  std::int64_t after_ticket = 0;
+  if (!after.empty()) {
+    // A cursor from another item (or none) starts at the front.
+    auto ticket = Query("waitlist_ticket", Params().Add(after).Add(item_id), "Reading a cursor");
+    if (!ticket) return Fail(std::move(ticket.error()));
+    if (ticket->rows() > 0) after_ticket = ticket->Int(0, 0);
+  }
+  auto ahead = WaitingThrough(item_id, after_ticket);
+  if (!ahead) return Fail(std::move(ahead.error()));
+  auto result = Query("list_waitlist",
+                      Params().Add(item_id).Add(after_ticket).Add(
+                          static_cast<std::int64_t>(limit) + 1),
+                      "Listing a waiting list");
+  if (!result) return Fail(std::move(result.error()));
+  WaitlistPage page;
+  page.entries = WaitlistEntriesIn(*result);
+  if (page.entries.size() > limit) {
+    page.entries.resize(limit);
+    page.next = page.entries.back().id;
+  }
+  std::int64_t position = *ahead;
+  for (WaitlistEntry& e : page.entries) {
+    if (e.status == WaitlistStatus::kWaiting) e.position = ++position;
+  }
+  return page;
+}
+
+Expected<std::optional<Draw>> PostgresReader::GetDraw(std::string_view id) {
+  auto result = Query("get_draw", Params().Add(id), "Reading a draw");
+  if (!result) return Fail(std::move(result.error()));
+  auto rows = DrawsIn(*result);
+  if (!rows) return Fail(std::move(rows.error()));
+  if (rows->empty()) return std::nullopt;
+  Draw draw = std::move(rows->front());
+  if (draw.status == DrawStatus::kDrawn) {
+    auto ranked = Query("ranked_draw_entries", Params().Add(id), "Reading a draw's results");
+    if (!ranked) return Fail(std::move(ranked.error()));
+    draw.results = DrawEntriesIn(*ranked);
+  }
+  return draw;
 }
 
 Expected<std::vector<Webhook>> PostgresReader::ListWebhooks() {

@@ -48,6 +48,10 @@ class PostgresReader final : public StoreReader {
   Expected<std::int64_t> SeqAtTime(std::int64_t at_ms) override;
   Expected<std::optional<Webhook>> GetWebhook(std::string_view id) override;
   Expected<std::vector<Webhook>> ListWebhooks() override;
+  Expected<std::optional<WaitlistEntry>> GetWaitlistEntry(std::string_view id) override;
+  Expected<WaitlistPage> ListWaitlist(std::string_view item_id, std::string_view after,
+                                      std::size_t limit) override;
+  Expected<std::optional<Draw>> GetDraw(std::string_view id) override;
   Status Ping() override;
 
  private:
@@ -56,6 +60,8 @@ class PostgresReader final : public StoreReader {
   PostgresReader() = default;
   // Runs one prepared statement on a leased session.
   Expected<Result> Query(std::string_view statement, const Params& params, std::string_view what);
+  // Entries still waiting on the item with a ticket up to `ticket`.
+  Expected<std::int64_t> WaitingThrough(std::string_view item_id, std::int64_t ticket);
   // The event row and its seat rows; nullopt when there is no such event.
   Expected<std::optional<std::pair<Event, std::vector<SeatState>>>> EventWithSeats(
       std::string_view event_id, std::int64_t now_ms);

@@ -76,6 +76,8 @@ Item ItemAt(const Result& result, int row) {
   item.sold = result.Int(row, 4);
   item.max_per_user = result.OptionalInt(row, 5);
   item.created_on_hand = result.Int(row, 6);
+  item.waiting = result.Int(row, 7);
+  item.tickets = result.Int(row, 8);
   return item;
 }
 

@@ -16,7 +16,11 @@ namespace allot::pg {
 
 // SELECT <kItemColumns> FROM items ...
 inline constexpr std::string_view kItemColumns =
-    "id, name, on_hand, held, sold, max_per_user, created_on_hand";
+    "id, name, on_hand, held, sold, max_per_user, created_on_hand, waiting, tickets";
+// The same for a database before schema version 7 (the legacy journal
+// import of version 3 runs before the waiting-list columns exist).
+inline constexpr std::string_view kLegacyItemColumns =
+    "id, name, on_hand, held, sold, max_per_user, created_on_hand, 0 AS waiting, 0 AS tickets";
 
 // SELECT ... FROM reservations r LEFT JOIN reservation_lines l: append a
 // WHERE on r and "ORDER BY r.id, l.line_no" (and FOR UPDATE OF r).

@@ -273,13 +273,70 @@ CREATE TABLE webhooks (
 );
 )sql";
 
-constexpr std::array<Migration, 6> kMigrations{{
+// Version 7: waiting lists, as SQLite's version 7 (store/postgres_waitlist.h).
+constexpr std::string_view kWaitlists = R"sql(
+ALTER TABLE items ADD COLUMN waiting bigint NOT NULL DEFAULT 0 CHECK (waiting >= 0),
+                  ADD COLUMN tickets bigint NOT NULL DEFAULT 0;
+CREATE TABLE waitlist (
+  id text COLLATE "C" PRIMARY KEY,
+  item_id text COLLATE "C" NOT NULL,
+  user_id text COLLATE "C" NOT NULL,
+  owner text NOT NULL,
+  qty bigint NOT NULL CHECK (qty > 0),
+  offer_ttl_seconds bigint NOT NULL CHECK (offer_ttl_seconds > 0),
+  status smallint NOT NULL CHECK (status BETWEEN 0 AND 4),
+  ticket bigint NOT NULL,
+  created_at_ms bigint NOT NULL,
+  reservation_id text COLLATE "C",
+  UNIQUE (item_id, ticket)
+);
+CREATE INDEX waitlist_waiting ON waitlist (item_id, ticket) WHERE status = 0;
+CREATE UNIQUE INDEX waitlist_active_user ON waitlist (item_id, user_id) WHERE status IN (0, 1);
+CREATE INDEX waitlist_offers ON waitlist (reservation_id) WHERE reservation_id IS NOT NULL;
+)sql";
+
+// Version 8: draws, as SQLite's version 8 (store/postgres_draws.h).
+constexpr std::string_view kDraws = R"sql(
+CREATE TABLE draws (
+  id text COLLATE "C" PRIMARY KEY,
+  item_id text COLLATE "C" NOT NULL,
+  owner text NOT NULL,
+  units bigint NOT NULL CHECK (units > 0),
+  closes_at_ms bigint NOT NULL,
+  offer_ttl_seconds bigint NOT NULL CHECK (offer_ttl_seconds > 0),
+  status smallint NOT NULL CHECK (status IN (0, 1)),
+  seed text NOT NULL,
+  seed_hash text NOT NULL,
+  hold_id text COLLATE "C" NOT NULL,
+  entries bigint NOT NULL CHECK (entries >= 0),
+  created_at_ms bigint NOT NULL,
+  drawn_at_ms bigint
+);
+CREATE INDEX draws_due ON draws (closes_at_ms) WHERE status = 0;
+CREATE TABLE draw_entries (
+  draw_id text COLLATE "C" NOT NULL,
+  user_id text COLLATE "C" NOT NULL,
+  owner text NOT NULL,
+  qty bigint NOT NULL CHECK (qty > 0),
+  number bigint NOT NULL,
+  created_at_ms bigint NOT NULL,
+  rank bigint,
+  outcome smallint CHECK (outcome IN (0, 1)),
+  reservation_id text COLLATE "C",
+  PRIMARY KEY (draw_id, user_id),
+  UNIQUE (draw_id, number)
+);
+)sql";
+
+constexpr std::array<Migration, 8> kMigrations{{
     {1, "initial schema", kInitialSchema},
     {2, "accounts, transfers, events and seats", kMoneyAndSeats},
     {3, "the journal", kJournal, ImportLegacyJournal},
     {4, "the batch path: no per-row foreign keys, checks in the server", kBatchPath},
     {5, "the journal indexed by term for lists and history", kTermIndex, IndexJournalTerms},
     {6, "webhooks", kWebhooks},
+    {7, "waiting lists", kWaitlists},
+    {8, "draws", kDraws},
 }};
 
 Status ApplyOne(PGconn* conn, const Migration& migration) {

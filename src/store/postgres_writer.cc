@@ -4,8 +4,11 @@
 #include <limits>
 #include <utility>
 
+#include "store/postgres_arrays.h"
 #include "store/postgres_commit.h"
 #include "store/postgres_records.h"
+#include "store/postgres_draws.h"
+#include "store/postgres_waitlist.h"
 #include "store/postgres_webhooks.h"
 
 namespace allot::pg {
@@ -13,7 +16,7 @@ namespace {
 
 // Rows outside the lock plan are locked as they are loaded.
 constexpr std::string_view kLoadItem =
-    "SELECT id, name, on_hand, held, sold, max_per_user, created_on_hand FROM items "
+    "SELECT id, name, on_hand, held, sold, max_per_user, created_on_hand, waiting, tickets FROM items "
     "WHERE id = $1 FOR UPDATE";
 constexpr std::string_view kLoadReservationWhere =
     "WHERE r.id = $1 ORDER BY l.line_no FOR UPDATE OF r";
@@ -52,6 +55,8 @@ StatementSpecs WriterStatements() {
   for (auto& spec : BatchLocks::Statements()) specs.push_back(std::move(spec));
   for (auto& spec : BatchWriter::Statements()) specs.push_back(std::move(spec));
   for (auto& spec : WebhookWriterStatements()) specs.push_back(std::move(spec));
+  for (auto& spec : WaitlistWriterStatements()) specs.push_back(std::move(spec));
+  for (auto& spec : DrawWriterStatements()) specs.push_back(std::move(spec));
   return specs;
 }
 
@@ -91,8 +96,35 @@ Status PostgresWriter::Begin() {
   return {};
 }
 
-Status PostgresWriter::LockForBatch(const LockPlan& plan) {
+Expected<LockPlan> PostgresWriter::WithNamedItems(const LockPlan& plan) {
+  LockPlan full = plan;
+  // An entry's or a draw's item never changes, so reading it unlocked is
+  // exact.
+  const std::pair<const std::vector<std::string>*, std::string_view> named[] = {
+      {&plan.waitlist_ids, "waitlist_items"}, {&plan.draw_ids, "draw_items"}};
+  for (const auto& [ids, statement] : named) {
+    if (ids->empty()) continue;
+    ArrayBuilder array;
+    for (const std::string& id : *ids) array.Add(id);
+    auto result = SendOne(statement, Params().Add(array.Take()), "Finding the named items");
+    if (!result) return Fail(std::move(result.error()));
+    for (std::string& id : FirstColumn(*result, 0)) full.item_ids.push_back(std::move(id));
+  }
+  std::sort(full.item_ids.begin(), full.item_ids.end());
+  full.item_ids.erase(std::unique(full.item_ids.begin(), full.item_ids.end()),
+                      full.item_ids.end());
+  return full;
+}
+
+Status PostgresWriter::LockForBatch(const LockPlan& named) {
   if (!in_batch_) return Fail(Unavailable("LockForBatch called outside a batch (no Begin)."));
+  std::optional<LockPlan> widened;
+  if (!named.waitlist_ids.empty() || !named.draw_ids.empty()) {
+    auto full = WithNamedItems(named);
+    if (!full) return Fail(std::move(full.error()));
+    widened = std::move(*full);
+  }
+  const LockPlan& plan = widened ? *widened : named;
   auto locked = locks_.Lock(
       plan, [this](Pipeline pipeline) { return Send(std::move(pipeline)); },
       [this]() -> Status {
@@ -121,6 +153,76 @@ Status PostgresWriter::LockWebhooks(const std::vector<std::string>& ids) {
     webhooks_[id] = std::move(webhook);
   }
   return {};
+}
+
+Expected<std::optional<WaitlistEntry>> PostgresWriter::OneEntry(std::string_view statement,
+                                                                Params params, std::string what) {
+  auto result = SendOne(statement, std::move(params), std::move(what));
+  if (!result) return Fail(std::move(result.error()));
+  auto rows = WaitlistEntriesIn(*result);
+  if (rows.empty()) return std::nullopt;
+  return std::move(rows.front());
+}
+
+Expected<std::optional<WaitlistEntry>> PostgresWriter::LoadWaitlistEntry(std::string_view id) {
+  return OneEntry("load_waitlist", Params().Add(id), "Loading a waiting-list entry");
+}
+
+Expected<std::vector<WaitlistEntry>> PostgresWriter::LoadWaitingEntries(
+    std::string_view item_id, std::int64_t after_ticket, std::size_t limit) {
+  auto result = SendOne("waiting_entries",
+                        Params().Add(item_id).Add(after_ticket).Add(SqlLimit(limit)),
+                        "Loading waiting entries");
+  if (!result) return Fail(std::move(result.error()));
+  return WaitlistEntriesIn(*result);
+}
+
+Expected<std::optional<WaitlistEntry>> PostgresWriter::LoadActiveWaitlistEntry(
+    std::string_view item_id, std::string_view user_id) {
+  return OneEntry("active_waitlist", Params().Add(item_id).Add(user_id),
+                  "Loading a user's waiting-list entry");
+}
+
+Expected<std::optional<WaitlistEntry>> PostgresWriter::LoadWaitlistOffer(
+    std::string_view reservation_id) {
+  return OneEntry("waitlist_offer", Params().Add(reservation_id), "Loading the entry of an offer");
+}
+
+Expected<std::optional<Draw>> PostgresWriter::LoadDraw(std::string_view id) {
+  auto result = SendOne("load_draw", Params().Add(id), "Loading a draw");
+  if (!result) return Fail(std::move(result.error()));
+  auto rows = DrawsIn(*result);
+  if (!rows) return Fail(std::move(rows.error()));
+  if (rows->empty()) return std::nullopt;
+  return std::move(rows->front());
+}
+
+Expected<std::optional<DrawEntry>> PostgresWriter::LoadDrawEntry(std::string_view draw_id,
+                                                                 std::string_view user_id) {
+  auto result = SendOne("load_draw_entry", Params().Add(draw_id).Add(user_id),
+                        "Loading a draw entry");
+  if (!result) return Fail(std::move(result.error()));
+  auto rows = DrawEntriesIn(*result);
+  if (rows.empty()) return std::nullopt;
+  return std::move(rows.front());
+}
+
+Expected<std::vector<DrawEntry>> PostgresWriter::LoadDrawEntries(std::string_view draw_id) {
+  auto result = SendOne("draw_entries", Params().Add(draw_id), "Loading a draw's entries");
+  if (!result) return Fail(std::move(result.error()));
+  return DrawEntriesIn(*result);
+}
+
+Expected<std::vector<DueDraw>> PostgresWriter::LoadDueDraws(std::int64_t now_ms,
+                                                            std::size_t limit) {
+  auto result =
+      SendOne("due_draws", Params().Add(now_ms).Add(SqlLimit(limit)), "Finding due draws");
+  if (!result) return Fail(std::move(result.error()));
+  std::vector<DueDraw> due;
+  for (int row = 0; row < result->rows(); ++row) {
+    due.push_back(DueDraw{result->Text(row, 0), result->Text(row, 1)});
+  }
+  return due;
 }
 
 Expected<std::optional<Webhook>> PostgresWriter::LoadWebhook(std::string_view id) {
@@ -296,6 +398,17 @@ void PostgresWriter::AddWrites(const BatchWrites& writes, Pipeline& pipeline) {
   for (const Webhook& webhook : writes.webhooks) {
     pipeline.Add("upsert_webhook", UpsertWebhookParams(webhook),
                  "Writing webhook '" + webhook.id + "'");
+  }
+  for (const WaitlistEntry& entry : writes.waitlist) {
+    pipeline.Add("upsert_waitlist", UpsertWaitlistParams(entry),
+                 "Writing waiting-list entry '" + entry.id + "'");
+  }
+  for (const Draw& draw : writes.draws) {
+    pipeline.Add("upsert_draw", UpsertDrawParams(draw), "Writing draw '" + draw.id + "'");
+  }
+  for (const DrawEntry& entry : writes.draw_entries) {
+    pipeline.Add("upsert_draw_entry", UpsertDrawEntryParams(entry),
+                 "Writing an entry of draw '" + entry.draw_id + "'");
   }
   batch_writer_.Add(
       writes, [this](std::string_view id) { return locks_.ItemWasAbsent(id); }, pipeline);

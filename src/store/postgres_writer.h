@@ -56,6 +56,21 @@ class PostgresWriter final : public Store {
   Expected<std::optional<Event>> LoadEvent(std::string_view id) override;
   // Locked (postgres_webhooks.h): by the lock phase when the plan names it.
   Expected<std::optional<Webhook>> LoadWebhook(std::string_view id) override;
+  // Not locked (postgres_waitlist.h): the batch holds the entries' items.
+  Expected<std::optional<WaitlistEntry>> LoadWaitlistEntry(std::string_view id) override;
+  Expected<std::vector<WaitlistEntry>> LoadWaitingEntries(std::string_view item_id,
+                                                          std::int64_t after_ticket,
+                                                          std::size_t limit) override;
+  Expected<std::optional<WaitlistEntry>> LoadActiveWaitlistEntry(
+      std::string_view item_id, std::string_view user_id) override;
+  Expected<std::optional<WaitlistEntry>> LoadWaitlistOffer(
+      std::string_view reservation_id) override;
+  // Not locked (postgres_draws.h): the batch holds the draw's item.
+  Expected<std::optional<Draw>> LoadDraw(std::string_view id) override;
+  Expected<std::optional<DrawEntry>> LoadDrawEntry(std::string_view draw_id,
+                                                   std::string_view user_id) override;
+  Expected<std::vector<DrawEntry>> LoadDrawEntries(std::string_view draw_id) override;
+  Expected<std::vector<DueDraw>> LoadDueDraws(std::int64_t now_ms, std::size_t limit) override;
   Expected<std::int64_t> LoadJournalHead() override;
   Expected<std::vector<std::string>> DueReservationsOnItem(std::string_view item_id,
                                                            std::int64_t now_ms,
@@ -88,6 +103,11 @@ class PostgresWriter final : public Store {
   void EndBatch();
   // The lock phase's last step: the plan's webhooks, in id order.
   Status LockWebhooks(const std::vector<std::string>& ids);
+  // The plan with the items of its waiting-list entries and draws added,
+  // so that they are locked in the one item order.
+  Expected<LockPlan> WithNamedItems(const LockPlan& plan);
+  Expected<std::optional<WaitlistEntry>> OneEntry(std::string_view statement, Params params,
+                                                  std::string what);
 
   Session session_;
   BatchLocks locks_;

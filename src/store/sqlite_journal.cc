@@ -36,7 +36,7 @@ std::vector<std::string> Ids(sqlite3* db, std::string_view sql, Status& status) 
 
 Status ReadLegacy(sqlite3* db, journal::LegacyRecords& records) {
   Status status = ForEachRow(
-      db, "SELECT " + std::string(kItemColumns) + " FROM items ORDER BY id",
+      db, "SELECT " + std::string(kLegacyItemColumns) + " FROM items ORDER BY id",
       "Reading items for the journal", [&](const Statement& row) {
         records.items.push_back(ItemFromRow(row));
         return Status{};

@@ -3,6 +3,8 @@
 #include <utility>
 
 #include "journal/feed.h"
+#include "store/sqlite_draws.h"
+#include "store/sqlite_waitlist.h"
 #include "store/sqlite_webhooks.h"
 
 namespace allot::sqlite {
@@ -16,6 +18,8 @@ struct SqliteReader::ReadConnection {
   Statement block_holding;
   Statement block_start;
   WebhookTable webhooks;
+  WaitlistTable waitlist;
+  DrawTable draws;
 };
 
 class SqliteReader::Lease {
@@ -82,6 +86,12 @@ Expected<std::unique_ptr<SqliteReader::ReadConnection>> SqliteReader::OpenOne(
   auto webhooks = WebhookTable::Prepare(connection->db.get(), /*writable=*/false);
   if (!webhooks) return Fail(std::move(webhooks.error()));
   connection->webhooks = std::move(*webhooks);
+  auto waitlist = WaitlistTable::Prepare(connection->db.get(), /*writable=*/false);
+  if (!waitlist) return Fail(std::move(waitlist.error()));
+  connection->waitlist = std::move(*waitlist);
+  auto draws = DrawTable::Prepare(connection->db.get(), /*writable=*/false);
+  if (!draws) return Fail(std::move(draws.error()));
+  connection->draws = std::move(*draws);
   return connection;
 }
 
@@ -229,6 +239,22 @@ Expected<std::int64_t> SqliteReader::SeqAtTime(std::int64_t at_ms) {
 Expected<std::optional<Webhook>> SqliteReader::GetWebhook(std::string_view id) {
   Lease connection(*this);
   return connection->webhooks.Load(id);
+}
+
+Expected<std::optional<WaitlistEntry>> SqliteReader::GetWaitlistEntry(std::string_view id) {
+  Lease connection(*this);
+  return connection->waitlist.Get(id);
+}
+
+Expected<WaitlistPage> SqliteReader::ListWaitlist(std::string_view item_id,
+                                                  std::string_view after, std::size_t limit) {
+  Lease connection(*this);
+  return connection->waitlist.List(item_id, after, limit);
+}
+
+Expected<std::optional<Draw>> SqliteReader::GetDraw(std::string_view id) {
+  Lease connection(*this);
+  return connection->draws.Get(id);
 }
 
 Expected<std::vector<Webhook>> SqliteReader::ListWebhooks() {

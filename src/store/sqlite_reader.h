@@ -57,6 +57,10 @@ class SqliteReader final : public StoreReader {
   Expected<std::int64_t> SeqAtTime(std::int64_t at_ms) override;
   Expected<std::optional<Webhook>> GetWebhook(std::string_view id) override;
   Expected<std::vector<Webhook>> ListWebhooks() override;
+  Expected<std::optional<WaitlistEntry>> GetWaitlistEntry(std::string_view id) override;
+  Expected<WaitlistPage> ListWaitlist(std::string_view item_id, std::string_view after,
+                                      std::size_t limit) override;
+  Expected<std::optional<Draw>> GetDraw(std::string_view id) override;
   Status Ping() override;
 
  private:

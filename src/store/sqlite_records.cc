@@ -92,6 +92,8 @@ Item ItemFromRow(const Statement& row) {
   item.sold = row.Int(4);
   item.max_per_user = row.OptionalInt(5);
   item.created_on_hand = row.Int(6);
+  item.waiting = row.Int(7);
+  item.tickets = row.Int(8);
   return item;
 }
 

@@ -19,7 +19,11 @@ namespace allot::sqlite {
 // Items are selected as `SELECT <kItemColumns> FROM items ...`, optionally
 // with `held` replaced by an expression (see the reader).
 inline constexpr std::string_view kItemColumns =
-    "id, name, on_hand, held, sold, max_per_user, created_on_hand";
+    "id, name, on_hand, held, sold, max_per_user, created_on_hand, waiting, tickets";
+// The same for a database before schema version 7 (the legacy journal
+// import of version 3 runs before the waiting-list columns exist).
+inline constexpr std::string_view kLegacyItemColumns =
+    "id, name, on_hand, held, sold, max_per_user, created_on_hand, 0 AS waiting, 0 AS tickets";
 
 // Decodes the current row of a statement that selects kItemColumns.
 Item ItemFromRow(const Statement& row);

@@ -10,11 +10,13 @@ namespace allot::sqlite {
 namespace {
 
 constexpr std::string_view kUpsertItem = R"sql(
-INSERT INTO items (id, name, on_hand, held, sold, max_per_user, created_on_hand)
-VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+INSERT INTO items (id, name, on_hand, held, sold, max_per_user, created_on_hand, waiting,
+                   tickets)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
 ON CONFLICT (id) DO UPDATE SET name = excluded.name, on_hand = excluded.on_hand,
   held = excluded.held, sold = excluded.sold, max_per_user = excluded.max_per_user,
-  created_on_hand = excluded.created_on_hand
+  created_on_hand = excluded.created_on_hand, waiting = excluded.waiting,
+  tickets = excluded.tickets
 )sql";
 constexpr std::string_view kUpsertUsage = R"sql(
 INSERT INTO user_usage (user_id, item_id, held, bought) VALUES (?1, ?2, ?3, ?4)
@@ -71,7 +73,8 @@ Expected<RowWriter> RowWriter::Prepare(sqlite3* db) {
 Status RowWriter::Write(const BatchWrites& writes) {
   for (const Item& item : writes.items) {
     Status done = upsert_item_.Exec("upsert", item.id, item.name, item.on_hand, item.held,
-                                    item.sold, item.max_per_user, item.created_on_hand);
+                                    item.sold, item.max_per_user, item.created_on_hand,
+                                    item.waiting, item.tickets);
     if (!done) return About(std::move(done), "item", item.id);
   }
   for (const UserUsage& u : writes.usage) {

@@ -265,6 +265,66 @@ CREATE TABLE webhooks (
 ) STRICT;
 )sql";
 
+// Version 7: waiting lists (allot/model.h WaitlistEntry). Entries are rows;
+// their changes are in the journal too. An item counts its waiting entries
+// (what withholds its free units from the public) and the tickets it gave.
+// Status numbers: 0 waiting, 1 offered, 2 lapsed, 3 left, 4 fulfilled.
+constexpr std::string_view kWaitlists = R"sql(
+ALTER TABLE items ADD COLUMN waiting INTEGER NOT NULL DEFAULT 0 CHECK (waiting >= 0);
+ALTER TABLE items ADD COLUMN tickets INTEGER NOT NULL DEFAULT 0 CHECK (tickets >= waiting);
+CREATE TABLE waitlist (
+  id TEXT PRIMARY KEY NOT NULL,
+  item_id TEXT NOT NULL,
+  user_id TEXT NOT NULL,
+  owner TEXT NOT NULL,
+  qty INTEGER NOT NULL CHECK (qty > 0),
+  offer_ttl_seconds INTEGER NOT NULL CHECK (offer_ttl_seconds > 0),
+  status INTEGER NOT NULL CHECK (status BETWEEN 0 AND 4),
+  ticket INTEGER NOT NULL,
+  created_at_ms INTEGER NOT NULL,
+  reservation_id TEXT,
+  UNIQUE (item_id, ticket)
+) STRICT;
+CREATE INDEX waitlist_waiting ON waitlist (item_id, ticket) WHERE status = 0;
+CREATE UNIQUE INDEX waitlist_active_user ON waitlist (item_id, user_id) WHERE status IN (0, 1);
+CREATE INDEX waitlist_offers ON waitlist (reservation_id) WHERE reservation_id IS NOT NULL;
+)sql";
+
+// Version 8: draws (allot/model.h Draw, DrawEntry): a row each, the seed
+// as hex (secret until the draw ran: readers hide it while it is open).
+// Status numbers: 0 open, 1 drawn; outcome 0 offered, 1 waitlisted.
+constexpr std::string_view kDraws = R"sql(
+CREATE TABLE draws (
+  id TEXT PRIMARY KEY NOT NULL,
+  item_id TEXT NOT NULL,
+  owner TEXT NOT NULL,
+  units INTEGER NOT NULL CHECK (units > 0),
+  closes_at_ms INTEGER NOT NULL,
+  offer_ttl_seconds INTEGER NOT NULL CHECK (offer_ttl_seconds > 0),
+  status INTEGER NOT NULL CHECK (status IN (0, 1)),
+  seed TEXT NOT NULL,
+  seed_hash TEXT NOT NULL,
+  hold_id TEXT NOT NULL,
+  entries INTEGER NOT NULL CHECK (entries >= 0),
+  created_at_ms INTEGER NOT NULL,
+  drawn_at_ms INTEGER
+) STRICT;
+CREATE INDEX draws_due ON draws (closes_at_ms) WHERE status = 0;
+CREATE TABLE draw_entries (
+  draw_id TEXT NOT NULL,
+  user_id TEXT NOT NULL,
+  owner TEXT NOT NULL,
+  qty INTEGER NOT NULL CHECK (qty > 0),
+  number INTEGER NOT NULL,
+  created_at_ms INTEGER NOT NULL,
+  rank INTEGER,
+  outcome INTEGER CHECK (outcome IN (0, 1)),
+  reservation_id TEXT,
+  PRIMARY KEY (draw_id, user_id),
+  UNIQUE (draw_id, number)
+) STRICT, WITHOUT ROWID;
+)sql";
+
 // The block of the latest change of every record made before version 4,
 // whose ids carry no record key.
 Status IndexLegacyRecords(sqlite3* db) {
@@ -284,6 +344,7 @@ ON CONFLICT (id) DO UPDATE SET block = excluded.block
       for (const Change& change : *changes) {
         const journal::DataKind kind = journal::DataKindOf(change.type);
         if (kind == journal::DataKind::kItem || kind == journal::DataKind::kEvent) continue;
+        // (Journals of schema 3 hold no waiting-list or draw changes.)
         if (auto done = upsert->Exec("Indexing the records of the journal",
                                      RecordIdOf(change.data), block.first_seq);
             !done) {
@@ -295,13 +356,15 @@ ON CONFLICT (id) DO UPDATE SET block = excluded.block
   }
 }
 
-constexpr std::array<Migration, 6> kMigrations{{
+constexpr std::array<Migration, 8> kMigrations{{
     {1, "initial schema", kInitialSchema},
     {2, "accounts, transfers, events and seats", kMoneyAndSeats},
     {3, "the journal", kJournal, ImportLegacyJournal},
     {4, "state in memory, records in the journal", kStateInMemory, IndexLegacyRecords},
     {5, "the journal indexed by term for lists and history", kTermIndex},
     {6, "webhooks", kWebhooks},
+    {7, "waiting lists", kWaitlists},
+    {8, "draws", kDraws},
 }};
 
 Status ApplyOne(sqlite3* db, const Migration& migration, std::int64_t now_ms) {

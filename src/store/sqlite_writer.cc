@@ -50,6 +50,12 @@ Expected<std::unique_ptr<SqliteWriter>> SqliteWriter::Create(Connection db,
   auto webhooks = WebhookTable::Prepare(raw, /*writable=*/true);
   if (!webhooks) return Fail(std::move(webhooks.error()));
   writer->webhooks_ = std::move(*webhooks);
+  auto draws = DrawTable::Prepare(raw, /*writable=*/true);
+  if (!draws) return Fail(std::move(draws.error()));
+  writer->draws_ = std::move(*draws);
+  auto waitlist = WaitlistTable::Prepare(raw, /*writable=*/true);
+  if (!waitlist) return Fail(std::move(waitlist.error()));
+  writer->waitlist_ = std::move(*waitlist);
   writer->state_ = std::move(state);
   writer->terms_ = std::move(terms);
   writer->head_ = writer->pending_head_ = head;
@@ -94,6 +100,44 @@ Expected<std::optional<Event>> SqliteWriter::LoadEvent(std::string_view id) {
 
 Expected<std::optional<Webhook>> SqliteWriter::LoadWebhook(std::string_view id) {
   return webhooks_.Load(id);
+}
+
+Expected<std::optional<WaitlistEntry>> SqliteWriter::LoadWaitlistEntry(std::string_view id) {
+  return waitlist_.Load(id);
+}
+
+Expected<std::vector<WaitlistEntry>> SqliteWriter::LoadWaitingEntries(std::string_view item_id,
+                                                                      std::int64_t after_ticket,
+                                                                      std::size_t limit) {
+  return waitlist_.Waiting(item_id, after_ticket, limit);
+}
+
+Expected<std::optional<WaitlistEntry>> SqliteWriter::LoadActiveWaitlistEntry(
+    std::string_view item_id, std::string_view user_id) {
+  return waitlist_.Active(item_id, user_id);
+}
+
+Expected<std::optional<WaitlistEntry>> SqliteWriter::LoadWaitlistOffer(
+    std::string_view reservation_id) {
+  return waitlist_.Offer(reservation_id);
+}
+
+Expected<std::optional<Draw>> SqliteWriter::LoadDraw(std::string_view id) {
+  return draws_.Load(id);
+}
+
+Expected<std::optional<DrawEntry>> SqliteWriter::LoadDrawEntry(std::string_view draw_id,
+                                                               std::string_view user_id) {
+  return draws_.LoadEntry(draw_id, user_id);
+}
+
+Expected<std::vector<DrawEntry>> SqliteWriter::LoadDrawEntries(std::string_view draw_id) {
+  return draws_.Entries(draw_id);
+}
+
+Expected<std::vector<DueDraw>> SqliteWriter::LoadDueDraws(std::int64_t now_ms,
+                                                          std::size_t limit) {
+  return draws_.Due(now_ms, limit);
 }
 
 Expected<std::optional<UserUsage>> SqliteWriter::LoadUsage(std::string_view user_id,
@@ -199,6 +243,15 @@ Status SqliteWriter::Write(BatchWrites writes) {
   if (auto written = rows_.Write(writes); !written) return written;
   for (const Webhook& webhook : writes.webhooks) {
     if (auto written = webhooks_.Upsert(webhook); !written) return written;
+  }
+  for (const WaitlistEntry& entry : writes.waitlist) {
+    if (auto written = waitlist_.Upsert(entry); !written) return written;
+  }
+  for (const Draw& draw : writes.draws) {
+    if (auto written = draws_.Upsert(draw); !written) return written;
+  }
+  for (const DrawEntry& entry : writes.draw_entries) {
+    if (auto written = draws_.UpsertEntry(entry); !written) return written;
   }
   auto head = journal_.Append(writes.journal, pending_head_);
   if (!head) return Fail(std::move(head.error()));

@@ -28,6 +28,8 @@
 #include "store/sqlite_record_finder.h"
 #include "store/sqlite_rows.h"
 #include "store/sqlite_term_index.h"
+#include "store/sqlite_draws.h"
+#include "store/sqlite_waitlist.h"
 #include "store/sqlite_webhooks.h"
 
 namespace allot::sqlite {
@@ -64,6 +66,19 @@ class SqliteWriter final : public Store {
   Expected<std::optional<Transfer>> LoadTransfer(std::string_view id) override;
   Expected<std::optional<Event>> LoadEvent(std::string_view id) override;
   Expected<std::optional<Webhook>> LoadWebhook(std::string_view id) override;
+  Expected<std::optional<WaitlistEntry>> LoadWaitlistEntry(std::string_view id) override;
+  Expected<std::vector<WaitlistEntry>> LoadWaitingEntries(std::string_view item_id,
+                                                          std::int64_t after_ticket,
+                                                          std::size_t limit) override;
+  Expected<std::optional<WaitlistEntry>> LoadActiveWaitlistEntry(
+      std::string_view item_id, std::string_view user_id) override;
+  Expected<std::optional<WaitlistEntry>> LoadWaitlistOffer(
+      std::string_view reservation_id) override;
+  Expected<std::optional<Draw>> LoadDraw(std::string_view id) override;
+  Expected<std::optional<DrawEntry>> LoadDrawEntry(std::string_view draw_id,
+                                                   std::string_view user_id) override;
+  Expected<std::vector<DrawEntry>> LoadDrawEntries(std::string_view draw_id) override;
+  Expected<std::vector<DueDraw>> LoadDueDraws(std::int64_t now_ms, std::size_t limit) override;
   Expected<std::int64_t> LoadJournalHead() override { return head_; }
   Expected<std::vector<std::string>> DueReservationsOnItem(std::string_view item_id,
                                                            std::int64_t now_ms,
@@ -94,6 +109,8 @@ class SqliteWriter final : public Store {
   RowWriter rows_;
   JournalAppender journal_;
   WebhookTable webhooks_;
+  WaitlistTable waitlist_;
+  DrawTable draws_;
   std::shared_ptr<MemoryState> state_;
   std::int64_t head_ = 0;          // last committed seq
   std::int64_t pending_head_ = 0;  // after this batch's Write, until Commit

@@ -14,9 +14,12 @@
     "reservation.created", "reservation.confirmed", "reservation.cancelled",
     "reservation.expired", "reservation.extended",
     "order.placed", "order.cancelled",
+    "waitlist.joined", "waitlist.offered", "waitlist.lapsed", "waitlist.left",
+    "draw.created", "draw.entered", "draw.drawn",
   ];
   const TOKEN_KEY = "allot-token";
   const MAX_RESERVATIONS = 30;
+  const MAX_WAITLIST = 30;
   const CHART_WINDOW_MS = 120 * 1000; // at most; less while the history is short
   const MIN_CHART_WINDOW_MS = 30 * 1000;
   const MAX_SAMPLES = 240;
@@ -45,12 +48,20 @@
     rateNow: $("rate-now"),
     reservations: $("reservations"),
     reservationsEmpty: $("reservations-empty"),
+    waitlist: $("waitlist"),
+    waitlistEmpty: $("waitlist-empty"),
+    waitlistNote: $("waitlist-note"),
+    draws: $("draws"),
+    drawsEmpty: $("draws-empty"),
   };
 
   const state = {
     source: null,
     itemRows: new Map(), // item id -> <tr>
     reservations: new Map(), // reservation id -> {data, row}
+    entries: new Map(), // waiting-list entry id -> <li>
+    waiting: new Map(), // item id -> entries seen waiting (from the feed)
+    draws: new Map(), // draw id -> {data, row}
     samples: [], // {atMs, count, intervalMs, perSecond}, ascending atMs
     created: new Map(), // second (ms, server clock) -> reservations created in it
     sampledUpTo: 0, // the seconds before this are in `samples`
@@ -185,6 +196,9 @@
     if (change.type.startsWith("item.")) {
       showItem(change.data);
     }
+    if (change.type.startsWith("waitlist.")) onWaitlistEntry(change.type, change.data);
+    if (change.type === "draw.entered") onDrawEntry(change.data);
+    else if (change.type.startsWith("draw.")) showDraw(change.data);
     // Reservations and orders move item counters their data does not carry.
     state.itemsDue = true;
   }
@@ -235,6 +249,7 @@
       makeCell("onHand", "num"),
       makeCell("held", "num"),
       makeCell("available", "num"),
+      makeCell("withheld", "num"),
       makeCell("sold", "num"),
     );
     const barCell = document.createElement("td");
@@ -262,7 +277,7 @@
   function updateItemRow(row, item, isNew) {
     setField(row, "id", item.id, isNew);
     setField(row, "name", item.name, isNew);
-    for (const field of ["onHand", "held", "available", "sold"]) {
+    for (const field of ["onHand", "held", "available", "withheld", "sold"]) {
       setField(row, field, item[field], isNew);
     }
     const total = item.onHand + item.sold;
@@ -377,6 +392,103 @@
     entry.row.querySelector(".what").textContent = reservation.userId + " · " + describeLines(reservation.lines);
     renderReservation(entry, serverNow());
     view.reservationsEmpty.hidden = true;
+  }
+
+  // ---- Waiting lists: each entry as its latest change shows it, newest
+  // first; an entry's change carries the entry, so no read is needed.
+
+  function makeEntryRow(id) {
+    const row = document.createElement("li");
+    row.dataset.entryId = id;
+    for (const part of ["rid", "what", "badge", "position"]) {
+      const span = document.createElement("span");
+      span.className = part;
+      row.append(span);
+    }
+    row.querySelector(".rid").textContent = id;
+    return row;
+  }
+
+  function onWaitlistEntry(type, entry) {
+    let row = state.entries.get(entry.id);
+    if (!row) {
+      row = makeEntryRow(entry.id);
+      state.entries.set(entry.id, row);
+      view.waitlist.prepend(row);
+      while (view.waitlist.children.length > MAX_WAITLIST) {
+        const last = view.waitlist.lastElementChild;
+        state.entries.delete(last.dataset.entryId);
+        last.remove();
+      }
+    } else {
+      flash(row);
+    }
+    row.dataset.status = entry.status;
+    row.querySelector(".what").textContent = entry.userId + " · " + entry.qty + " × " + entry.itemId;
+    const badge = row.querySelector(".badge");
+    badge.dataset.status = entry.status;
+    badge.textContent = entry.status;
+    row.querySelector(".position").textContent =
+      type === "waitlist.joined" && entry.status === "waiting" ? "#" + entry.position : entry.reservationId || "";
+    // How many wait per item, as far as this page has seen.
+    const waiting = state.waiting.get(entry.itemId) || new Set();
+    if (entry.status === "waiting") waiting.add(entry.id);
+    else waiting.delete(entry.id);
+    state.waiting.set(entry.itemId, waiting);
+    const busy = [...state.waiting].filter(([, ids]) => ids.size > 0);
+    view.waitlistNote.textContent = busy.map(([item, ids]) => ids.size + " waiting for " + item).join(", ");
+    view.waitlistEmpty.hidden = true;
+  }
+
+  // ---- Draws: each as its latest change shows it; entries count up from
+  // draw.entered, and draw.drawn brings the offers.
+
+  function drawRow(id) {
+    let entry = state.draws.get(id);
+    if (!entry) {
+      const row = document.createElement("li");
+      row.dataset.drawId = id;
+      for (const part of ["what", "badge", "count", "rid"]) {
+        const span = document.createElement("span");
+        span.className = part;
+        row.append(span);
+      }
+      row.querySelector(".rid").textContent = id;
+      entry = { data: null, row };
+      state.draws.set(id, entry);
+      view.draws.prepend(row);
+      view.drawsEmpty.hidden = true;
+    } else {
+      flash(entry.row);
+    }
+    return entry;
+  }
+
+  function renderDraw(entry) {
+    const draw = entry.data;
+    const row = entry.row;
+    row.dataset.status = draw.status;
+    row.querySelector(".what").textContent = draw.units + " × " + draw.itemId + " · closes " + draw.closesAt.slice(11, 19);
+    const badge = row.querySelector(".badge");
+    badge.dataset.status = draw.status;
+    badge.textContent = draw.status;
+    const offers = (draw.results || []).filter((r) => r.outcome === "offered").length;
+    row.querySelector(".count").textContent =
+      draw.entries + " entries" + (draw.status === "drawn" ? " · " + offers + " offers" : "");
+    row.title = "seedHash " + draw.seedHash + (draw.seed ? "\nseed " + draw.seed : "");
+  }
+
+  function showDraw(draw) {
+    const entry = drawRow(draw.id);
+    entry.data = draw;
+    renderDraw(entry);
+  }
+
+  function onDrawEntry(drawEntry) {
+    const entry = state.draws.get(drawEntry.drawId);
+    if (!entry || !entry.data) return; // opened before this page watched
+    entry.data.entries += 1;
+    renderDraw(entry);
   }
 
   function tick() {

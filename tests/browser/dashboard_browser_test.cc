@@ -128,5 +128,69 @@ TEST_F(DashboardBrowserTest, ShowsReservationsLiveAsTheyHappen) {
   EXPECT_TRUE(browser_.Screenshot(ScreenshotPath()));
 }
 
+// A waiting list on a sold-out item: the page shows each entry as the feed
+// tells it (waiting with its place, then offered when units come back) and
+// the units kept for the list in the item's withheld column.
+TEST_F(DashboardBrowserTest, ShowsWaitingListsLive) {
+  Api api(server_.port());
+  ASSERT_EQ(api.CreateItem("tee", 2, std::nullopt, "Tee").status, 201);
+  Response hold = api.Reserve("ann", "tee", 2, 300);
+  ASSERT_EQ(hold.status, 201) << Describe(hold);
+
+  ASSERT_TRUE(browser_.Open("http://127.0.0.1:" + std::to_string(server_.port()) + "/"));
+  ASSERT_TRUE(browser_.WaitFor("document.getElementById('status').dataset.state === 'live'",
+                               kPageTimeout))
+      << PageText();
+  Response bob = api.Post("/items/tee/waitlist", R"({"userId":"bob","qty":1})");
+  Response cat = api.Post("/items/tee/waitlist", R"({"userId":"cat","qty":2})");
+  ASSERT_EQ(bob.status, 201) << Describe(bob);
+  ASSERT_EQ(cat.status, 201) << Describe(cat);
+  const std::string bob_row = "document.querySelector('[data-entry-id=\"" + IdOf(bob) + "\"]')";
+  const std::string cat_row = "document.querySelector('[data-entry-id=\"" + IdOf(cat) + "\"]')";
+  EXPECT_TRUE(browser_.WaitFor(bob_row + "?.dataset.status === 'waiting' && " + cat_row +
+                                   "?.querySelector('.position').textContent === '#2'",
+                               10s))
+      << PageText();
+
+  // The hold is cancelled: bob is offered one unit, cat needs two and
+  // waits, and the unit left is withheld for cat.
+  ASSERT_EQ(api.CancelReservation(IdOf(hold)).status, 200);
+  EXPECT_TRUE(browser_.WaitFor(bob_row + "?.dataset.status === 'offered' && " + cat_row +
+                                   "?.dataset.status === 'waiting' && " +
+                                   ItemCell("tee", "withheld") + " === '1' && " +
+                                   ItemCell("tee", "available") + " === '0'",
+                               10s))
+      << PageText();
+}
+
+// A draw opened, entered and run after the page loaded: the page shows it
+// open, counts its entries, and shows it drawn with its offers.
+TEST_F(DashboardBrowserTest, ShowsDrawsLive) {
+  Api api(server_.port());
+  ASSERT_EQ(api.CreateItem("cap", 5, std::nullopt, "Cap").status, 201);
+  ASSERT_TRUE(browser_.Open("http://127.0.0.1:" + std::to_string(server_.port()) + "/"));
+  ASSERT_TRUE(browser_.WaitFor("document.getElementById('status').dataset.state === 'live'",
+                               kPageTimeout))
+      << PageText();
+  Response opened = api.Post("/draws", R"({"id":"drop","itemId":"cap","units":2,)"
+                                       R"("closesAt":"2099-01-01T00:00:00.000Z"})");
+  ASSERT_EQ(opened.status, 201) << Describe(opened);
+  const std::string row = "document.querySelector('[data-draw-id=\"drop\"]')";
+  EXPECT_TRUE(browser_.WaitFor(row + "?.dataset.status === 'open'", 10s)) << PageText();
+  for (const char* user : {"ann", "bob", "cat"}) {
+    ASSERT_EQ(api.Post("/draws/drop/entries", std::string(R"({"userId":")") + user +
+                                                  R"(","qty":1})")
+                  .status,
+              201);
+  }
+  EXPECT_TRUE(browser_.WaitFor(row + "?.querySelector('.count').textContent === '3 entries'", 10s))
+      << PageText();
+  ASSERT_EQ(api.Post("/draws/drop/run", "{}").status, 200);
+  EXPECT_TRUE(browser_.WaitFor(row + "?.dataset.status === 'drawn' && " + row +
+                                   ".querySelector('.count').textContent === '3 entries · 2 offers'",
+                               10s))
+      << PageText();
+}
+
 }  // namespace
 }  // namespace allot::testing

@@ -70,7 +70,7 @@ TEST_F(HandlerTest, CreateItemThenIdenticalThenConflict) {
   ASSERT_EQ(created.status, 201) << created.body;
   EXPECT_EQ(*created.Header("Content-Type"), "application/json");
   EXPECT_EQ(created.body,
-            R"({"id":"sku-1","name":"Shoe","onHand":10,"held":0,"available":10,"sold":0,)"
+            R"({"id":"sku-1","name":"Shoe","onHand":10,"held":0,"available":10,"withheld":0,"sold":0,)"
             R"("maxPerUser":null})");
 
   auto identical = Call("POST", "/api/v1/items", R"({"id":"sku-1","onHand":10,"name":"Shoe"})");

@@ -19,12 +19,12 @@ TEST(JsonEncodeTest, TimestampFormat) {
 TEST(JsonEncodeTest, ItemWithAndWithoutOptionals) {
   Item item{.id = "sku-1", .name = std::nullopt, .on_hand = 10, .held = 3, .sold = 2};
   EXPECT_EQ(EncodeItem(item),
-            R"({"id":"sku-1","name":null,"onHand":10,"held":3,"available":7,"sold":2,)"
+            R"({"id":"sku-1","name":null,"onHand":10,"held":3,"available":7,"withheld":0,"sold":2,)"
             R"("maxPerUser":null})");
   item.name = "Shoe \"red\"";
   item.max_per_user = 4;
   EXPECT_EQ(EncodeItem(item),
-            R"({"id":"sku-1","name":"Shoe \"red\"","onHand":10,"held":3,"available":7,"sold":2,)"
+            R"({"id":"sku-1","name":"Shoe \"red\"","onHand":10,"held":3,"available":7,"withheld":0,"sold":2,)"
             R"("maxPerUser":4})");
 }
 
@@ -45,6 +45,7 @@ TEST(JsonEncodeTest, HandWrittenRecordsMatchBoostJsonByteForByte) {
     expected["onHand"] = item.on_hand;
     expected["held"] = item.held;
     expected["available"] = item.available();
+    expected["withheld"] = item.withheld();
     expected["sold"] = item.sold;
     expected["maxPerUser"] = nullptr;
     EXPECT_EQ(EncodeItem(item), boost::json::serialize(expected));
@@ -68,7 +69,7 @@ TEST(JsonEncodeTest, ItemPage) {
   ItemPage page;
   page.items.push_back(Item{.id = "a", .on_hand = 1});
   EXPECT_EQ(EncodeItemPage(page),
-            R"({"items":[{"id":"a","name":null,"onHand":1,"held":0,"available":1,"sold":0,)"
+            R"({"items":[{"id":"a","name":null,"onHand":1,"held":0,"available":1,"withheld":0,"sold":0,)"
             R"("maxPerUser":null}],"next":null})");
   page.next = "a";
   page.items.clear();

@@ -75,7 +75,7 @@ TEST(RouterTest, RouteTableListsEveryRouteOnce) {
     EXPECT_EQ(match->id, spec.id);
     EXPECT_EQ(match->route, spec.route);
   }
-  EXPECT_EQ(seen.size(), 40u);
+  EXPECT_EQ(seen.size(), 48u);
   EXPECT_TRUE(seen.contains({"POST", "/api/v1/webhooks/{id}/replay"}));
   EXPECT_TRUE(seen.contains({"GET", "/"}));
   EXPECT_TRUE(seen.contains({"GET", "/api/v1/changes/stream"}));

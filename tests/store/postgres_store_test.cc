@@ -12,6 +12,7 @@
 #include "postgres_test_backend.h"
 #include "store_conformance.h"
 #include "store_conformance_queries.h"
+#include "store_conformance_waitlist.h"
 
 namespace allot::store_test {
 
@@ -20,6 +21,8 @@ INSTANTIATE_TEST_SUITE_P(Postgres, StoreConformanceTest, ::testing::Values(Postg
 INSTANTIATE_TEST_SUITE_P(Postgres, QueriesTest, ::testing::Values(PostgresStoreFactory()),
                          FactoryName);
 INSTANTIATE_TEST_SUITE_P(Postgres, EngineQueriesTest, ::testing::Values(PostgresStoreFactory()),
+                         FactoryName);
+INSTANTIATE_TEST_SUITE_P(Postgres, EngineWaitlistTest, ::testing::Values(PostgresStoreFactory()),
                          FactoryName);
 
 namespace {

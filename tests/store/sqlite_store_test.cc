@@ -14,6 +14,7 @@
 #include "store/sqlite_writer.h"
 #include "store_conformance.h"
 #include "store_conformance_queries.h"
+#include "store_conformance_waitlist.h"
 
 namespace allot::store_test {
 
@@ -22,6 +23,8 @@ INSTANTIATE_TEST_SUITE_P(Sqlite, StoreConformanceTest, ::testing::Values(SqliteS
 INSTANTIATE_TEST_SUITE_P(Sqlite, QueriesTest, ::testing::Values(SqliteStoreFactory()),
                          FactoryName);
 INSTANTIATE_TEST_SUITE_P(Sqlite, EngineQueriesTest, ::testing::Values(SqliteStoreFactory()),
+                         FactoryName);
+INSTANTIATE_TEST_SUITE_P(Sqlite, EngineWaitlistTest, ::testing::Values(SqliteStoreFactory()),
                          FactoryName);
 
 namespace {
@@ -274,13 +277,46 @@ TEST_F(SqliteStoreTest, ADatabaseOfTheReleaseBeforeWebhooksOpensAndGainsThem) {
   }
   auto db = Open({});
   ASSERT_TRUE(Ok(db));
-  EXPECT_EQ(backend_.StoredSchemaVersion(), 6);
+  EXPECT_EQ(backend_.StoredSchemaVersion(), SqliteSchemaVersion());
   auto item = db->reader->GetItem("kept", 0);
   ASSERT_TRUE(item.has_value() && item->has_value());
   EXPECT_EQ((*item)->on_hand, 3);
   auto webhooks = db->reader->ListWebhooks();
   ASSERT_TRUE(webhooks.has_value());
   EXPECT_TRUE(webhooks->empty());
+}
+
+// A database of the release before waiting lists (schema 6, an item and
+// a live hold in it) opens, gains the waiting-list columns and table, and
+// keeps what it had: the item with nobody waiting, so nothing withheld.
+TEST_F(SqliteStoreTest, ADatabaseOfTheReleaseBeforeWaitingListsOpensAndGainsThem) {
+  {
+    sqlite::Connection db = sqlite::OpenConnection(backend_.options().path,
+                                                   SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, 0)
+                                .value();
+    ASSERT_TRUE(Ok(sqlite::Exec(db.get(), "PRAGMA journal_mode = WAL", "wal")));
+    ASSERT_TRUE(Ok(sqlite::ApplyMigrations(db.get(), sqlite::Migrations().first(6), 10)));
+    ASSERT_TRUE(Ok(sqlite::Exec(
+        db.get(),
+        "INSERT INTO items VALUES ('kept', 'Kept', 5, 2, 1, 4, 6)", "an item of the old release")));
+  }
+  auto db = Open({});
+  ASSERT_TRUE(Ok(db));
+  EXPECT_EQ(backend_.StoredSchemaVersion(), SqliteSchemaVersion());
+  auto item = db->reader->GetItem("kept", 0);
+  ASSERT_TRUE(item.has_value() && item->has_value());
+  EXPECT_EQ(**item, (Item{.id = "kept",
+                          .name = "Kept",
+                          .on_hand = 5,
+                          .held = 2,
+                          .sold = 1,
+                          .max_per_user = 4,
+                          .created_on_hand = 6}));
+  EXPECT_EQ((*item)->withheld(), 0);
+  EXPECT_EQ((*item)->available(), 3);
+  auto list = db->reader->ListWaitlist("kept", "", 10);
+  ASSERT_TRUE(Ok(list));
+  EXPECT_TRUE(list->entries.empty());
 }
 
 }  // namespace

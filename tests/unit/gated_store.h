@@ -102,6 +102,35 @@ class GatedStore final : public Store {
   Expected<std::optional<Webhook>> LoadWebhook(std::string_view id) override {
     return inner_->LoadWebhook(id);
   }
+  Expected<std::optional<WaitlistEntry>> LoadWaitlistEntry(std::string_view id) override {
+    return inner_->LoadWaitlistEntry(id);
+  }
+  Expected<std::vector<WaitlistEntry>> LoadWaitingEntries(std::string_view item_id,
+                                                          std::int64_t after_ticket,
+                                                          std::size_t limit) override {
+    return inner_->LoadWaitingEntries(item_id, after_ticket, limit);
+  }
+  Expected<std::optional<WaitlistEntry>> LoadActiveWaitlistEntry(
+      std::string_view item_id, std::string_view user_id) override {
+    return inner_->LoadActiveWaitlistEntry(item_id, user_id);
+  }
+  Expected<std::optional<WaitlistEntry>> LoadWaitlistOffer(
+      std::string_view reservation_id) override {
+    return inner_->LoadWaitlistOffer(reservation_id);
+  }
+  Expected<std::optional<Draw>> LoadDraw(std::string_view id) override {
+    return inner_->LoadDraw(id);
+  }
+  Expected<std::optional<DrawEntry>> LoadDrawEntry(std::string_view draw_id,
+                                                   std::string_view user_id) override {
+    return inner_->LoadDrawEntry(draw_id, user_id);
+  }
+  Expected<std::vector<DrawEntry>> LoadDrawEntries(std::string_view draw_id) override {
+    return inner_->LoadDrawEntries(draw_id);
+  }
+  Expected<std::vector<DueDraw>> LoadDueDraws(std::int64_t now_ms, std::size_t limit) override {
+    return inner_->LoadDueDraws(now_ms, limit);
+  }
   Expected<std::int64_t> LoadJournalHead() override { return inner_->LoadJournalHead(); }
   Expected<std::optional<Transfer>> LoadTransfer(std::string_view id) override {
     return inner_->LoadTransfer(id);

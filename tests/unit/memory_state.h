@@ -39,6 +39,18 @@ class ChangeRecorder final : public domain::ChangeSink {
               std::span<const Movement> movements) override {
     Add(type, owner, event, movements);
   }
+  void Record(ChangeType type, std::string_view owner, const WaitlistEntry& entry,
+              std::span<const Movement> movements) override {
+    Add(type, owner, entry, movements);
+  }
+  void Record(ChangeType type, std::string_view owner, const Draw& draw,
+              std::span<const Movement> movements) override {
+    Add(type, owner, draw, movements);
+  }
+  void Record(ChangeType type, std::string_view owner, const DrawEntry& entry,
+              std::span<const Movement> movements) override {
+    Add(type, owner, entry, movements);
+  }
 
  private:
   template <typename Data>
@@ -61,6 +73,9 @@ class MemoryState final : public domain::Loader {
   std::map<std::string, Transfer> transfers;
   std::map<std::string, Event> events;
   std::map<std::string, Webhook> webhooks;
+  std::map<std::string, WaitlistEntry> waitlist;
+  std::map<std::string, Draw> draws;
+  std::map<std::pair<std::string, std::string>, DrawEntry> draw_entries;
   // Every change committed, and their movements as ledger rows (with the
   // record each belongs to and its reason).
   std::vector<Change> changes;
@@ -87,6 +102,70 @@ class MemoryState final : public domain::Loader {
   }
   Expected<std::optional<Webhook>> LoadWebhook(std::string_view id) override {
     return Lookup(webhooks, std::string(id));
+  }
+  Expected<std::optional<WaitlistEntry>> LoadWaitlistEntry(std::string_view id) override {
+    return Lookup(waitlist, std::string(id));
+  }
+  Expected<std::vector<WaitlistEntry>> LoadWaitingEntries(std::string_view item_id,
+                                                          std::int64_t after_ticket,
+                                                          std::size_t limit) override {
+    if (fail_loads) return Fail(Unavailable("injected load failure"));
+    std::vector<WaitlistEntry> found;
+    for (const auto& [id, e] : waitlist) {
+      if (e.item_id == item_id && e.status == WaitlistStatus::kWaiting && e.ticket > after_ticket) {
+        found.push_back(e);
+      }
+    }
+    std::sort(found.begin(), found.end(),
+              [](const auto& a, const auto& b) { return a.ticket < b.ticket; });
+    if (found.size() > limit) found.resize(limit);
+    return found;
+  }
+  Expected<std::optional<WaitlistEntry>> LoadActiveWaitlistEntry(
+      std::string_view item_id, std::string_view user_id) override {
+    if (fail_loads) return Fail(Unavailable("injected load failure"));
+    for (const auto& [id, e] : waitlist) {
+      if (e.item_id == item_id && e.user_id == user_id &&
+          (e.status == WaitlistStatus::kWaiting || e.status == WaitlistStatus::kOffered)) {
+        return e;
+      }
+    }
+    return std::nullopt;
+  }
+  Expected<std::optional<WaitlistEntry>> LoadWaitlistOffer(
+      std::string_view reservation_id) override {
+    if (fail_loads) return Fail(Unavailable("injected load failure"));
+    for (const auto& [id, e] : waitlist) {
+      if (e.reservation_id == reservation_id) return e;
+    }
+    return std::nullopt;
+  }
+  Expected<std::optional<Draw>> LoadDraw(std::string_view id) override {
+    return Lookup(draws, std::string(id));
+  }
+  Expected<std::optional<DrawEntry>> LoadDrawEntry(std::string_view draw_id,
+                                                   std::string_view user_id) override {
+    return Lookup(draw_entries, std::pair{std::string(draw_id), std::string(user_id)});
+  }
+  Expected<std::vector<DrawEntry>> LoadDrawEntries(std::string_view draw_id) override {
+    if (fail_loads) return Fail(Unavailable("injected load failure"));
+    std::vector<DrawEntry> found;
+    for (const auto& [key, e] : draw_entries) {
+      if (key.first == draw_id) found.push_back(e);
+    }
+    std::sort(found.begin(), found.end(),
+              [](const auto& a, const auto& b) { return a.number < b.number; });
+    return found;
+  }
+  Expected<std::vector<DueDraw>> LoadDueDraws(std::int64_t now_ms, std::size_t limit) override {
+    if (fail_loads) return Fail(Unavailable("injected load failure"));
+    std::vector<DueDraw> due;
+    for (const auto& [id, d] : draws) {
+      if (d.status == DrawStatus::kOpen && d.closes_at_ms <= now_ms && due.size() < limit) {
+        due.push_back(DueDraw{id, d.item_id});
+      }
+    }
+    return due;
   }
   Expected<std::int64_t> JournalHead() override {
     if (fail_loads) return Fail(Unavailable("injected load failure"));
@@ -128,6 +207,15 @@ class MemoryState final : public domain::Loader {
     for (auto& t : writes.updated_transfers) transfers[t.id] = t;
     for (auto& e : writes.new_events) events[e.id] = e;
     for (auto& w : writes.webhooks) webhooks[w.id] = w;
+    for (auto& d : writes.draws) {
+      d.results.clear();  // not stored
+      draws[d.id] = d;
+    }
+    for (auto& e : writes.draw_entries) draw_entries[{e.draw_id, e.user_id}] = e;
+    for (auto& e : writes.waitlist) {
+      e.position.reset();  // not stored
+      waitlist[e.id] = e;
+    }
   }
 
   // When set, every load fails as a broken database would.
@@ -175,10 +263,14 @@ class CountingIds final : public domain::IdSource {
   std::string NewOrderId() override { return "ord_" + std::to_string(++orders_); }
   std::string NewTransferId() override { return "trf_" + std::to_string(++transfers_); }
   std::string NewWebhookId() override { return "whk_" + std::to_string(++webhooks_); }
+  std::string NewWaitlistId() override { return "wl_" + std::to_string(++waitlist_); }
+  std::string NewDrawHoldId() override { return "drw_" + std::to_string(++draw_holds_); }
 
  private:
   int transfers_ = 0;
   int webhooks_ = 0;
+  int waitlist_ = 0;
+  int draw_holds_ = 0;
   int reservations_ = 0;
   int orders_ = 0;
 };

@@ -50,6 +50,10 @@ class RulesTest : public ::testing::Test {
     EXPECT_EQ(state_.events, before.events);
     EXPECT_EQ(state_.ledger, before.ledger);
     EXPECT_EQ(state_.webhooks, before.webhooks);
+    EXPECT_EQ(state_.waitlist, before.waitlist);
+    EXPECT_EQ(state_.draws, before.draws);
+    EXPECT_EQ(state_.draw_entries, before.draw_entries);
+    EXPECT_EQ(state_.changes.size(), before.changes.size());
     return result.error();
   }
 

@@ -713,6 +713,141 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/items/{id}/waitlist": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List an item's waiting list in queue order (admin) */
+        get: operations["listWaitlist"];
+        put?: never;
+        /**
+         * Join an item's waiting list
+         * @description When units of the item become free (cancel, expiry, order cancel, adjustment up), in the same transaction the first entries in queue order whose whole qty is free get an offer: a held reservation for offerTtlSeconds. 409 already_exists when the user has an entry there that waits or holds an offer; 409 limit_exceeded when qty would pass maxPerUser counted with what the user holds and bought.
+         */
+        post: operations["joinWaitlist"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/waitlist/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read a waiting-list entry */
+        get: operations["getWaitlistEntry"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/waitlist/{id}/leave": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Leave a waiting list
+         * @description 409 invalid_state when the entry is fulfilled (its offer was confirmed).
+         */
+        post: operations["leaveWaitlist"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/draws": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Open a draw (admin)
+         * @description Sets units of the item aside at once (409 out_of_stock when they are not available) and publishes seedHash, the SHA-256 of a 32-byte seed from a CSPRNG. 409 already_exists for an existing id with other attributes.
+         */
+        post: operations["createDraw"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/draws/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read a draw */
+        get: operations["getDraw"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/draws/{id}/entries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Enter a draw
+         * @description One entry per user (409 already_exists), qty within the item's maxPerUser (409 limit_exceeded); 409 draw_closed at or after closesAt or once drawn.
+         */
+        post: operations["enterDraw"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/draws/{id}/run": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Run a draw now (admin)
+         * @description It also runs by itself at closesAt. In rank order each entry whose whole qty still fits in the units gets an offer (a held reservation, offerTtlSeconds); the others join the item's waiting list in rank order.
+         */
+        post: operations["runDraw"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -744,13 +879,14 @@ export interface components {
         /** @example A-1 */
         SeatName: string;
         /**
-         * @description Counted stock. available = onHand - held, never negative; held counts only holds not past their expiresAt.
+         * @description Counted stock. available = onHand - held - withheld, never negative; held counts only holds not past their expiresAt. While anyone waits on the item's waiting list, every free unit is withheld for the list.
          * @example {
          *       "id": "mug",
          *       "name": "Mug",
          *       "onHand": 3,
          *       "held": 2,
          *       "available": 1,
+         *       "withheld": 0,
          *       "sold": 0,
          *       "maxPerUser": null
          *     }
@@ -770,6 +906,11 @@ export interface components {
             held: number;
             /** Format: int64 */
             available: number;
+            /**
+             * Format: int64
+             * @description Free units kept for the waiting list: all of onHand - held while entries wait (no entry fits them yet), else 0.
+             */
+            withheld: number;
             /** Format: int64 */
             sold: number;
             /**
@@ -1018,7 +1159,7 @@ export interface components {
             status: string;
         };
         /** @enum {string} */
-        ErrorCode: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "method_not_allowed" | "out_of_stock" | "insufficient_funds" | "seat_unavailable" | "limit_exceeded" | "reservation_expired" | "invalid_state" | "already_exists" | "precondition_failed" | "payload_too_large" | "uri_too_long" | "headers_too_large" | "idempotency_key_reused" | "overloaded" | "unavailable" | "outcome_unknown" | "cursor_expired";
+        ErrorCode: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "method_not_allowed" | "out_of_stock" | "insufficient_funds" | "seat_unavailable" | "limit_exceeded" | "reservation_expired" | "invalid_state" | "already_exists" | "precondition_failed" | "payload_too_large" | "uri_too_long" | "headers_too_large" | "idempotency_key_reused" | "overloaded" | "unavailable" | "outcome_unknown" | "cursor_expired" | "draw_closed";
         /**
          * @description The body of every non-2xx answer. A 4xx or 503 answer guarantees that nothing changed.
          * @example {
@@ -1043,7 +1184,7 @@ export interface components {
                  * @description not_found: what was missing.
                  * @enum {string}
                  */
-                resource?: "item" | "reservation" | "order" | "account" | "transfer" | "event" | "seat" | "route" | "webhook";
+                resource?: "item" | "reservation" | "order" | "account" | "transfer" | "event" | "seat" | "route" | "webhook" | "waitlist" | "draw";
                 /** @description not_found: the id (or, for route, the path) that was missing. */
                 id?: string;
                 /** @description out_of_stock, limit_exceeded. */
@@ -1325,8 +1466,8 @@ export interface components {
             seq: number;
             type: components["schemas"]["ChangeType"];
             at: components["schemas"]["Timestamp"];
-            /** @description The whole record right after the change, as its GET answers it (item.* an Item, account.created and transfer money an Account or Transfer, event.created an Event with its seat counts). */
-            data: components["schemas"]["Item"] | components["schemas"]["Account"] | components["schemas"]["Reservation"] | components["schemas"]["Order"] | components["schemas"]["Transfer"] | components["schemas"]["Event"];
+            /** @description The whole record right after the change, as its GET answers it (item.* an Item, account.created and transfer money an Account or Transfer, event.created an Event with its seat counts). waitlist.* carries the WaitlistEntry. draw.created and draw.drawn carry the Draw (its seed and results only in draw.drawn), draw.entered the DrawEntry. */
+            data: components["schemas"]["Item"] | components["schemas"]["Account"] | components["schemas"]["Reservation"] | components["schemas"]["Order"] | components["schemas"]["Transfer"] | components["schemas"]["Event"] | components["schemas"]["WaitlistEntry"] | components["schemas"]["Draw"] | components["schemas"]["DrawEntry"];
         };
         ChangePage: {
             changes: components["schemas"]["Change"][];
@@ -1399,6 +1540,149 @@ export interface components {
          * @description A change's place in the journal: gapless, in commit order, from 1 (0: before the first).
          */
         Seq: number;
+        /**
+         * @description waiting in the queue; offered a held reservation (reservationId); fulfilled once the offer is confirmed; lapsed when the offer expired or was cancelled (its units went on to the next entries); left.
+         * @enum {string}
+         */
+        WaitlistStatus: "waiting" | "offered" | "lapsed" | "left" | "fulfilled";
+        /**
+         * @description An entry of an item's waiting list.
+         * @example {
+         *       "id": "wl_01M961J7JFAV7B3PRYMMVP5AWZ",
+         *       "itemId": "mug",
+         *       "userId": "ann",
+         *       "qty": 1,
+         *       "status": "waiting",
+         *       "position": 3
+         *     }
+         */
+        WaitlistEntry: {
+            id: components["schemas"]["Id"];
+            itemId: components["schemas"]["Id"];
+            userId: components["schemas"]["Id"];
+            qty: components["schemas"]["Quantity"];
+            status: components["schemas"]["WaitlistStatus"];
+            /**
+             * Format: int64
+             * @description While waiting: 1 = next.
+             */
+            position?: number;
+            /** @description The offer, once offered. */
+            reservationId?: components["schemas"]["Id"];
+        };
+        WaitlistPage: {
+            entries: components["schemas"]["WaitlistEntry"][];
+            /** @description The entry id to pass as after for the next page; null on the last. */
+            next: string | null;
+        };
+        /**
+         * @example {
+         *       "userId": "ann",
+         *       "qty": 1
+         *     }
+         */
+        JoinWaitlistRequest: {
+            userId: components["schemas"]["Id"];
+            qty: components["schemas"]["Quantity"];
+            /** @description How long an offer is held (default 600). */
+            offerTtlSeconds?: components["schemas"]["TtlSeconds"];
+        };
+        /** @enum {string} */
+        DrawStatus: "open" | "drawn";
+        /**
+         * @description offered: a held reservation (reservationId); waitlisted: joined the item's waiting list in rank order.
+         * @enum {string}
+         */
+        DrawOutcome: "offered" | "waitlisted";
+        /**
+         * @description An entry of a draw (one per user).
+         * @example {
+         *       "drawId": "drop-1",
+         *       "userId": "ann",
+         *       "qty": 1
+         *     }
+         */
+        DrawEntry: {
+            drawId: components["schemas"]["Id"];
+            userId: components["schemas"]["Id"];
+            qty: components["schemas"]["Quantity"];
+            /** Format: int64 */
+            rank?: number;
+            outcome?: components["schemas"]["DrawOutcome"];
+            /** @description The offer. */
+            reservationId?: components["schemas"]["Id"];
+        };
+        DrawResult: {
+            userId: components["schemas"]["Id"];
+            qty: components["schemas"]["Quantity"];
+            /**
+             * Format: int64
+             * @description 1 is the first: entries sorted by lowercase hex SHA-256 of seed || userId, ascending.
+             */
+            rank: number;
+            outcome: components["schemas"]["DrawOutcome"];
+            /** @description The offer, when offered. */
+            reservationId?: components["schemas"]["Id"];
+        };
+        /**
+         * @description A fair drop. seed and results appear once it is drawn; docs/draws.md shows how anyone recomputes the results from them.
+         * @example {
+         *       "id": "drop-1",
+         *       "itemId": "sneaker",
+         *       "units": 50,
+         *       "status": "open",
+         *       "closesAt": "2026-11-23T10:00:00.000Z",
+         *       "offerTtlSeconds": 600,
+         *       "entries": 0,
+         *       "seedHash": "06b6d8c0d251338dbecccc4ae3a86e0c17788291eb739a930d97d017f580c55f"
+         *     }
+         */
+        Draw: {
+            id: components["schemas"]["Id"];
+            itemId: components["schemas"]["Id"];
+            units: components["schemas"]["Quantity"];
+            status: components["schemas"]["DrawStatus"];
+            closesAt: components["schemas"]["Timestamp"];
+            offerTtlSeconds: components["schemas"]["TtlSeconds"];
+            /**
+             * Format: int64
+             * @description Entries taken so far.
+             */
+            entries: number;
+            /** @description Lowercase hex SHA-256 of the 32-byte seed, published when the draw opens. */
+            seedHash: string;
+            /** @description The seed (hex), once drawn. */
+            seed?: string;
+            /** @description Every entry in rank order, once drawn. */
+            results?: components["schemas"]["DrawResult"][];
+        };
+        /**
+         * @example {
+         *       "id": "drop-1",
+         *       "itemId": "sneaker",
+         *       "units": 50,
+         *       "closesAt": "2026-11-23T10:00:00.000Z"
+         *     }
+         */
+        CreateDrawRequest: {
+            id: components["schemas"]["Id"];
+            itemId: components["schemas"]["Id"];
+            units: components["schemas"]["Quantity"];
+            /** @description When entries close and the draw runs by itself; in the future. */
+            closesAt: components["schemas"]["Timestamp"];
+            /** @description How long a winner's offer is held (default 600). */
+            offerTtlSeconds?: components["schemas"]["TtlSeconds"];
+        };
+        /**
+         * @example {
+         *       "userId": "ann",
+         *       "qty": 1
+         *     }
+         */
+        EnterDrawRequest: {
+            userId: components["schemas"]["Id"];
+            qty: components["schemas"]["Quantity"];
+        };
     };
     responses: {
         /** @description invalid_request: malformed JSON, wrong type, missing or unknown field, value out of range, bad query parameter or path encoding; `field` names the first bad one. */
@@ -1441,7 +1725,7 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description 409: out_of_stock, insufficient_funds, seat_unavailable, limit_exceeded, reservation_expired, invalid_state, already_exists or precondition_failed, as the operation says; nothing changed. */
+        /** @description 409: out_of_stock, insufficient_funds, seat_unavailable, limit_exceeded, reservation_expired, invalid_state, already_exists, precondition_failed or draw_closed, as the operation says; nothing changed. */
         Conflict: {
             headers: {
                 "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3000,6 +3284,321 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            500: components["responses"]["OutcomeUnknown"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listWaitlist: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description Start after this entry (the previous page's next). */
+                after?: components["schemas"]["Id"];
+            };
+            header?: {
+                /** @description Echoed in the answer's X-Request-Id. */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+            };
+            path: {
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every entry in queue order, the waiting ones with their position. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WaitlistPage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    joinWaitlist: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description 1..255 printable ASCII. The first request with a key runs; a later one with the same key, method, path and body gets the stored status and body (with Idempotent-Replayed: true) and does nothing more. Kept at least 24 hours. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                /** @description Echoed in the answer's X-Request-Id. */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+            };
+            path: {
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["JoinWaitlistRequest"];
+            };
+        };
+        responses: {
+            /** @description The entry: waiting with its position, or offered at once (reservationId) when its whole qty was free and nobody waited ahead. */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WaitlistEntry"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            500: components["responses"]["OutcomeUnknown"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getWaitlistEntry: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Echoed in the answer's X-Request-Id. */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+            };
+            path: {
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The entry; position while it waits (1 = next), reservationId once offered. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WaitlistEntry"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    leaveWaitlist: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description 1..255 printable ASCII. The first request with a key runs; a later one with the same key, method, path and body gets the stored status and body (with Idempotent-Replayed: true) and does nothing more. Kept at least 24 hours. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                /** @description Echoed in the answer's X-Request-Id. */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+            };
+            path: {
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["EmptyRequest"];
+            };
+        };
+        responses: {
+            /** @description The entry, left; an open offer is cancelled and its units go on to the next entries. Leaving a left or lapsed entry returns it as it is. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WaitlistEntry"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            500: components["responses"]["OutcomeUnknown"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    createDraw: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description 1..255 printable ASCII. The first request with a key runs; a later one with the same key, method, path and body gets the stored status and body (with Idempotent-Replayed: true) and does nothing more. Kept at least 24 hours. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                /** @description Echoed in the answer's X-Request-Id. */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateDrawRequest"];
+            };
+        };
+        responses: {
+            /** @description The same draw existed already. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Draw"];
+                };
+            };
+            /** @description The draw, open, with its seedHash; its units are set aside at once. 200 with the draw when the same draw exists. */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Draw"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            500: components["responses"]["OutcomeUnknown"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getDraw: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Echoed in the answer's X-Request-Id. */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+            };
+            path: {
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The draw; once drawn, with seed and results in rank order. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Draw"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    enterDraw: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description 1..255 printable ASCII. The first request with a key runs; a later one with the same key, method, path and body gets the stored status and body (with Idempotent-Replayed: true) and does nothing more. Kept at least 24 hours. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                /** @description Echoed in the answer's X-Request-Id. */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+            };
+            path: {
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EnterDrawRequest"];
+            };
+        };
+        responses: {
+            /** @description The entry. */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DrawEntry"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            500: components["responses"]["OutcomeUnknown"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    runDraw: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description 1..255 printable ASCII. The first request with a key runs; a later one with the same key, method, path and body gets the stored status and body (with Idempotent-Replayed: true) and does nothing more. Kept at least 24 hours. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                /** @description Echoed in the answer's X-Request-Id. */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+            };
+            path: {
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["EmptyRequest"];
+            };
+        };
+        responses: {
+            /** @description The draw, drawn, with seed and results. A drawn draw is answered as it is: it runs once. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Draw"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             422: components["responses"]["IdempotencyKeyReused"];
             500: components["responses"]["OutcomeUnknown"];

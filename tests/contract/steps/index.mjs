@@ -11,5 +11,7 @@ import batch from './batch.mjs';
 import changes from './changes.mjs';
 import queries from './queries.mjs';
 import webhooks from './webhooks.mjs';
+import waitlists from './waitlists.mjs';
+import draws from './draws.mjs';
 
-export default [...service, ...items, ...reservations, ...money, ...seats, ...batch, ...changes, ...queries, ...webhooks, ...limits];
+export default [...service, ...items, ...reservations, ...money, ...seats, ...batch, ...changes, ...queries, ...webhooks, ...waitlists, ...draws, ...limits];
