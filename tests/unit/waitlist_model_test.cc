@@ -124,7 +124,9 @@ class WaitlistModelTest : public RulesTest {
       if (e.status == WaitlistStatus::kWaiting) ++waiting;
     }
     ASSERT_EQ(item->waiting, waiting);
-    if (waiting > 0) ASSERT_EQ(item->available(), 0);  // withheld from the public
+    if (waiting > 0) {
+      ASSERT_EQ(item->available(), 0);  // withheld from the public
+    }
     // Offers made by this step get their reservation ids from the rules.
     for (std::size_t i : model.new_offers) {
       ModelEntry& e = model.entries[i];
