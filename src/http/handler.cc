@@ -377,66 +377,56 @@ void Handler::HandleRead(const RouteMatch& route, const RequestContext& context,
   finish(ErrorResponse(Unavailable("The route has no reader.")));
 }
 
-HttpResponse Handler::ListItems(const RouteMatch& route) {
-  std::size_t limit = api::kDefaultPageSize;
+namespace {
+
+// `?after=ID&limit=N` of a list paged by id, each at most once; any
+// other parameter is refused. `what` names the id in the error.
+struct IdPageQuery {
   std::string after;
+  std::size_t limit = api::kDefaultPageSize;
+};
+Expected<IdPageQuery> ParseIdPageQuery(const RouteMatch& route, std::string_view what) {
+  IdPageQuery page;
   bool seen_limit = false, seen_after = false;
   for (const auto& [key, value] : route.query) {
     if (key == "limit") {
-      if (seen_limit) return ErrorResponse(BadQuery("limit", "Give 'limit' once."));
+      if (seen_limit) return Fail(BadQuery("limit", "Give 'limit' once."));
       seen_limit = true;
       if (value.empty()) continue;
       std::size_t parsed = 0;
       auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), parsed);
       if (ec != std::errc() || end != value.data() + value.size() || parsed < 1 ||
           parsed > api::kMaxPageSize) {
-        return ErrorResponse(BadQuery("limit", "'limit' must be an integer from 1 to 1000."));
+        return Fail(BadQuery("limit", "'limit' must be an integer from 1 to 1000."));
       }
-      limit = parsed;
+      page.limit = parsed;
     } else if (key == "after") {
-      if (seen_after) return ErrorResponse(BadQuery("after", "Give 'after' once."));
+      if (seen_after) return Fail(BadQuery("after", "Give 'after' once."));
       seen_after = true;
       if (value.empty()) continue;
       if (!api::IsValidId(value)) {
-        return ErrorResponse(BadQuery("after", "'after' must be an item id."));
+        return Fail(BadQuery("after", "'after' must be " + std::string(what) + "."));
       }
-      after = value;
+      page.after = value;
     } else {
-      return ErrorResponse(BadQuery(key, "The query parameter '" + key + "' is not known here."));
+      return Fail(BadQuery(key, "The query parameter '" + key + "' is not known here."));
     }
   }
-  return ReadResponse(service_.ListItems(after, limit), EncodeItemPage);
+  return page;
+}
+
+}  // namespace
+
+HttpResponse Handler::ListItems(const RouteMatch& route) {
+  auto page = ParseIdPageQuery(route, "an item id");
+  if (!page) return ErrorResponse(page.error());
+  return ReadResponse(service_.ListItems(page->after, page->limit), EncodeItemPage);
 }
 
 HttpResponse Handler::ListWaitlist(const RouteMatch& route) {
-  std::size_t limit = api::kDefaultPageSize;
-  std::string after;
-  bool seen_limit = false, seen_after = false;
-  for (const auto& [key, value] : route.query) {
-    if (key == "limit") {
-      if (seen_limit) return ErrorResponse(BadQuery("limit", "Give 'limit' once."));
-      seen_limit = true;
-      if (value.empty()) continue;
-      std::size_t parsed = 0;
-      auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), parsed);
-      if (ec != std::errc() || end != value.data() + value.size() || parsed < 1 ||
-          parsed > api::kMaxPageSize) {
-        return ErrorResponse(BadQuery("limit", "'limit' must be an integer from 1 to 1000."));
-      }
-      limit = parsed;
-    } else if (key == "after") {
-      if (seen_after) return ErrorResponse(BadQuery("after", "Give 'after' once."));
-      seen_after = true;
-      if (value.empty()) continue;
-      if (!api::IsValidId(value)) {
-        return ErrorResponse(BadQuery("after", "'after' must be a waiting-list entry id."));
-      }
-      after = value;
-    } else {
-      return ErrorResponse(BadQuery(key, "The query parameter '" + key + "' is not known here."));
-    }
-  }
-  return ReadResponse(service_.ListWaitlist(route.Param("id"), after, limit),
+  auto page = ParseIdPageQuery(route, "a waiting-list entry id");
+  if (!page) return ErrorResponse(page.error());
+  return ReadResponse(service_.ListWaitlist(route.Param("id"), page->after, page->limit),
                       EncodeWaitlistPage);
 }
 
